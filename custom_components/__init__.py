@@ -1,0 +1,1 @@
+"""Home Assistant custom components (tests import this so that our package wins on sys.path)."""

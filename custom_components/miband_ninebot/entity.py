@@ -1,0 +1,39 @@
+"""The base entity: one device per config entry, identified by its Bluetooth address."""
+
+from __future__ import annotations
+
+from homeassistant.const import CONF_ADDRESS
+from homeassistant.helpers.device_registry import CONNECTION_BLUETOOTH, DeviceInfo
+from homeassistant.helpers.entity import EntityDescription
+from homeassistant.helpers.update_coordinator import CoordinatorEntity
+
+from .const import CONF_KIND, CONF_MODEL, DOMAIN, DeviceKind
+from .coordinator import LinkCoordinator
+
+MANUFACTURER = {DeviceKind.BAND: "Xiaomi", DeviceKind.WHEEL: "Ninebot"}
+
+
+class MiBandNinebotEntity(CoordinatorEntity[LinkCoordinator[None]]):
+    """An entity of a band or a wheel; available while the link is up."""
+
+    _attr_has_entity_name = True
+
+    def __init__(self, coordinator: LinkCoordinator[None], description: EntityDescription) -> None:
+        """Bind the entity to its device and give it `<ADDRESS>_<key>` as unique_id."""
+        super().__init__(coordinator)
+        self.entity_description = description
+        entry = coordinator.entry
+        address: str = entry.data[CONF_ADDRESS]
+        self._attr_unique_id = f"{address}_{description.key}"
+        self._attr_device_info = DeviceInfo(
+            connections={(CONNECTION_BLUETOOTH, address)},
+            identifiers={(DOMAIN, address)},
+            manufacturer=MANUFACTURER[DeviceKind(entry.data[CONF_KIND])],
+            model=entry.data[CONF_MODEL],
+            name=entry.title,
+        )
+
+    @property
+    def available(self) -> bool:
+        """Available while the link is up, not merely while the coordinator has data."""
+        return self.coordinator.connected

@@ -1,0 +1,140 @@
+"""The radio link's timing model.
+
+A BLE connection exchanges data only at connection events, one every connection interval. The model
+lets one PDU cross per event and direction, with an ATT MTU of 23 (20 bytes of payload per write or
+notification). A request and its response cannot share an event: the response comes in the next
+event at the earliest. A peripheral that stalls misses events; if it misses them for the whole
+supervision timeout, the central declares the link lost (HCI reason 0x08).
+
+Times inside the model are in model seconds since the link came up; `time_scale` converts them to
+wall-clock seconds on the event loop, so tests run fast and benchmarks run faithful.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import Enum
+import math
+
+# HCI disconnect reasons (Bluetooth Core, Vol 1 Part F).
+CONNECTION_TIMEOUT = 0x08
+REMOTE_USER_TERMINATED = 0x13
+LOCAL_HOST_TERMINATED = 0x16
+
+# Linux's default LE supervision timeout: 42 x 10 ms (hci_alloc_dev).
+LINUX_SUPERVISION_TIMEOUT = 0.42
+
+
+class Direction(Enum):
+    """Which way a PDU crosses the link."""
+
+    TO_PERIPHERAL = "to_peripheral"
+    TO_CENTRAL = "to_central"
+
+
+@dataclass(frozen=True, slots=True)
+class LinkTiming:
+    """The parameters a link starts with."""
+
+    connection_interval: float = 0.030
+    att_mtu: int = 23
+    connect_time: float = 0.25
+    supervision_timeout: float = LINUX_SUPERVISION_TIMEOUT
+    time_scale: float = 1.0
+
+    def __post_init__(self) -> None:
+        """Reject parameters that would make the model meaningless."""
+        if self.time_scale <= 0 or self.connection_interval <= 0:
+            raise ValueError("time_scale and connection_interval must be positive")
+
+    @property
+    def payload_per_pdu(self) -> int:
+        """Bytes of attribute value one write or notification carries."""
+        return self.att_mtu - 3
+
+    def pdus_for(self, size: int) -> int:
+        """How many PDUs a value of this size needs (at least one, even when empty)."""
+        return max(1, math.ceil(size / self.payload_per_pdu))
+
+
+class Link:
+    """The timing of one open connection."""
+
+    def __init__(self, timing: LinkTiming, on_supervision_timeout: Callable[[], None]) -> None:
+        """Open the link now; `on_supervision_timeout` is called if the peripheral goes silent."""
+        self._loop = asyncio.get_running_loop()
+        self._scale = timing.time_scale
+        self._wall_origin = self._loop.time()
+        self.interval = timing.connection_interval
+        self.supervision_timeout = timing.supervision_timeout
+        # Events fall at _event_origin + k * interval; a parameter update moves the origin.
+        self._event_origin = 0.0
+        self._free_from = dict.fromkeys(Direction, 0.0)
+        self._silent_until = 0.0
+        self._on_supervision_timeout = on_supervision_timeout
+        self._timeout_handle: asyncio.TimerHandle | None = None
+
+    def now(self) -> float:
+        """Model seconds since the link came up."""
+        return (self._loop.time() - self._wall_origin) / self._scale
+
+    def reserve(self, direction: Direction, pdus: int, earliest: float | None = None) -> float:
+        """Book connection events for `pdus` PDUs and return when the last one has crossed."""
+        moment = max(self.now() if earliest is None else earliest, self._free_from[direction])
+        moment = max(moment, self._silent_until)
+        last = moment
+        for _ in range(pdus):
+            last = self._next_event(moment)
+            moment = last + self.interval
+        self._free_from[direction] = moment
+        return last
+
+    async def wait_until(self, moment: float) -> None:
+        """Sleep until the given model time."""
+        delay = (moment - self.now()) * self._scale
+        if delay > 0:
+            await asyncio.sleep(delay)
+
+    def call_at(self, moment: float, callback: Callable[[], None]) -> asyncio.TimerHandle:
+        """Run a callback at the given model time."""
+        return self._loop.call_at(self._wall_origin + moment * self._scale, callback)
+
+    def stall(self, duration: float) -> bool:
+        """Make the peripheral miss connection events for `duration` model seconds.
+
+        Returns True when the stall outlasts the supervision timeout: the link will then be
+        declared lost after that timeout, as a central does (HCI reason 0x08).
+        """
+        now = self.now()
+        self._silent_until = max(self._silent_until, now + duration)
+        if duration >= self.supervision_timeout:
+            if self._timeout_handle is None:
+                self._timeout_handle = self.call_at(
+                    now + self.supervision_timeout, self._on_supervision_timeout
+                )
+            return True
+        return False
+
+    def update_parameters(
+        self, *, interval: float | None = None, supervision_timeout: float | None = None
+    ) -> None:
+        """Apply a connection parameter update from the next event on."""
+        if interval is not None:
+            self._event_origin = self._next_event(self.now())
+            self.interval = interval
+        if supervision_timeout is not None:
+            self.supervision_timeout = supervision_timeout
+
+    def close(self) -> None:
+        """Stop the link's timers."""
+        if self._timeout_handle is not None:
+            self._timeout_handle.cancel()
+            self._timeout_handle = None
+
+    def _next_event(self, moment: float) -> float:
+        if moment <= self._event_origin:
+            return self._event_origin
+        events = math.ceil((moment - self._event_origin) / self.interval - 1e-9)
+        return self._event_origin + events * self.interval

@@ -1,0 +1,226 @@
+"""An emulated BLE peripheral: what it advertises, its GATT table, its connections and faults.
+
+Device emulators (band, wheel) subclass `Peripheral` and override the `on_*` hooks; the virtual
+proxy's client drives a `Connection` through the link timing model. Everything a test wants to
+provoke is a method here: refuse the next connects, drop the link, leave radio range, stall.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import deque
+from dataclasses import dataclass, field
+from enum import Enum
+import logging
+from typing import Protocol
+
+from bleak.exc import BleakError
+
+from .gatt import Characteristic, GattTable, Service
+from .link import CONNECTION_TIMEOUT, REMOTE_USER_TERMINATED, Direction, Link, LinkTiming
+
+_LOGGER = logging.getLogger(__name__)
+
+
+@dataclass(slots=True)
+class Advertisement:
+    """What a peripheral puts on air (advertisement and scan response merged)."""
+
+    local_name: str | None
+    service_uuids: list[str] = field(default_factory=list)
+    manufacturer_data: dict[int, bytes] = field(default_factory=dict)
+    service_data: dict[str, bytes] = field(default_factory=dict)
+    rssi: int = -60
+
+
+class ConnectFault(Enum):
+    """How a refused connect looks to bleak-retry-connector, which backs off by error kind."""
+
+    # An ESPHome proxy's "connection failed to establish": transient, retried up to 9 times.
+    TRANSIENT = "transient"
+    # No answer in time: counted against max_attempts, ends as BleakNotFoundError.
+    TIMEOUT = "timeout"
+    # Any other Bluetooth error: counted against max_attempts, ends as BleakConnectionError.
+    ERROR = "error"
+
+    def exception(self, address: str) -> BaseException:
+        """Build the exception a real backend raises for this fault."""
+        if self is ConnectFault.TRANSIENT:
+            return BleakError(f"{address}: ESP_GATT_CONN_FAIL_ESTABLISH")
+        if self is ConnectFault.TIMEOUT:
+            return TimeoutError(f"{address}: connect timed out")
+        return BleakError(f"{address}: emulated connect error")
+
+
+class Central(Protocol):
+    """The central's end of a connection: what the peripheral's side tells it."""
+
+    def link_closed(self, reason: int) -> None:
+        """The connection ended for this HCI reason."""
+
+    def notification_received(self, char: Characteristic, data: bytes) -> None:
+        """A notification arrived."""
+
+
+class LinkLostError(BleakError):
+    """An operation was cut short because the link went down."""
+
+
+class Connection:
+    """One open link between a central and the peripheral."""
+
+    def __init__(self, peripheral: Peripheral, central: Central, timing: LinkTiming) -> None:
+        """Open a connection between a peripheral and a central."""
+        self.peripheral = peripheral
+        self.central = central
+        self.timing = timing
+        self.link = Link(timing, lambda: self.close(CONNECTION_TIMEOUT))
+        self.subscribed: set[Characteristic] = set()
+        self.open = True
+        self._closed = asyncio.Event()
+
+    def close(self, reason: int) -> None:
+        """End the connection for the given HCI reason; both sides learn of it."""
+        if not self.open:
+            return
+        self.open = False
+        self.link.close()
+        self.subscribed.clear()
+        self._closed.set()
+        self.peripheral._connection_closed(self, reason)  # noqa: SLF001 - its own peripheral
+        self.central.link_closed(reason)
+
+    async def send(self, pdus: int) -> None:
+        """Carry PDUs to the peripheral; return when they have arrived."""
+        await self._until(self.link.reserve(Direction.TO_PERIPHERAL, pdus))
+
+    async def respond(self, pdus: int) -> None:
+        """Carry a response back; it leaves one connection event after the request was handled."""
+        await self._until(
+            self.link.reserve(Direction.TO_CENTRAL, pdus, self.link.now() + self.link.interval)
+        )
+
+    async def _until(self, moment: float) -> None:
+        if not self.open:
+            raise LinkLostError("Not connected")
+        waiter = asyncio.ensure_future(self._closed.wait())
+        try:
+            await asyncio.wait(
+                [waiter, asyncio.ensure_future(self.link.wait_until(moment))],
+                return_when=asyncio.FIRST_COMPLETED,
+            )
+        finally:
+            waiter.cancel()
+        if not self.open:
+            raise LinkLostError("Disconnected while waiting for the peripheral")
+
+
+class Peripheral:
+    """A device on air. Subclasses give it behaviour through the `on_*` hooks."""
+
+    def __init__(
+        self,
+        address: str,
+        advertisement: Advertisement,
+        services: list[Service],
+        *,
+        timing: LinkTiming | None = None,
+    ) -> None:
+        """Create a device that is in range and accepts connections."""
+        self.address = address.upper()
+        self.advertisement = advertisement
+        self.gatt = GattTable(services)
+        self.timing = timing or LinkTiming()
+        self.in_range = True
+        self.connection: Connection | None = None
+        self.connect_attempts = 0
+        self.disconnect_reasons: list[int] = []
+        self._refusals: deque[ConnectFault] = deque()
+
+    # -- fault hooks ------------------------------------------------------------------------------
+
+    def refuse_connects(self, count: int, fault: ConnectFault = ConnectFault.TRANSIENT) -> None:
+        """Make the next `count` connect attempts fail with the given fault."""
+        self._refusals.extend([fault] * count)
+
+    def drop_link(self, reason: int = REMOTE_USER_TERMINATED) -> None:
+        """End the current connection from the peripheral's side."""
+        if self.connection is not None:
+            self.connection.close(reason)
+
+    def leave_range(self) -> None:
+        """Go out of radio range: the link times out and connects stop reaching the device."""
+        self.in_range = False
+        self.drop_link(CONNECTION_TIMEOUT)
+
+    def return_to_range(self) -> None:
+        """Come back into radio range."""
+        self.in_range = True
+
+    def stall(self, duration: float) -> bool:
+        """Miss connection events for `duration` model seconds (see `Link.stall`)."""
+        return self.connection is not None and self.connection.link.stall(duration)
+
+    # -- device behaviour, for subclasses ---------------------------------------------------------
+
+    async def on_connect(self, connection: Connection) -> None:
+        """Run when a central has connected (after service discovery)."""
+
+    async def on_write(self, char: Characteristic, data: bytes, with_response: bool) -> None:
+        """Handle a write; the default stores the value."""
+        char.value = data
+
+    async def on_read(self, char: Characteristic) -> bytes:
+        """Answer a read; the default returns the stored value."""
+        return char.value
+
+    def on_subscription(self, char: Characteristic, enabled: bool) -> None:
+        """Run when a central writes a characteristic's CCCD."""
+
+    def on_disconnect(self, reason: int) -> None:
+        """Run when a connection ends, for any reason."""
+
+    # -- what the device does on air --------------------------------------------------------------
+
+    def notify(self, uuid: str, data: bytes) -> bool:
+        """Send a notification if a central is subscribed; return whether it was sent."""
+        connection = self.connection
+        if connection is None or not connection.open:
+            return False
+        char = self.gatt.characteristic(uuid)
+        if char not in connection.subscribed:
+            return False
+        if len(data) > connection.timing.payload_per_pdu:
+            raise ValueError(f"notification of {len(data)} bytes does not fit the ATT MTU")
+        char.value = bytes(data)
+        arrives = connection.link.reserve(Direction.TO_CENTRAL, 1)
+        connection.link.call_at(arrives, lambda: self._deliver(connection, char, bytes(data)))
+        return True
+
+    # -- called by the central's side (the virtual proxy's client) --------------------------------
+
+    async def accept_connection(self, central: Central) -> Connection:
+        """Take a connect request through the link model and the fault hooks."""
+        self.connect_attempts += 1
+        await asyncio.sleep(self.timing.connect_time * self.timing.time_scale)
+        if not self.in_range:
+            raise ConnectFault.TIMEOUT.exception(self.address)
+        if self._refusals:
+            raise self._refusals.popleft().exception(self.address)
+        if self.connection is not None:
+            # A single-central device: a new central displaces nobody, it is refused.
+            raise BleakError(f"{self.address}: already connected to another central")
+        self.connection = Connection(self, central, self.timing)
+        await self.on_connect(self.connection)
+        return self.connection
+
+    def _connection_closed(self, connection: Connection, reason: int) -> None:
+        if self.connection is connection:
+            self.connection = None
+        self.disconnect_reasons.append(reason)
+        _LOGGER.debug("%s: link closed, reason 0x%02x", self.address, reason)
+        self.on_disconnect(reason)
+
+    def _deliver(self, connection: Connection, char: Characteristic, data: bytes) -> None:
+        if connection.open and char in connection.subscribed:
+            connection.central.notification_received(char, data)

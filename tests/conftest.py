@@ -1,0 +1,68 @@
+"""Fixtures: a running Home Assistant with Bluetooth, the virtual proxy and emulated devices.
+
+Pitfalls solved here once (see shared/ha/virtual_proxy.md):
+- bleak class binding: Home Assistant swaps `bleak.BleakClient` and bleak-retry-connector's
+  client classes for habluetooth's wrappers when Bluetooth starts; a module imported at
+  collection time would keep the BlueZ classes. `install_multiple_bleak_catcher()` runs first.
+- custom_components shadowing: the `hass` fixture puts the plugin's own `testing_config` (with a
+  `custom_components` package) on sys.path; importing ours first keeps ours the one HA loads.
+- scanner lifetime: a scanner binds the Bluetooth manager when built, so the proxy is started only
+  after `bluetooth` is set up, and stopped (timers cancelled) at teardown.
+- lingering timers and tasks: the plugin fails any test that leaves them; entries are unloaded and
+  the proxy stopped before Home Assistant stops.
+"""
+
+from __future__ import annotations
+
+from habluetooth.usage import install_multiple_bleak_catcher
+
+install_multiple_bleak_catcher()
+
+# These imports must come after the bleak catcher is installed (see above).
+from collections.abc import AsyncIterator, Callable  # noqa: E402
+from dataclasses import replace  # noqa: E402
+
+from homeassistant.core import HomeAssistant  # noqa: E402
+from homeassistant.setup import async_setup_component  # noqa: E402
+import pytest  # noqa: E402
+
+import custom_components  # noqa: E402, F401
+from custom_components.miband_ninebot.const import DOMAIN  # noqa: E402
+from emulator.link import LinkTiming  # noqa: E402
+from emulator.peripheral import Peripheral  # noqa: E402
+from emulator.proxy import VirtualProxy  # noqa: E402
+
+# Model time runs 100x faster than wall time in tests: a 30 ms connection interval takes 0.3 ms.
+TEST_TIMING = LinkTiming(time_scale=0.01)
+
+
+@pytest.fixture(autouse=True)
+def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
+    """Let Home Assistant load custom_components/miband_ninebot in every test."""
+
+
+@pytest.fixture
+async def proxy(hass: HomeAssistant) -> AsyncIterator[VirtualProxy]:
+    """Home Assistant's real Bluetooth manager with a virtual proxy registered on it."""
+    assert await async_setup_component(hass, "bluetooth", {})
+    virtual_proxy = VirtualProxy()
+    virtual_proxy.start()
+    yield virtual_proxy
+    # Unload our entries while the proxy still exists, so links close the normal way.
+    for entry in hass.config_entries.async_entries(DOMAIN):
+        if entry.state.recoverable:
+            await hass.config_entries.async_unload(entry.entry_id)
+    virtual_proxy.stop()
+    await hass.async_block_till_done()
+
+
+@pytest.fixture
+def add_device(hass: HomeAssistant, proxy: VirtualProxy) -> Callable[[Peripheral], Peripheral]:
+    """Put an emulated device in the proxy's range, on the fast test time scale."""
+
+    def _add(peripheral: Peripheral) -> Peripheral:
+        peripheral.timing = replace(peripheral.timing, time_scale=TEST_TIMING.time_scale)
+        proxy.add(peripheral)
+        return peripheral
+
+    return _add
