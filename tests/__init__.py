@@ -1,11 +1,28 @@
-"""Tests for the miband_ninebot integration, and helpers they share."""
+"""Tests for the miband_ninebot integration, and helpers they share.
+
+pytest imports this file before conftest.py and before any test module, so it is where the bleak
+classes get bound: Home Assistant swaps `bleak.BleakClient` and bleak-retry-connector's client
+classes for habluetooth's wrappers when Bluetooth starts, and a module imported earlier (at
+collection) would keep the BlueZ classes (`KeyError: 'path'` on connect).
+"""
 
 from __future__ import annotations
 
-from homeassistant.config_entries import ConfigEntry
-from homeassistant.core import HomeAssistant
+from habluetooth.usage import install_multiple_bleak_catcher
 
-from custom_components.miband_ninebot.const import DOMAIN
+install_multiple_bleak_catcher()
+
+# Imported only after the bleak catcher is installed (see above).
+from datetime import timedelta  # noqa: E402
+from unittest.mock import patch  # noqa: E402
+
+from bluetooth_data_tools import monotonic_time_coarse  # noqa: E402
+from homeassistant.config_entries import ConfigEntry  # noqa: E402
+from homeassistant.core import HomeAssistant  # noqa: E402
+from homeassistant.util import dt as dt_util  # noqa: E402
+from pytest_homeassistant_custom_component.common import async_fire_time_changed  # noqa: E402
+
+from custom_components.miband_ninebot.const import DOMAIN  # noqa: E402
 
 
 async def settle(hass: HomeAssistant) -> None:
@@ -25,3 +42,21 @@ async def add_entry_via_discovery(hass: HomeAssistant, address: str) -> ConfigEn
     assert result["type"] == "create_entry", result
     await settle(hass)
     return result["result"]
+
+
+async def let_bluetooth_forget_unheard_devices(hass: HomeAssistant) -> None:
+    """Move Home Assistant's Bluetooth clock on until devices not heard lately count as gone.
+
+    Two steps, as in Home Assistant's own tests: the remote scanner's 30 s expiry pass drops
+    devices it has not heard for 195 s, then the manager's 300 s check calls the
+    `async_track_unavailable` callbacks of devices no scanner has any more.
+    """
+    later = monotonic_time_coarse() + 400
+    with (
+        patch("habluetooth.base_scanner.monotonic_time_coarse", return_value=later),
+        patch("habluetooth.manager.monotonic_time_coarse", return_value=later),
+    ):
+        async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=31))
+        await hass.async_block_till_done()
+        async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=301))
+        await hass.async_block_till_done()

@@ -1,9 +1,7 @@
 """Fixtures: a running Home Assistant with Bluetooth, the virtual proxy and emulated devices.
 
 Pitfalls solved here once (see shared/ha/virtual_proxy.md):
-- bleak class binding: Home Assistant swaps `bleak.BleakClient` and bleak-retry-connector's
-  client classes for habluetooth's wrappers when Bluetooth starts; a module imported at
-  collection time would keep the BlueZ classes. `install_multiple_bleak_catcher()` runs first.
+- bleak class binding: solved in `tests/__init__.py`, which pytest imports before this file.
 - custom_components shadowing: the `hass` fixture puts the plugin's own `testing_config` (with a
   `custom_components` package) on sys.path; importing ours first keeps ours the one HA loads.
 - scanner lifetime: a scanner binds the Bluetooth manager when built, so the proxy is started only
@@ -14,23 +12,18 @@ Pitfalls solved here once (see shared/ha/virtual_proxy.md):
 
 from __future__ import annotations
 
-from habluetooth.usage import install_multiple_bleak_catcher
+from collections.abc import AsyncIterator, Callable
+from dataclasses import replace
 
-install_multiple_bleak_catcher()
+from homeassistant.core import HomeAssistant
+from homeassistant.setup import async_setup_component
+import pytest
 
-# These imports must come after the bleak catcher is installed (see above).
-from collections.abc import AsyncIterator, Callable  # noqa: E402
-from dataclasses import replace  # noqa: E402
-
-from homeassistant.core import HomeAssistant  # noqa: E402
-from homeassistant.setup import async_setup_component  # noqa: E402
-import pytest  # noqa: E402
-
-import custom_components  # noqa: E402, F401
-from custom_components.miband_ninebot.const import DOMAIN  # noqa: E402
-from emulator.link import LinkTiming  # noqa: E402
-from emulator.peripheral import Peripheral  # noqa: E402
-from emulator.proxy import VirtualProxy  # noqa: E402
+import custom_components  # noqa: F401
+from custom_components.miband_ninebot.const import DOMAIN
+from emulator.link import LinkTiming
+from emulator.peripheral import Peripheral
+from emulator.proxy import VirtualProxy
 
 # Model time runs 100x faster than wall time in tests: a 30 ms connection interval takes 0.3 ms.
 TEST_TIMING = LinkTiming(time_scale=0.01)

@@ -5,8 +5,9 @@ subscribe, poll). The coordinator owns everything around it, written once:
 
 - connecting through `bleak_retry_connector.establish_connection` with the freshest `BLEDevice`
   Home Assistant knows, so a reconnect can move to whichever adapter or proxy hears the device best;
-- backing off exponentially after failed connects (a timer, not a sleeping task), and retrying at
-  once when a device that had gone away advertises again;
+- backing off exponentially after failed connects (a timer, not a sleeping task);
+- once Home Assistant declares the device gone, dialling nothing until it advertises again, then
+  reconnecting at once (habluetooth dispatches that first advertisement after an absence);
 - telling an unexpected drop from one it asked for, and reconnecting after the former;
 - availability from the link itself, logged once when lost and once when back.
 """
@@ -23,7 +24,6 @@ from bleak.backends.device import BLEDevice
 from bleak_retry_connector import (
     BLEAK_RETRY_EXCEPTIONS,
     BleakClientWithServiceCache,
-    BleakNotFoundError,
     establish_connection,
 )
 from homeassistant.components import bluetooth
@@ -56,7 +56,7 @@ class Backoff:
     """Exponential delays between reconnect attempts."""
 
     initial: float = 2.0
-    maximum: float = 300.0
+    maximum: float = 60.0
     _next: float = 0.0
 
     def next_delay(self) -> float:
@@ -96,7 +96,7 @@ class LinkCoordinator[DataT](DataUpdateCoordinator[DataT]):
         self._client: BleakClient | None = None
         self._connect_task: asyncio.Task[None] | None = None
         self._cancel_retry: CALLBACK_TYPE | None = None
-        self._device_absent = False
+        self._device_gone = False
         self._was_available = True
         self._stopping = False
 
@@ -114,6 +114,11 @@ class LinkCoordinator[DataT](DataUpdateCoordinator[DataT]):
                 self._async_on_advertisement,
                 bluetooth.BluetoothCallbackMatcher(address=self.address, connectable=True),
                 bluetooth.BluetoothScanningMode.ACTIVE,
+            )
+        )
+        self.entry.async_on_unload(
+            bluetooth.async_track_unavailable(
+                self.hass, self._async_on_device_gone, self.address, connectable=True
             )
         )
         self.entry.async_on_unload(
@@ -141,6 +146,12 @@ class LinkCoordinator[DataT](DataUpdateCoordinator[DataT]):
             return
         if self._connect_task is not None and not self._connect_task.done():
             return
+        if not bluetooth.async_address_present(self.hass, self.address, connectable=True):
+            # No adapter or proxy hears it: bleak-retry-connector would spend half a minute on
+            # futile attempts. Its next advertisement brings it back.
+            self._device_gone = True
+            self._log_unavailable("not heard by any Bluetooth adapter or proxy that can connect")
+            return
         self._connect_task = self.entry.async_create_background_task(
             self.hass, self._async_connect(), f"{self.name} connect"
         )
@@ -152,7 +163,7 @@ class LinkCoordinator[DataT](DataUpdateCoordinator[DataT]):
                 self._ble_device,
                 self.name,
                 disconnected_callback=self._on_disconnected,
-                ble_device_callback=lambda: self._ble_device,
+                ble_device_callback=self._current_ble_device,
             )
         except LINK_ERRORS as err:
             self._async_connect_failed(err)
@@ -169,18 +180,16 @@ class LinkCoordinator[DataT](DataUpdateCoordinator[DataT]):
             self._client = None
             await client.disconnect()
             raise
-        self._device_absent = False
         self.backoff.reset()
         self._log_available()
         self.async_update_listeners()
 
     @callback
     def _async_connect_failed(self, err: BaseException) -> None:
-        # A device that does not answer at all has probably gone away: its next advertisement
-        # is the signal to try again, not the timer.
-        self._device_absent = isinstance(err, BleakNotFoundError | TimeoutError)
         self._log_unavailable(f"cannot connect: {err}")
-        if not self._stopping:
+        # Once Home Assistant has declared the device gone, its next advertisement is the signal
+        # to try again, not a timer.
+        if not self._stopping and not self._device_gone:
             self._cancel_retry = async_call_later(
                 self.hass, self.backoff.next_delay(), self._async_connect_soon
             )
@@ -199,16 +208,32 @@ class LinkCoordinator[DataT](DataUpdateCoordinator[DataT]):
         self._log_unavailable("link lost")
         self._async_connect_soon()
 
+    def _current_ble_device(self) -> BLEDevice:
+        """The best path Home Assistant knows to the device now (it may have changed proxy)."""
+        device = bluetooth.async_ble_device_from_address(self.hass, self.address, connectable=True)
+        if device is not None:
+            self._ble_device = device
+        return self._ble_device
+
     @callback
     def _async_on_advertisement(
         self, service_info: bluetooth.BluetoothServiceInfoBleak, change: bluetooth.BluetoothChange
     ) -> None:
-        # Every advertisement carries the current best path to the device.
+        # Called for changed advertisements, and for the first one after the device was gone.
         self._ble_device = service_info.device
-        if self._device_absent:
-            self._device_absent = False
+        if self._device_gone:
+            self._device_gone = False
             self._async_cancel_retry()
             self._async_connect_soon()
+
+    @callback
+    def _async_on_device_gone(self, service_info: bluetooth.BluetoothServiceInfoBleak) -> None:
+        self._device_gone = True
+        if self.connected:
+            return  # many devices stop advertising while connected; the link is what counts
+        self._async_cancel_retry()
+        if self._connect_task is not None and not self._connect_task.done():
+            self._connect_task.cancel()  # abandon a dial to a device no one hears
 
     async def _async_on_hass_stop(self, _event: Event) -> None:
         await self.async_shutdown()
