@@ -103,14 +103,13 @@ class Connection:
     async def _until(self, moment: float) -> None:
         if not self.open:
             raise LinkLostError("Not connected")
-        waiter = asyncio.ensure_future(self._closed.wait())
+        closed = asyncio.ensure_future(self._closed.wait())
+        arrived = asyncio.ensure_future(self.link.wait_until(moment))
         try:
-            await asyncio.wait(
-                [waiter, asyncio.ensure_future(self.link.wait_until(moment))],
-                return_when=asyncio.FIRST_COMPLETED,
-            )
+            await asyncio.wait([closed, arrived], return_when=asyncio.FIRST_COMPLETED)
         finally:
-            waiter.cancel()
+            closed.cancel()
+            arrived.cancel()
         if not self.open:
             raise LinkLostError("Disconnected while waiting for the peripheral")
 

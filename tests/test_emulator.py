@@ -1,0 +1,304 @@
+"""The emulator as a BLE client sees it: through HA's Bluetooth manager and bleak-retry-connector.
+
+Nothing here touches the integration; these tests pin down the behaviour the integration's own
+tests rely on (GATT semantics, link timing, faults as bleak-retry-connector classifies them).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+
+from bleak import BleakClient
+from bleak.exc import BleakError
+import bleak_retry_connector
+from homeassistant.components import bluetooth
+from homeassistant.core import HomeAssistant
+import pytest
+
+from emulator import catalog
+from emulator.gatt import NOTIFY, READ, WRITE, Characteristic, Service
+from emulator.link import (
+    CONNECTION_TIMEOUT,
+    LOCAL_HOST_TERMINATED,
+    REMOTE_USER_TERMINATED,
+    Direction,
+    Link,
+    LinkTiming,
+)
+from emulator.peripheral import Advertisement, ConnectFault, Peripheral
+from emulator.proxy import VirtualBleakClient, VirtualProxy
+
+AddDevice = Callable[[Peripheral], Peripheral]
+
+SERVICE = "0000ab00-0000-1000-8000-00805f9b34fb"
+COMMAND = "0000ab01-0000-1000-8000-00805f9b34fb"
+EVENTS = "0000ab02-0000-1000-8000-00805f9b34fb"
+
+
+class EchoDevice(Peripheral):
+    """Answers every command write with the same bytes as a notification on EVENTS."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "AA:BB:CC:DD:EE:01",
+            Advertisement("Echo", [SERVICE]),
+            [
+                Service(
+                    SERVICE,
+                    [Characteristic(COMMAND, (READ, WRITE)), Characteristic(EVENTS, (NOTIFY,))],
+                )
+            ],
+        )
+        self.stall_on_write = 0.0
+
+    async def on_write(self, char: Characteristic, data: bytes, with_response: bool) -> None:
+        await super().on_write(char, data, with_response)
+        if self.stall_on_write:
+            self.stall(self.stall_on_write)
+        self.notify(EVENTS, data)
+
+
+class Received:
+    """Collects notifications and disconnects a client sees."""
+
+    def __init__(self) -> None:
+        self.notifications: asyncio.Queue[bytes] = asyncio.Queue()
+        self.disconnected = asyncio.Event()
+
+    def on_notify(self, _char: object, data: bytearray) -> None:
+        self.notifications.put_nowait(bytes(data))
+
+    def on_disconnect(self, _client: BleakClient) -> None:
+        self.disconnected.set()
+
+
+async def _connect(hass: HomeAssistant, device: Peripheral, received: Received) -> BleakClient:
+    ble_device = bluetooth.async_ble_device_from_address(hass, device.address, connectable=True)
+    assert ble_device is not None
+    return await bleak_retry_connector.establish_connection(
+        bleak_retry_connector.BleakClientWithServiceCache,
+        ble_device,
+        device.advertisement.local_name or device.address,
+        disconnected_callback=received.on_disconnect,
+    )
+
+
+@pytest.fixture
+def no_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Let bleak-retry-connector retry without its real-time pauses."""
+    for name in (
+        "BLEAK_TRANSIENT_BACKOFF_TIME",
+        "BLEAK_TRANSIENT_MEDIUM_BACKOFF_TIME",
+        "BLEAK_TRANSIENT_LONG_BACKOFF_TIME",
+        "BLEAK_OUT_OF_SLOTS_BACKOFF_TIME",
+        "BLEAK_BACKOFF_TIME",
+    ):
+        monkeypatch.setattr(bleak_retry_connector, name, 0.0)
+
+
+async def test_connect_goes_through_the_virtual_proxy(
+    hass: HomeAssistant, add_device: AddDevice
+) -> None:
+    device = add_device(EchoDevice())
+    client = await _connect(hass, device, Received())
+
+    assert isinstance(client._backend, VirtualBleakClient)  # type: ignore[attr-defined]
+    assert client.is_connected
+    assert client.mtu_size == 23
+    assert device.connection is not None
+    await client.disconnect()
+    assert device.disconnect_reasons == [LOCAL_HOST_TERMINATED]
+
+
+async def test_gatt_read_write_and_notify(hass: HomeAssistant, add_device: AddDevice) -> None:
+    device = add_device(EchoDevice())
+    received = Received()
+    client = await _connect(hass, device, received)
+
+    await client.write_gatt_char(COMMAND, b"before", response=True)
+    assert received.notifications.empty()  # nothing arrives before the CCCD is written
+
+    await client.start_notify(EVENTS, received.on_notify)
+    await client.write_gatt_char(COMMAND, b"\x55\xaa\x03", response=True)
+    assert await asyncio.wait_for(received.notifications.get(), 1) == b"\x55\xaa\x03"
+    assert await client.read_gatt_char(COMMAND) == bytearray(b"\x55\xaa\x03")
+
+    await client.stop_notify(EVENTS)
+    await client.write_gatt_char(COMMAND, b"after", response=True)
+    await asyncio.sleep(0.01)
+    assert received.notifications.empty()
+    await client.disconnect()
+
+
+async def test_gatt_refuses_what_the_table_does_not_permit(
+    hass: HomeAssistant, add_device: AddDevice
+) -> None:
+    device = add_device(EchoDevice())
+    client = await _connect(hass, device, Received())
+
+    with pytest.raises(BleakError, match="write-without-response not permitted"):
+        await client.write_gatt_char(COMMAND, b"x", response=False)
+    with pytest.raises(BleakError, match="read not permitted"):
+        await client.read_gatt_char(EVENTS)
+    with pytest.raises(BleakError, match="not found"):
+        await client.read_gatt_char("0000ffff-0000-1000-8000-00805f9b34fb")
+    await client.start_notify(EVENTS, lambda *_: None)
+    with pytest.raises(ValueError, match="does not fit the ATT MTU"):
+        device.notify(EVENTS, bytes(21))
+    await client.disconnect()
+
+
+async def test_subscriptions_are_forgotten_on_a_new_connection(
+    hass: HomeAssistant, add_device: AddDevice
+) -> None:
+    device = add_device(EchoDevice())
+    received = Received()
+    client = await _connect(hass, device, received)
+    await client.start_notify(EVENTS, received.on_notify)
+
+    device.drop_link(REMOTE_USER_TERMINATED)
+    await asyncio.wait_for(received.disconnected.wait(), 1)
+    assert not client.is_connected
+    with pytest.raises(BleakError):
+        await client.write_gatt_char(COMMAND, b"x", response=True)
+
+    client = await _connect(hass, device, received)
+    assert not device.notify(EVENTS, b"lost")  # no subscriber on the new link
+    await client.disconnect()
+
+
+async def test_stall_past_the_supervision_timeout_drops_the_link(
+    hass: HomeAssistant, add_device: AddDevice
+) -> None:
+    """The Mi Band 1S's sensor start (~1.3 s) against Linux's 420 ms supervision timeout."""
+    device = EchoDevice()
+    device.stall_on_write = 1.3
+    add_device(device)
+    received = Received()
+    client = await _connect(hass, device, received)
+
+    with pytest.raises(BleakError):
+        await client.write_gatt_char(COMMAND, b"\x15\x02\x01", response=True)
+
+    await asyncio.wait_for(received.disconnected.wait(), 1)
+    assert device.disconnect_reasons == [CONNECTION_TIMEOUT]
+
+
+async def test_stall_within_the_supervision_timeout_only_delays(
+    hass: HomeAssistant, add_device: AddDevice
+) -> None:
+    device = EchoDevice()
+    device.stall_on_write = 1.3
+    device.timing = LinkTiming(supervision_timeout=5.0, time_scale=0.01)
+    add_device(device)
+    received = Received()
+    client = await _connect(hass, device, received)
+    await client.start_notify(EVENTS, received.on_notify)
+
+    await client.write_gatt_char(COMMAND, b"\x15\x02\x01", response=True)
+
+    assert await asyncio.wait_for(received.notifications.get(), 1) == b"\x15\x02\x01"
+    assert client.is_connected
+    await client.disconnect()
+
+
+@pytest.mark.usefixtures("no_backoff")
+async def test_refused_connects_are_retried(hass: HomeAssistant, add_device: AddDevice) -> None:
+    device = add_device(EchoDevice())
+    device.refuse_connects(2, ConnectFault.TRANSIENT)
+
+    client = await _connect(hass, device, Received())
+
+    assert client.is_connected
+    assert device.connect_attempts == 3
+    await client.disconnect()
+
+
+@pytest.mark.usefixtures("no_backoff")
+@pytest.mark.parametrize(
+    ("fault", "error", "attempts"),
+    [
+        (ConnectFault.TRANSIENT, bleak_retry_connector.BleakAbortedError, 9),
+        (ConnectFault.TIMEOUT, bleak_retry_connector.BleakNotFoundError, 4),
+        (ConnectFault.ERROR, bleak_retry_connector.BleakConnectionError, 4),
+    ],
+)
+async def test_refused_connects_fail_as_bleak_retry_connector_classifies_them(
+    hass: HomeAssistant,
+    add_device: AddDevice,
+    fault: ConnectFault,
+    error: type[BleakError],
+    attempts: int,
+) -> None:
+    device = add_device(EchoDevice())
+    device.refuse_connects(20, fault)
+
+    with pytest.raises(error):
+        await _connect(hass, device, Received())
+
+    assert device.connect_attempts == attempts
+
+
+@pytest.mark.usefixtures("no_backoff")
+async def test_proxy_out_of_connection_slots(
+    hass: HomeAssistant, add_device: AddDevice, proxy: VirtualProxy
+) -> None:
+    proxy.connection_slots = 1
+    first = add_device(EchoDevice())
+    second = add_device(catalog.ninebot_one_e())
+    client = await _connect(hass, first, Received())
+
+    with pytest.raises(bleak_retry_connector.BleakOutOfConnectionSlotsError):
+        await _connect(hass, second, Received())
+    assert second.connect_attempts == 0  # habluetooth never reached the device
+
+    await client.disconnect()
+    client = await _connect(hass, second, Received())
+    assert client.is_connected
+    await client.disconnect()
+
+
+async def test_vanishing_proxy_drops_its_links(
+    hass: HomeAssistant, add_device: AddDevice, proxy: VirtualProxy
+) -> None:
+    device = add_device(EchoDevice())
+    received = Received()
+    await _connect(hass, device, received)
+
+    proxy.stop()
+    await asyncio.wait_for(received.disconnected.wait(), 1)
+    assert device.connection is None
+
+    proxy.start()  # back, and advertising what is in range
+    client = await _connect(hass, device, Received())
+    assert client.is_connected
+    await client.disconnect()
+
+
+async def test_link_events_one_pdu_per_interval_and_direction() -> None:
+    # Model time crawls (1 model second = 1000 wall seconds), so "now" stays at 0 in this test.
+    link = Link(LinkTiming(connection_interval=0.030, time_scale=1000), lambda: None)
+    try:
+        # Three notifications queued at once leave at three consecutive events.
+        assert link.reserve(Direction.TO_CENTRAL, 3, earliest=0.0) == pytest.approx(0.060)
+        # The next one waits behind them; the other direction is free.
+        assert link.reserve(Direction.TO_CENTRAL, 1, earliest=0.0) == pytest.approx(0.090)
+        assert link.reserve(Direction.TO_PERIPHERAL, 1, earliest=0.0) == pytest.approx(0.0)
+        # A PDU ready between events waits for the next event.
+        assert link.reserve(Direction.TO_PERIPHERAL, 1, earliest=0.031) == pytest.approx(0.060)
+        # A parameter update applies from the next event (0.030; the one at 0 has passed):
+        # events then fall at 0.030 + k * 0.050.
+        link.update_parameters(interval=0.050)
+        assert link.reserve(Direction.TO_PERIPHERAL, 2, earliest=0.100) == pytest.approx(0.180)
+        assert link.reserve(Direction.TO_PERIPHERAL, 1, earliest=0.181) == pytest.approx(0.230)
+    finally:
+        link.close()
+
+
+def test_values_are_cut_into_pdus_by_the_att_mtu() -> None:
+    timing = LinkTiming()
+    assert timing.payload_per_pdu == 20
+    assert [timing.pdus_for(size) for size in (0, 1, 20, 21, 40, 41)] == [1, 1, 1, 2, 2, 3]
+    with pytest.raises(ValueError, match="must be positive"):
+        LinkTiming(time_scale=0)
