@@ -147,6 +147,29 @@ async def test_device_declared_gone_is_not_dialled_until_it_advertises(
     assert band.connect_attempts == attempts_when_gone + 1
 
 
+async def test_connected_device_that_stops_advertising_stays_up_and_returns_after_a_drop(
+    hass: HomeAssistant, add_device: AddDevice, proxy: VirtualProxy
+) -> None:
+    """Many devices stop advertising while connected: the link, not the adverts, counts."""
+    band = add_device(catalog.mi_band_1s())
+    await add_entry_via_discovery(hass, band.address)
+    entity_id = _connected_entity(hass, band.address)
+
+    await let_bluetooth_forget_unheard_devices(hass)  # connected, so silent on air
+    assert hass.states.get(entity_id).state == STATE_ON
+
+    band.drop_link()
+    await settle(hass)
+    # Nobody hears the band, so nothing dials it...
+    assert hass.states.get(entity_id).state == STATE_OFF
+    assert band.connect_attempts == 1
+
+    proxy.advertise(band)  # ...until it advertises again after the drop, as a real band does.
+    await settle(hass)
+    assert hass.states.get(entity_id).state == STATE_ON
+    assert band.connect_attempts == 2
+
+
 async def test_unload_closes_the_link_and_reload_opens_it(
     hass: HomeAssistant, add_device: AddDevice
 ) -> None:

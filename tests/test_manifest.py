@@ -1,0 +1,98 @@
+"""What hassfest and HACS check on the repository, checked here so CI catches it offline."""
+
+from __future__ import annotations
+
+import ast
+import json
+from pathlib import Path
+import re
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).parent.parent
+INTEGRATION = ROOT / "custom_components" / "miband_ninebot"
+MANIFEST: dict[str, Any] = json.loads((INTEGRATION / "manifest.json").read_text())
+STRINGS: dict[str, Any] = json.loads((INTEGRATION / "translations" / "en.json").read_text())
+# Libraries Home Assistant's bluetooth integration already pins; repeating them breaks installs.
+HA_BLUETOOTH_LIBRARIES = {
+    "bleak",
+    "bleak-retry-connector",
+    "bluetooth-adapters",
+    "bluetooth-data-tools",
+    "habluetooth",
+    "dbus-fast",
+}
+SHARED_SERIAL_SERVICES = {
+    "0000fee0-0000-1000-8000-00805f9b34fb",  # every Huami band
+    "0000ffe0-0000-1000-8000-00805f9b34fb",  # KingSong, Gotway, HM-10 modules
+}
+
+
+def test_manifest_keys_are_ordered_as_hassfest_wants() -> None:
+    keys = list(MANIFEST)
+    assert keys[:2] == ["domain", "name"]
+    assert keys[2:] == sorted(keys[2:])
+
+
+def test_manifest_has_what_hacs_and_home_assistant_require() -> None:
+    assert MANIFEST["domain"] == INTEGRATION.name
+    for key in ("documentation", "issue_tracker", "codeowners", "name", "version"):
+        assert MANIFEST[key], key
+    assert MANIFEST["documentation"].startswith("https://")
+    assert MANIFEST["issue_tracker"].startswith("https://")
+    assert MANIFEST["dependencies"] == ["bluetooth_adapters"]
+    assert MANIFEST["integration_type"] == "device"
+    assert MANIFEST["iot_class"] == "local_push"
+    assert MANIFEST["config_flow"] is True
+    pinned = {re.split(r"[=<>~!]", requirement)[0] for requirement in MANIFEST["requirements"]}
+    assert not pinned & HA_BLUETOOTH_LIBRARIES
+    # Home Assistant itself refuses a custom integration without a valid version.
+    assert re.fullmatch(r"\d+\.\d+\.\d+", MANIFEST["version"])
+
+
+@pytest.mark.parametrize("matcher", MANIFEST["bluetooth"], ids=lambda m: str(m.get("local_name")))
+def test_bluetooth_matchers_are_specific(matcher: dict[str, Any]) -> None:
+    assert matcher["connectable"] is True
+    # A shared serial service alone would offer KingSong wheels, HM-10 modules, later bands.
+    assert set(matcher) - {"connectable", "service_uuid"}, "a matcher needs more than a service"
+    assert matcher.get("service_uuid") not in SHARED_SERIAL_SERVICES or "local_name" in matcher
+    # Home Assistant indexes name matchers by their first three characters.
+    assert "*" not in matcher["local_name"][:3]
+
+
+def test_hacs_json() -> None:
+    hacs = json.loads((ROOT / "hacs.json").read_text())
+    assert hacs["name"] == MANIFEST["name"]
+    assert re.fullmatch(r"\d{4}\.\d+\.\d+", hacs["homeassistant"])
+    assert (ROOT / "LICENSE").read_text().startswith("MIT License")
+
+
+def _string_arguments(keyword: str) -> set[str]:
+    """Every literal string passed as `keyword=` anywhere in the integration."""
+    found: set[str] = set()
+    for path in INTEGRATION.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if (
+                isinstance(node, ast.keyword)
+                and node.arg == keyword
+                and isinstance(node.value, ast.Constant)
+                and isinstance(node.value.value, str)
+            ):
+                found.add(node.value.value)
+    return found
+
+
+def test_every_abort_reason_and_step_is_translated() -> None:
+    config = STRINGS["config"]
+    assert _string_arguments("reason") <= set(config["abort"])
+    assert _string_arguments("step_id") <= set(config["step"])
+
+
+def test_every_translation_key_is_translated() -> None:
+    translated = set(STRINGS["exceptions"])
+    for platform in STRINGS["entity"].values():
+        translated |= set(platform)
+    used = _string_arguments("translation_key")
+    assert used
+    assert used <= translated
