@@ -1,0 +1,247 @@
+"""The Ninebot One legacy "55 AA" protocol: frames, checksum, stream decoding, registers.
+
+A frame, in both directions (protocol notes, section 2.1):
+
+    55 AA  LEN  ADDR  CMD  IDX  DATA[LEN-2]  CK0 CK1
+
+ADDR is 0x09 on the One C/E/E+/P (0x11 on the A1/S2); CMD 0x01 reads (and answers a read), 0x03
+writes. IDX is the first 16-bit register concerned. The checksum is the one's complement of the
+byte sum from LEN to the last data byte, little-endian. A read request carries one data byte,
+the number of bytes wanted (2 per register); the wheel answers with frames of at most three
+registers each, and the notifications cut that byte stream anywhere.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+HEADER = b"\x55\xaa"
+ADDRESS_ONE = 0x09  # One C / E / E+ / P
+ADDRESS_ONE_S2 = 0x11  # One A1 / S2 (Nordic UART transport)
+COMMAND_READ = 0x01
+COMMAND_WRITE = 0x03
+
+# LEN counts DATA plus ADDR and CMD, so 2 is an empty frame. The One answers with at most 6 data
+# bytes (LEN 8); 32-byte blocks (LEN 0x22) are the largest any variant sends.
+MIN_LENGTH = 2
+MAX_LENGTH = 0x22
+_OVERHEAD = 6  # a frame is LEN + 6 bytes: header 2, LEN 1, IDX 1, checksum 2, plus LEN's own count
+
+
+def checksum(body: bytes) -> bytes:
+    """The two checksum bytes for `body` = LEN through the last data byte."""
+    value = ~sum(body) & 0xFFFF
+    return value.to_bytes(2, "little")
+
+
+@dataclass(frozen=True, slots=True)
+class Frame:
+    """One protocol frame."""
+
+    address: int
+    command: int
+    index: int
+    data: bytes
+
+    def encode(self) -> bytes:
+        """The frame's bytes on the wire."""
+        body = bytes((len(self.data) + 2, self.address, self.command, self.index)) + self.data
+        return HEADER + body + checksum(body)
+
+    def registers(self) -> dict[int, int]:
+        """The 16-bit little-endian words a read answer carries, by register index."""
+        words = len(self.data) // 2
+        return {
+            (self.index + n) & 0xFF: int.from_bytes(self.data[2 * n : 2 * n + 2], "little")
+            for n in range(words)
+        }
+
+
+def encode_read(index: int, registers: int, address: int = ADDRESS_ONE) -> bytes:
+    """A request to read `registers` consecutive registers starting at `index`."""
+    if not 0 <= index <= 0xFF or not 1 <= registers <= MAX_LENGTH // 2 - 1:
+        raise ValueError(f"cannot read {registers} registers at 0x{index:02x}")
+    return Frame(address, COMMAND_READ, index, bytes((2 * registers,))).encode()
+
+
+@dataclass(slots=True)
+class DecoderStats:
+    """What a decoder rejected, for diagnostics."""
+
+    frames: int = 0
+    cut_frames: int = 0
+    bad_checksums: int = 0
+    bad_lengths: int = 0
+    skipped_bytes: int = 0
+
+
+@dataclass(slots=True)
+class StreamDecoder:
+    """Turns notification payloads, cut anywhere, back into frames.
+
+    Never raises. Bytes before a header are skipped; a length outside the protocol's bounds or a
+    wrong checksum discards only the header's first byte and searches again, because a value can
+    contain 55 AA (register 0x25 = 0xAA55 is sent as 55 AA) and a false header must not swallow the
+    real frame that follows. A frame cut short (a lost notification) is dropped as soon as a
+    complete frame follows it, rather than holding that frame back until more bytes arrive.
+    """
+
+    stats: DecoderStats = field(default_factory=DecoderStats)
+    _buffer: bytearray = field(default_factory=bytearray)
+
+    def feed(self, chunk: bytes | bytearray) -> list[Frame]:
+        """Add one notification's bytes; return the frames completed by it."""
+        buffer = self._buffer
+        buffer += chunk
+        frames: list[Frame] = []
+        while True:
+            start = buffer.find(HEADER)
+            if start < 0:
+                # Keep a trailing 0x55: it may be the first half of a header.
+                keep = 1 if buffer.endswith(HEADER[:1]) else 0
+                self._skip(len(buffer) - keep)
+                return frames
+            self._skip(start)
+            if len(buffer) < 3:
+                return frames
+            length = buffer[2]
+            if not MIN_LENGTH <= length <= MAX_LENGTH:
+                self.stats.bad_lengths += 1
+                self._skip(1)
+                continue
+            total = length + _OVERHEAD
+            if len(buffer) < total:
+                # A frame cut short by a lost notification must not hold back the frames after
+                # it: if a later header already starts a complete frame, this one never will.
+                if (later := self._complete_frame_after_start()) is None:
+                    return frames
+                self.stats.cut_frames += 1
+                self._skip(later)
+                continue
+            body = bytes(buffer[2 : total - 2])
+            if checksum(body) != buffer[total - 2 : total]:
+                self.stats.bad_checksums += 1
+                self._skip(1)
+                continue
+            del buffer[:total]
+            self.stats.frames += 1
+            frames.append(Frame(body[1], body[2], body[3], body[4:]))
+
+    def _complete_frame_after_start(self) -> int | None:
+        """Offset of the first later header that starts a complete, valid frame, if any.
+
+        On the One a real frame cannot hide one inside it: answers carry at most 6 data bytes,
+        fewer than the 8 bytes of the smallest frame.
+        """
+        buffer = self._buffer
+        position = buffer.find(HEADER, 1)
+        while 0 < position <= len(buffer) - (MIN_LENGTH + _OVERHEAD):
+            length = buffer[position + 2]
+            end = position + length + _OVERHEAD
+            if (
+                MIN_LENGTH <= length <= MAX_LENGTH
+                and end <= len(buffer)
+                and checksum(bytes(buffer[position + 2 : end - 2])) == buffer[end - 2 : end]
+            ):
+                return position
+            position = buffer.find(HEADER, position + 1)
+        return None
+
+    def reset(self) -> None:
+        """Forget a partial frame (after a reconnect the stream starts afresh)."""
+        self._skip(len(self._buffer))
+
+    def _skip(self, count: int) -> None:
+        if count:
+            del self._buffer[:count]
+            self.stats.skipped_bytes += count
+
+
+# -- registers (protocol notes, section 3) -----------------------------------------------------
+
+SERIAL_FIRST, SERIAL_COUNT = 0x10, 7
+PIN_FIRST, PIN_COUNT = 0x17, 3
+FIRMWARE_VERSION = 0x1A
+REMAINING_RANGE = 0x25
+BATTERY = 0xB4
+SPEED = 0xB5
+AVERAGE_SPEED = 0xB6
+TOTAL_DISTANCE_LOW, TOTAL_DISTANCE_HIGH = 0xB7, 0xB8
+TRIP_DISTANCE = 0xB9
+TRIP_TIME = 0xBA
+TEMPERATURE = 0xBB
+VOLTAGE = 0xBC
+CURRENT = 0xBD
+
+
+def _signed(word: int) -> int:
+    return word - 0x10000 if word & 0x8000 else word
+
+
+def _text(registers: Mapping[int, int], first: int, count: int) -> str | None:
+    """ASCII held two characters per register, low byte first (9BMetrics' `serialNo()`)."""
+    words = [registers.get(first + n) for n in range(count)]
+    if any(word is None for word in words):
+        return None
+    raw = b"".join(word.to_bytes(2, "little") for word in words if word is not None)
+    return raw.rstrip(b"\x00").decode("ascii", errors="replace")
+
+
+def serial_number(registers: Mapping[int, int]) -> str | None:
+    """The 14-character serial number (0x10-0x16), once all its registers are known."""
+    return _text(registers, SERIAL_FIRST, SERIAL_COUNT)
+
+
+def pin(registers: Mapping[int, int]) -> str | None:
+    """The Bluetooth PIN as the wheel app shows it (0x17-0x19); sensitive."""
+    return _text(registers, PIN_FIRST, PIN_COUNT)
+
+
+def firmware_version(word: int) -> str:
+    """The version as the wheel app shows it: the low three nibbles, "1.3.5" for 0x3135."""
+    return f"{word >> 8 & 0xF}.{word >> 4 & 0xF}.{word & 0xF}"
+
+
+@dataclass(frozen=True, slots=True)
+class LiveValues:
+    """The live telemetry, in the units Home Assistant shows."""
+
+    battery: int  # %
+    speed: float  # km/h
+    average_speed: float  # km/h
+    total_distance: float  # km
+    trip_distance: float  # km
+    trip_time: int  # s
+    temperature: float  # deg C
+    voltage: float  # V
+    current: float  # A, negative while braking / charging
+    power: float  # W = V x I
+
+    @classmethod
+    def from_registers(cls, registers: Mapping[int, int]) -> LiveValues | None:
+        """Decode the 0xB4-0xBD block; None until all of it has arrived."""
+        needed = range(BATTERY, CURRENT + 1)
+        if any(index not in registers for index in needed):
+            return None
+        voltage = registers[VOLTAGE] / 100
+        current = _signed(registers[CURRENT]) / 100
+        return cls(
+            battery=registers[BATTERY],
+            # s16: a reading above 32.767 km/h is impossible on a One, a reversing wheel is not.
+            speed=abs(_signed(registers[SPEED])) / 1000,
+            average_speed=registers[AVERAGE_SPEED] / 1000,
+            total_distance=(registers[TOTAL_DISTANCE_HIGH] << 16 | registers[TOTAL_DISTANCE_LOW])
+            / 1000,
+            trip_distance=registers[TRIP_DISTANCE] / 100,
+            trip_time=registers[TRIP_TIME],
+            temperature=_signed(registers[TEMPERATURE]) / 10,
+            voltage=voltage,
+            current=current,
+            power=round(voltage * current, 2),
+        )
+
+
+def remaining_range(word: int) -> float:
+    """Remaining range in km (register 0x25, units of 10 m)."""
+    return word / 100

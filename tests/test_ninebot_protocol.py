@@ -1,0 +1,304 @@
+"""The Ninebot One protocol against every vector of the protocol notes, and by property."""
+
+from __future__ import annotations
+
+from itertools import pairwise
+
+from hypothesis import given, settings, strategies as st
+import pytest
+
+from custom_components.miband_ninebot.ninebot import protocol
+from custom_components.miband_ninebot.ninebot.protocol import (
+    ADDRESS_ONE,
+    ADDRESS_ONE_S2,
+    COMMAND_READ,
+    COMMAND_WRITE,
+    Frame,
+    LiveValues,
+    StreamDecoder,
+    encode_read,
+)
+
+
+def _decode_all(*notifications: str) -> tuple[list[Frame], StreamDecoder]:
+    decoder = StreamDecoder()
+    frames = [frame for n in notifications for frame in decoder.feed(bytes.fromhex(n))]
+    return frames, decoder
+
+
+@pytest.mark.parametrize(
+    ("index", "registers", "address", "wire"),
+    [
+        (0x17, 4, ADDRESS_ONE, "55aa0309011708d3ff"),
+        (0x10, 7, ADDRESS_ONE, "55aa030901100ed4ff"),
+        (0xB7, 2, ADDRESS_ONE, "55aa030901b70437ff"),
+        (0x1A, 1, ADDRESS_ONE, "55aa0309011a02d6ff"),
+        (0xB0, 16, ADDRESS_ONE, "55aa030901b02022ff"),
+        (0x10, 11, ADDRESS_ONE, "55aa0309011016ccff"),
+        (0x73, 2, ADDRESS_ONE, "55aa03090173047bff"),
+        (0xD2, 1, ADDRESS_ONE, "55aa030901d2021eff"),
+        (0x61, 2, ADDRESS_ONE, "55aa03090161048dff"),
+        (0xBC, 2, ADDRESS_ONE, "55aa030901bc0432ff"),
+        (0xB4, 2, ADDRESS_ONE, "55aa030901b4043aff"),
+        (0x50, 1, ADDRESS_ONE, "55aa0309015002a0ff"),
+        (0x26, 1, ADDRESS_ONE, "55aa0309012602caff"),
+        (0x3E, 1, ADDRESS_ONE, "55aa0309013e02b2ff"),
+        (0x47, 1, ADDRESS_ONE, "55aa0309014702a9ff"),
+        (0xB9, 1, ADDRESS_ONE, "55aa030901b90237ff"),
+        (0x3A, 1, ADDRESS_ONE, "55aa0309013a02b6ff"),
+        (0x25, 1, ADDRESS_ONE, "55aa0309012502cbff"),
+        (0x29, 2, ADDRESS_ONE, "55aa0309012904c5ff"),
+        (0xB6, 1, ADDRESS_ONE, "55aa030901b6023aff"),
+        (0x70, 1, ADDRESS_ONE, "55aa030901700280ff"),
+        (0x10, 7, ADDRESS_ONE_S2, "55aa031101100eccff"),
+        (0xB0, 16, ADDRESS_ONE_S2, "55aa031101b0201aff"),
+    ],
+)
+def test_read_requests_match_the_captures(
+    index: int, registers: int, address: int, wire: str
+) -> None:
+    request = encode_read(index, registers, address)
+    assert request.hex() == wire
+    # And a request is itself a valid frame.
+    assert _decode_all(wire)[0] == [Frame(address, COMMAND_READ, index, bytes((2 * registers,)))]
+
+
+@pytest.mark.parametrize(("index", "registers"), [(0x100, 1), (-1, 1), (0x10, 0), (0x10, 17)])
+def test_impossible_reads_are_refused(index: int, registers: int) -> None:
+    with pytest.raises(ValueError, match="cannot read"):
+        encode_read(index, registers)
+
+
+@pytest.mark.parametrize(
+    ("frame", "wire"),
+    [
+        (Frame(ADDRESS_ONE, COMMAND_WRITE, 0xD2, b"\x05\x00"), "55aa040903d2050018ff"),
+        (
+            Frame(ADDRESS_ONE, COMMAND_WRITE, 0x74, (15000).to_bytes(2, "little")),
+            "55aa04090374983aa9fe",
+        ),
+        (
+            Frame(ADDRESS_ONE, COMMAND_WRITE, 0x73, (20000).to_bytes(2, "little")),
+            "55aa04090373204e0eff",
+        ),
+        (Frame(ADDRESS_ONE, COMMAND_WRITE, 0x70, b"\x01"), "55aa03090370017fff"),
+        (Frame(ADDRESS_ONE, COMMAND_WRITE, 0x70, b"\x00"), "55aa030903700080ff"),
+        (Frame(ADDRESS_ONE, 0x02, 0xD2, b"\x00\x00"), "55aa040902d200001eff"),
+        (Frame(ADDRESS_ONE, 0x02, 0xD2, b"\x05"), "55aa030902d2051aff"),
+    ],
+)
+def test_write_frames_match_the_captures(frame: Frame, wire: str) -> None:
+    assert frame.encode().hex() == wire
+
+
+@pytest.mark.parametrize("wire", ["55aa040903c600001eff", "55aa040903c601001eff"])
+def test_eucwatch_commands_with_wrong_checksums_are_rejected(wire: str) -> None:
+    frames, decoder = _decode_all(wire)
+    assert frames == []
+    assert decoder.stats.bad_checksums == 1
+
+
+@pytest.mark.parametrize(
+    ("wire", "registers"),
+    [
+        ("55aa08090117303030303030b6fe", {0x17: 0x3030, 0x18: 0x3030, 0x19: 0x3030}),
+        ("55aa0409011a353171ff", {0x1A: 0x3135}),
+        ("55aa080901104e324f45413157fe", {0x10: 0x324E, 0x11: 0x454F, 0x12: 0x3141}),
+        ("55aa0809011335333341343595fe", {0x13: 0x3335, 0x14: 0x4133, 0x15: 0x3534}),
+        ("55aa04090116313278ff", {0x16: 0x3231}),
+        ("55aa060901b78a18030093fe", {0xB7: 6282, 0xB8: 3}),
+        ("55aa040901d203001cff", {0xD2: 3}),
+        ("55aa0409015038ff6afe", {0x50: 0xFF38}),
+        ("55aa0609016185ffc80141fd", {0x61: 0xFF85, 0x62: 0x01C8}),
+        ("55aa04090126393062ff", {0x26: 12345}),
+        ("55aa060901298a18030021ff", {0x29: 6282, 0x2A: 3}),
+        ("55aa04090169442024ff", {0x69: 0x2044}),
+        ("55aa0409012555aacdfe", {0x25: 0xAA55}),
+    ],
+)
+def test_answers_decode_to_their_registers(wire: str, registers: dict[int, int]) -> None:
+    frames, _ = _decode_all(wire)
+    assert len(frames) == 1
+    assert frames[0].address == ADDRESS_ONE
+    assert frames[0].command == COMMAND_READ
+    assert frames[0].registers() == registers
+
+
+def test_flipped_bit_is_rejected() -> None:
+    frames, decoder = _decode_all("55aa060901b78b18030093fe")
+    assert frames == []
+    assert decoder.stats.bad_checksums == 1
+
+
+def test_answers_split_across_notifications_reassemble() -> None:
+    """Vectors 15 and 16: frames straddle notifications, several per notification."""
+    frames, decoder = _decode_all(
+        "55aa08090117303030303030b6fe55aa0409011a",
+        "353171ff",
+        "55aa080901104e324f45413157fe55aa08090113",
+        "35333341343595fe55aa04090116313278ff",
+    )
+    assert [f.index for f in frames] == [0x17, 0x1A, 0x10, 0x13, 0x16]
+    registers = {k: v for f in frames for k, v in f.registers().items()}
+    assert protocol.serial_number(registers) == "N2OEA1533A4512"
+    assert protocol.pin(registers) == "000000"
+    assert protocol.firmware_version(registers[0x1A]) == "1.3.5"
+    assert decoder.stats.bad_checksums == decoder.stats.skipped_bytes == 0
+
+
+def test_the_author_s_whole_example_exchange() -> None:
+    """The 9BMetrics protocol page: the wheel's notifications, in order."""
+    frames, _ = _decode_all(
+        "55aa08090117303030303030b6fe55aa0409011a",
+        "353171ff",
+        "55aa060901b78a18030093fe55aa080901104e32",
+        "4f45413157fe55aa0809011335333341343595fe",
+        "55aa04090116313278ff",
+    )
+    registers = {k: v for f in frames for k, v in f.registers().items()}
+    assert protocol.serial_number(registers) == "N2OEA1533A4512"
+    assert registers[0xB8] << 16 | registers[0xB7] == 202_890  # metres on the odometer
+
+
+def test_a_value_that_reads_55_aa_does_not_derail_the_stream() -> None:
+    """Range 0xAA55 is sent as 55 AA: after garbage, a false header must not eat real frames."""
+    frames, decoder = _decode_all("ff00", "55aa0409012555aa", "cdfe55", "aa0409011a353171ff")
+    assert [f.registers() for f in frames] == [{0x25: 0xAA55}, {0x1A: 0x3135}]
+    assert decoder.stats.skipped_bytes == 2
+
+
+def test_a_frame_cut_short_does_not_swallow_the_next_one() -> None:
+    """A lost notification leaves a plausible header whose length reaches into a real frame."""
+    frames, decoder = _decode_all("55aa0409", "55aa0409011a353171ff")
+    assert [f.index for f in frames] == [0x1A]
+    assert decoder.stats.bad_checksums == 1
+
+
+def test_a_frame_cut_short_does_not_hold_back_a_complete_one() -> None:
+    """Its claimed length reaches past the end of what arrived: the real frame is not delayed."""
+    frames, decoder = _decode_all("55aa08", "55aa0409011a353171ff")
+    assert [f.index for f in frames] == [0x1A]
+    assert decoder.stats.cut_frames == 1
+
+
+def test_false_header_with_impossible_length_is_skipped() -> None:
+    frames, decoder = _decode_all("55aaff", "55aa01", "55aa0409011a353171ff")
+    assert [f.index for f in frames] == [0x1A]
+    assert decoder.stats.bad_lengths == 2
+
+
+def test_partial_frame_is_forgotten_on_reset() -> None:
+    decoder = StreamDecoder()
+    assert decoder.feed(bytes.fromhex("55aa0409011a35")) == []
+    decoder.reset()
+    assert decoder.feed(bytes.fromhex("3171ff55aa0409011a353171ff")) == [
+        Frame(ADDRESS_ONE, COMMAND_READ, 0x1A, b"\x35\x31")
+    ]
+
+
+def test_live_values_in_home_assistant_units() -> None:
+    registers = {
+        0xB4: 87,  # %
+        0xB5: 12345,  # 12.345 km/h
+        0xB6: 9000,  # 9.0 km/h
+        0xB7: 6282,
+        0xB8: 3,  # 202.890 km
+        0xB9: 1144,  # 11.44 km
+        0xBA: 3405,  # s
+        0xBB: 0xFFEC,  # -2.0 degC
+        0xBC: 5749,  # 57.49 V
+        0xBD: 0xFF38,  # -2.00 A (regenerating)
+    }
+    live = LiveValues.from_registers(registers)
+    assert live == LiveValues(
+        battery=87,
+        speed=12.345,
+        average_speed=9.0,
+        total_distance=202.89,
+        trip_distance=11.44,
+        trip_time=3405,
+        temperature=-2.0,
+        voltage=57.49,
+        current=-2.0,
+        power=-114.98,
+    )
+    del registers[0xBD]
+    assert LiveValues.from_registers(registers) is None
+    assert protocol.remaining_range(2350) == 23.5
+
+
+def test_speed_in_reverse_is_a_positive_speed() -> None:
+    registers = dict.fromkeys(range(0xB4, 0xBE), 0) | {0xB5: (-1500) & 0xFFFF}
+    live = LiveValues.from_registers(registers)
+    assert live is not None
+    assert live.speed == 1.5
+
+
+# -- properties ---------------------------------------------------------------------------------
+
+frames_strategy = st.lists(
+    st.builds(
+        Frame,
+        address=st.sampled_from([ADDRESS_ONE, ADDRESS_ONE_S2]),
+        command=st.sampled_from([COMMAND_READ, COMMAND_WRITE, 0x02]),
+        index=st.integers(0, 0xFF),
+        data=st.binary(max_size=protocol.MAX_LENGTH - 2),
+    ),
+    max_size=12,
+)
+
+
+def _chunked(data: bytes, cuts: list[int]) -> list[bytes]:
+    points = sorted({c % (len(data) + 1) for c in cuts} | {0, len(data)})
+    return [data[a:b] for a, b in pairwise(points)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(frames=frames_strategy, cuts=st.lists(st.integers(0, 10_000), max_size=40))
+def test_any_chunking_yields_the_same_frames(frames: list[Frame], cuts: list[int]) -> None:
+    stream = b"".join(frame.encode() for frame in frames)
+    decoder = StreamDecoder()
+    decoded = [f for chunk in _chunked(stream, cuts) for f in decoder.feed(chunk)]
+    assert decoded == frames
+    assert decoder.stats.skipped_bytes == 0
+
+
+# Noise as it happens: random bytes, and frames cut short by a lost notification.
+noise_strategy = st.one_of(
+    st.binary(max_size=30),
+    st.builds(
+        lambda frame, keep: frame.encode()[: keep % len(frame.encode())],
+        frames_strategy.filter(bool).map(lambda frames: frames[0]),
+        st.integers(0, 100),
+    ),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    frames=frames_strategy,
+    garbage=st.lists(noise_strategy, min_size=13, max_size=13),
+    cuts=st.lists(st.integers(0, 10_000), max_size=40),
+)
+def test_garbage_between_frames_never_loses_a_frame(
+    frames: list[Frame], garbage: list[bytes], cuts: list[int]
+) -> None:
+    stream = garbage[0] + b"".join(
+        frame.encode() + noise for frame, noise in zip(frames, garbage[1:], strict=False)
+    )
+    decoder = StreamDecoder()
+    decoded = iter([f for chunk in _chunked(stream, cuts) for f in decoder.feed(chunk)])
+    # Every real frame comes out, in order; garbage may at most add frames of its own.
+    assert all(any(frame == got for got in decoded) for frame in frames)
+
+
+@settings(max_examples=500, deadline=None)
+@given(chunks=st.lists(st.binary(max_size=64), max_size=30))
+def test_decoder_never_raises_and_accounts_for_every_byte(chunks: list[bytes]) -> None:
+    decoder = StreamDecoder()
+    decoded = [f for chunk in chunks for f in decoder.feed(chunk)]
+    fed = sum(map(len, chunks))
+    consumed = sum(len(f.encode()) for f in decoded) + decoder.stats.skipped_bytes
+    assert consumed <= fed
+    assert fed - consumed < protocol.MAX_LENGTH + 6  # only a possible frame's start is kept
+    assert decoder.stats.frames == len(decoded)
