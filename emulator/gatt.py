@@ -81,10 +81,6 @@ class GattTable:
         """Return the characteristic with this UUID (first one if a UUID repeats)."""
         return self._by_uuid[normalize_uuid_str(uuid)]
 
-    def has(self, uuid: str) -> bool:
-        """Whether the table holds a characteristic with this UUID."""
-        return normalize_uuid_str(uuid) in self._by_uuid
-
     def value_handle(self, char: Characteristic) -> int:
         """Return the handle of a characteristic's value attribute."""
         return self._value_handle[char]
