@@ -171,15 +171,14 @@ class LinkCoordinator[DataT](DataUpdateCoordinator[DataT]):
         self._client = client
         try:
             await self._session.async_start(client)
-        except LINK_ERRORS as err:
+        except BaseException as err:
+            # Whatever stopped the session, the half-initialised link is not kept.
             self._client = None
             await client.disconnect()
+            if not isinstance(err, LINK_ERRORS):
+                raise
             self._async_connect_failed(err)
             return
-        except BaseException:
-            self._client = None
-            await client.disconnect()
-            raise
         self.backoff.reset()
         self._log_available()
         self.async_update_listeners()
