@@ -10,13 +10,12 @@ from __future__ import annotations
 from .gatt import NOTIFY, READ, WRITE, WRITE_WITHOUT_RESPONSE, Characteristic, Service
 from .link import LinkTiming
 from .peripheral import Advertisement, Peripheral
+from .wheel import UART_SERVICE, NinebotOne, wheel_services
 
 MILI_SERVICE = "0000fee0-0000-1000-8000-00805f9b34fb"
 LATER_BAND_SERVICE = "0000fee1-0000-1000-8000-00805f9b34fb"
 HEART_RATE_SERVICE = "0000180d-0000-1000-8000-00805f9b34fb"
 IMMEDIATE_ALERT_SERVICE = "00001802-0000-1000-8000-00805f9b34fb"
-UART_SERVICE = "0000ffe0-0000-1000-8000-00805f9b34fb"
-UART_CHARACTERISTIC = "0000ffe1-0000-1000-8000-00805f9b34fb"
 
 
 def _mili(short: str) -> str:
@@ -60,16 +59,6 @@ def band_services() -> list[Service]:
     ]
 
 
-def wheel_services() -> list[Service]:
-    """The Ninebot One C/E/P table: one serial-style characteristic for both directions."""
-    return [
-        Service(
-            UART_SERVICE,
-            [Characteristic(UART_CHARACTERISTIC, (READ, WRITE_WITHOUT_RESPONSE, NOTIFY))],
-        )
-    ]
-
-
 def mi_band_1s(
     address: str = "C8:0F:10:3C:7E:51", *, timing: LinkTiming | None = None
 ) -> Peripheral:
@@ -88,9 +77,9 @@ def mi_band_1(
 
 def ninebot_one_e(
     address: str = "E0:E5:CF:00:00:01", name: str = "NOE002", *, timing: LinkTiming | None = None
-) -> Peripheral:
-    """A Ninebot One E/E+: name prefix NOE and the FFE0 service."""
-    return Peripheral(address, Advertisement(name, [UART_SERVICE]), wheel_services(), timing=timing)
+) -> NinebotOne:
+    """A Ninebot One E+ at rest (name prefix NOE, the FFE0 service), speaking its protocol."""
+    return NinebotOne(address, name, timing=timing)
 
 
 def mi_band_2(

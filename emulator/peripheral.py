@@ -181,8 +181,12 @@ class Peripheral:
 
     # -- what the device does on air --------------------------------------------------------------
 
-    def notify(self, uuid: str, data: bytes) -> bool:
-        """Send a notification if a central is subscribed; return whether it was sent."""
+    def notify(self, uuid: str, data: bytes, *, in_reply: bool = False) -> bool:
+        """Send a notification if a central is subscribed; return whether it was sent.
+
+        `in_reply` marks an answer to something the central just sent: it cannot leave in the
+        connection event that carried the request, only in a later one.
+        """
         connection = self.connection
         if connection is None or not connection.open:
             return False
@@ -192,8 +196,11 @@ class Peripheral:
         if len(data) > connection.timing.payload_per_pdu:
             raise ValueError(f"notification of {len(data)} bytes does not fit the ATT MTU")
         char.value = bytes(data)
-        arrives = connection.link.reserve(Direction.TO_CENTRAL, 1)
-        connection.link.call_at(arrives, lambda: self._deliver(connection, char, bytes(data)))
+        link = connection.link
+        arrives = link.reserve(
+            Direction.TO_CENTRAL, 1, link.now() + link.interval if in_reply else None
+        )
+        link.call_at(arrives, lambda: self._deliver(connection, char, bytes(data)))
         return True
 
     # -- called by the central's side (the virtual proxy's client) --------------------------------

@@ -201,4 +201,4 @@ async def test_device_without_the_expected_gatt_table_is_not_used(
 
     assert hass.states.get(_connected_entity(hass, impostor.address)).state == STATE_OFF
     assert impostor.connection is None  # we hung up
-    assert "no FFE1 characteristic" in caplog.text
+    assert "0000ffe1-0000-1000-8000-00805f9b34fb: not a Ninebot One" in caplog.text

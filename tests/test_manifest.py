@@ -10,6 +10,9 @@ from typing import Any
 
 import pytest
 
+from custom_components.miband_ninebot.config_flow import OPTIONS_SCHEMA
+from custom_components.miband_ninebot.coordinator import ConnectionPolicy
+
 ROOT = Path(__file__).parent.parent
 INTEGRATION = ROOT / "custom_components" / "miband_ninebot"
 MANIFEST: dict[str, Any] = json.loads((INTEGRATION / "manifest.json").read_text())
@@ -84,9 +87,15 @@ def _string_arguments(keyword: str) -> set[str]:
 
 
 def test_every_abort_reason_and_step_is_translated() -> None:
-    config = STRINGS["config"]
+    config, options = STRINGS["config"], STRINGS["options"]
     assert _string_arguments("reason") <= set(config["abort"])
-    assert _string_arguments("step_id") <= set(config["step"])
+    assert _string_arguments("step_id") <= set(config["step"]) | set(options["step"])
+
+
+def test_option_choices_are_translated() -> None:
+    choices = STRINGS["selector"]["connection_policy"]["options"]
+    assert set(choices) == {policy.value for policy in ConnectionPolicy}
+    assert set(STRINGS["options"]["step"]["init"]["data"]) == set(OPTIONS_SCHEMA.schema)
 
 
 def test_every_translation_key_is_translated() -> None:

@@ -2,24 +2,44 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from homeassistant.components import bluetooth
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import CONF_ADDRESS, Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ConfigEntryNotReady
 
-from .const import CONF_KIND, DOMAIN, DeviceKind
-from .coordinator import DeviceSession, LinkCoordinator
+from .const import (
+    CONF_CONNECTION_POLICY,
+    CONF_KIND,
+    CONF_MIN_STATE_INTERVAL,
+    CONF_READ_INTERVAL,
+    DOMAIN,
+    DeviceKind,
+)
+from .coordinator import (
+    DEFAULT_MIN_STATE_INTERVAL,
+    DEFAULT_READ_INTERVAL,
+    ConnectionPolicy,
+    LinkCoordinator,
+    LinkSettings,
+)
 from .miband.session import BandSession
-from .ninebot.session import WheelSession
+from .wheel_coordinator import WheelCoordinator
 
-PLATFORMS: list[Platform] = [Platform.BINARY_SENSOR]
+PLATFORMS: list[Platform] = [Platform.BINARY_SENSOR, Platform.SENSOR, Platform.SWITCH]
 
-type MiBandNinebotConfigEntry = ConfigEntry[LinkCoordinator[None]]
+type MiBandNinebotConfigEntry = ConfigEntry[LinkCoordinator[Any]]
 
 
-def _session_for(kind: DeviceKind) -> DeviceSession:
-    return BandSession() if kind is DeviceKind.BAND else WheelSession()
+def link_settings(options: dict[str, Any]) -> LinkSettings:
+    """The link settings an entry's options ask for, defaults where they are silent."""
+    return LinkSettings(
+        policy=ConnectionPolicy(options.get(CONF_CONNECTION_POLICY, ConnectionPolicy.HOLD)),
+        read_interval=float(options.get(CONF_READ_INTERVAL, DEFAULT_READ_INTERVAL)),
+        min_state_interval=float(options.get(CONF_MIN_STATE_INTERVAL, DEFAULT_MIN_STATE_INTERVAL)),
+    )
 
 
 async def async_setup_entry(hass: HomeAssistant, entry: MiBandNinebotConfigEntry) -> bool:
@@ -33,12 +53,22 @@ async def async_setup_entry(hass: HomeAssistant, entry: MiBandNinebotConfigEntry
             translation_key="device_not_found",
             translation_placeholders={"address": address},
         )
-    kind = DeviceKind(entry.data[CONF_KIND])
-    coordinator = LinkCoordinator[None](hass, entry, ble_device, _session_for(kind), None)
+    settings = link_settings(dict(entry.options))
+    coordinator: LinkCoordinator[Any]
+    if DeviceKind(entry.data[CONF_KIND]) is DeviceKind.WHEEL:
+        coordinator = WheelCoordinator(hass, entry, ble_device, settings)
+    else:
+        coordinator = LinkCoordinator[None](hass, entry, ble_device, BandSession(), None, settings)
     entry.runtime_data = coordinator
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    entry.async_on_unload(entry.add_update_listener(_async_options_updated))
+    # After the platforms: a restored "connection off" switch must be known before dialling.
     coordinator.async_start()
     return True
+
+
+async def _async_options_updated(hass: HomeAssistant, entry: MiBandNinebotConfigEntry) -> None:
+    await hass.config_entries.async_reload(entry.entry_id)
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: MiBandNinebotConfigEntry) -> bool:

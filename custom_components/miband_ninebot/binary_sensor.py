@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from homeassistant.components.binary_sensor import (
     BinarySensorDeviceClass,
     BinarySensorEntity,
@@ -12,6 +14,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from . import MiBandNinebotConfigEntry
+from .coordinator import LinkCoordinator
 from .entity import MiBandNinebotEntity
 
 PARALLEL_UPDATES = 0
@@ -33,7 +36,7 @@ async def async_setup_entry(
     async_add_entities([ConnectedBinarySensor(entry.runtime_data, CONNECTED)])
 
 
-class ConnectedBinarySensor(MiBandNinebotEntity, BinarySensorEntity):
+class ConnectedBinarySensor(MiBandNinebotEntity[LinkCoordinator[Any]], BinarySensorEntity):
     """On while the link is up. Always available: its state is the link."""
 
     @property

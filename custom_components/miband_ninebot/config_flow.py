@@ -1,4 +1,8 @@
-"""Config flow: Bluetooth discovery with a confirmation, or a pick from discovered devices."""
+"""Config flow: Bluetooth discovery with a confirmation, or a pick from discovered devices.
+
+Options: how the link is used (held, or opened periodically for a reading) and how often an
+entity may write its state.
+"""
 
 from __future__ import annotations
 
@@ -9,11 +13,28 @@ from homeassistant.components.bluetooth import (
     BluetoothServiceInfoBleak,
     async_discovered_service_info,
 )
-from homeassistant.config_entries import ConfigFlow, ConfigFlowResult
-from homeassistant.const import CONF_ADDRESS
+from homeassistant.config_entries import ConfigEntry, ConfigFlow, ConfigFlowResult, OptionsFlow
+from homeassistant.const import CONF_ADDRESS, UnitOfTime
+from homeassistant.core import callback
+from homeassistant.helpers.selector import (
+    NumberSelector,
+    NumberSelectorConfig,
+    NumberSelectorMode,
+    SelectSelector,
+    SelectSelectorConfig,
+    SelectSelectorMode,
+)
 import voluptuous as vol
 
-from .const import CONF_KIND, CONF_MODEL, DOMAIN
+from .const import (
+    CONF_CONNECTION_POLICY,
+    CONF_KIND,
+    CONF_MIN_STATE_INTERVAL,
+    CONF_MODEL,
+    CONF_READ_INTERVAL,
+    DOMAIN,
+)
+from .coordinator import DEFAULT_MIN_STATE_INTERVAL, DEFAULT_READ_INTERVAL, ConnectionPolicy
 from .models import SupportedDevice, identify
 
 
@@ -25,6 +46,12 @@ class MiBandNinebotConfigFlow(ConfigFlow, domain=DOMAIN):
     """Add a Mi Band 1/1A/1S or a Ninebot One found by Home Assistant's Bluetooth manager."""
 
     VERSION = 1
+
+    @staticmethod
+    @callback
+    def async_get_options_flow(config_entry: ConfigEntry) -> OptionsFlow:
+        """How the link is used."""
+        return MiBandNinebotOptionsFlow()
 
     def __init__(self) -> None:
         """Start with nothing discovered."""
@@ -89,4 +116,50 @@ class MiBandNinebotConfigFlow(ConfigFlow, domain=DOMAIN):
         return self.async_create_entry(
             title=_title(device, address),
             data={CONF_ADDRESS: address, CONF_KIND: device.kind, CONF_MODEL: device.model},
+        )
+
+
+OPTIONS_SCHEMA = vol.Schema(
+    {
+        vol.Required(CONF_CONNECTION_POLICY, default=ConnectionPolicy.HOLD.value): SelectSelector(
+            SelectSelectorConfig(
+                options=[policy.value for policy in ConnectionPolicy],
+                translation_key=CONF_CONNECTION_POLICY,
+                mode=SelectSelectorMode.LIST,
+            )
+        ),
+        vol.Required(CONF_READ_INTERVAL, default=DEFAULT_READ_INTERVAL): NumberSelector(
+            NumberSelectorConfig(
+                min=30,
+                max=3600,
+                step=10,
+                unit_of_measurement=UnitOfTime.SECONDS,
+                mode=NumberSelectorMode.BOX,
+            )
+        ),
+        vol.Required(CONF_MIN_STATE_INTERVAL, default=DEFAULT_MIN_STATE_INTERVAL): NumberSelector(
+            NumberSelectorConfig(
+                min=0,
+                max=60,
+                step=0.5,
+                unit_of_measurement=UnitOfTime.SECONDS,
+                mode=NumberSelectorMode.BOX,
+            )
+        ),
+    }
+)
+
+
+class MiBandNinebotOptionsFlow(OptionsFlow):
+    """Change how the link is used; the entry reloads with the new settings."""
+
+    async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Show the options with the current values filled in."""
+        if user_input is not None:
+            return self.async_create_entry(data=user_input)
+        return self.async_show_form(
+            step_id="init",
+            data_schema=self.add_suggested_values_to_schema(
+                OPTIONS_SCHEMA, self.config_entry.options
+            ),
         )

@@ -17,3 +17,9 @@ class DeviceKind(StrEnum):
 
     BAND = "band"
     WHEEL = "wheel"
+
+
+# Options (both kinds): how the link is used, and how often entities may write state.
+CONF_CONNECTION_POLICY: Final = "connection_policy"
+CONF_READ_INTERVAL: Final = "read_interval"
+CONF_MIN_STATE_INTERVAL: Final = "min_state_interval"

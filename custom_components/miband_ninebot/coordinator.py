@@ -9,13 +9,18 @@ subscribe, poll). The coordinator owns everything around it, written once:
 - once Home Assistant declares the device gone, dialling nothing until it advertises again, then
   reconnecting at once (habluetooth dispatches that first advertisement after an absence);
 - telling an unexpected drop from one it asked for, and reconnecting after the former;
-- availability from the link itself, logged once when lost and once when back.
+- the connection policy: hold the link (default), or visit periodically (connect, let the
+  session take its reading, release) so that another central, such as the rider's phone app, can
+  use a single-central device in between; and a switch that releases the link altogether;
+- availability from the link itself, logged once when lost and once when back;
+- publishing data to entities at most once per `min_state_interval`, the latest data winning.
 """
 
 from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
+from enum import StrEnum
 import logging
 from typing import TYPE_CHECKING, Protocol
 
@@ -40,15 +45,37 @@ _LOGGER = logging.getLogger(__package__)
 # Errors that mean "the device is not reachable right now": retry after a pause.
 LINK_ERRORS: tuple[type[BaseException], ...] = BLEAK_RETRY_EXCEPTIONS
 
+DEFAULT_READ_INTERVAL = 300.0  # s between visits when the link is not held
+DEFAULT_MIN_STATE_INTERVAL = 1.0  # s between state writes of an entity
+
+
+class ConnectionPolicy(StrEnum):
+    """Whether the link is held, or opened for a reading now and then."""
+
+    HOLD = "hold"
+    PERIODIC = "periodic"
+
+
+@dataclass(frozen=True, slots=True)
+class LinkSettings:
+    """The user's options for a device's link."""
+
+    policy: ConnectionPolicy = ConnectionPolicy.HOLD
+    read_interval: float = DEFAULT_READ_INTERVAL
+    min_state_interval: float = DEFAULT_MIN_STATE_INTERVAL
+
 
 class DeviceSession(Protocol):
     """The conversation one device kind holds over a connection."""
 
     async def async_start(self, client: BleakClient) -> None:
-        """Bring a fresh connection into service; raise one of LINK_ERRORS to abandon it."""
+        """Bring a fresh connection into service and take a first reading.
+
+        Raise one of LINK_ERRORS to abandon the connection.
+        """
 
     def async_link_lost(self) -> None:
-        """Forget per-connection state after the link went down."""
+        """Stop using the link (it went down, or the coordinator is closing it)."""
 
 
 @dataclass(slots=True)
@@ -74,7 +101,8 @@ class LinkCoordinator[DataT](DataUpdateCoordinator[DataT]):
     """Keeps one device's BLE link up and tells entities whether it is.
 
     Nothing runs between events: a connect attempt is a task that ends once the link is in
-    service; a drop starts the next attempt; a failed attempt schedules a retry timer.
+    service; a drop starts the next attempt; a failed attempt schedules a retry timer, and so
+    does a periodic visit for the next one.
     """
 
     def __init__(
@@ -84,14 +112,16 @@ class LinkCoordinator[DataT](DataUpdateCoordinator[DataT]):
         ble_device: BLEDevice,
         session: DeviceSession,
         initial_data: DataT,
+        settings: LinkSettings | None = None,
     ) -> None:
         """Prepare the link; `async_start` brings it up in the background."""
         super().__init__(hass, _LOGGER, config_entry=entry, name=entry.title, always_update=False)
         self.entry = entry  # the base class types its own copy as optional
         self.address: str = entry.data[CONF_ADDRESS]
         self.data = initial_data
+        self.settings = settings or LinkSettings()
         self.backoff = Backoff()
-        self._session = session
+        self.session = session
         self._ble_device = ble_device
         self._client: BleakClient | None = None
         self._connect_task: asyncio.Task[None] | None = None
@@ -99,11 +129,67 @@ class LinkCoordinator[DataT](DataUpdateCoordinator[DataT]):
         self._device_gone = False
         self._was_available = True
         self._stopping = False
+        self._enabled = True
+        # Periodic visits: whether the last one brought a reading (entities stay available).
+        self._last_visit_ok = False
+        self._pending_data: DataT = initial_data
+        self._publish_timer: asyncio.TimerHandle | None = None
+        self._last_publish = -float("inf")
 
     @property
     def connected(self) -> bool:
         """Whether the link is up and the session has taken it into service."""
         return self._client is not None and self._client.is_connected
+
+    @property
+    def enabled(self) -> bool:
+        """Whether the integration uses the link at all (off: released for another central)."""
+        return self._enabled
+
+    @property
+    def available(self) -> bool:
+        """Whether the device's data is current: the link is held, or the last visit worked."""
+        if self.settings.policy is ConnectionPolicy.PERIODIC:
+            return self._enabled and (self.connected or self._last_visit_ok)
+        return self.connected
+
+    async def async_set_enabled(self, enabled: bool) -> None:
+        """Use the link, or release it and leave the device to other centrals."""
+        if enabled == self._enabled:
+            return
+        self._enabled = enabled
+        if enabled:
+            self.backoff.reset()
+            self._async_connect_soon()
+            self.async_update_listeners()
+            return
+        self._last_visit_ok = False
+        await self._async_close_link()
+        _LOGGER.info("%s (%s): link released", self.name, self.address)
+        self.async_update_listeners()
+
+    @callback
+    def async_publish(self, data: DataT) -> None:
+        """Hand new data to the entities, at most once per `min_state_interval`.
+
+        Data arriving faster is held back and the latest is published when the interval ends, so
+        a fast poller costs Home Assistant one state write per entity and interval at most.
+        """
+        self._pending_data = data
+        if self._publish_timer is not None:
+            return
+        loop = self.hass.loop
+        wait = self._last_publish + self.settings.min_state_interval - loop.time()
+        if wait <= 0:
+            self._async_flush_data()
+        else:
+            self._publish_timer = loop.call_later(wait, self._async_flush_data)
+
+    @callback
+    def _async_flush_data(self) -> None:
+        self._publish_timer = None
+        self._last_publish = self.hass.loop.time()
+        self.async_set_updated_data(self._pending_data)
 
     @callback
     def async_start(self) -> None:
@@ -129,20 +215,31 @@ class LinkCoordinator[DataT](DataUpdateCoordinator[DataT]):
     async def async_shutdown(self) -> None:
         """Stop reconnecting and close the link (entry unload or Home Assistant stop)."""
         self._stopping = True
+        if self._publish_timer is not None:
+            self._publish_timer.cancel()
+            self._publish_timer = None
+        await self._async_close_link()
+        await super().async_shutdown()
+
+    async def _async_close_link(self) -> None:
+        """Close the link on our side: no reconnect follows (the disconnect callback ignores it)."""
         self._async_cancel_retry()
         if self._connect_task is not None:
             self._connect_task.cancel()
             self._connect_task = None
+        await self._async_release_client()
+
+    async def _async_release_client(self) -> None:
         if (client := self._client) is not None:
             self._client = None
+            self.session.async_link_lost()
             await client.disconnect()
-        await super().async_shutdown()
 
     @callback
     def _async_connect_soon(self, _now: object = None) -> None:
         """Start a connect attempt unless one is running or the coordinator is stopping."""
         self._cancel_retry = None
-        if self._stopping or self.connected:
+        if self._stopping or not self._enabled or self.connected:
             return
         if self._connect_task is not None and not self._connect_task.done():
             return
@@ -170,10 +267,11 @@ class LinkCoordinator[DataT](DataUpdateCoordinator[DataT]):
             return
         self._client = client
         try:
-            await self._session.async_start(client)
+            await self.session.async_start(client)
         except BaseException as err:
             # Whatever stopped the session, the half-initialised link is not kept.
             self._client = None
+            self.session.async_link_lost()
             await client.disconnect()
             if not isinstance(err, LINK_ERRORS):
                 raise
@@ -181,17 +279,27 @@ class LinkCoordinator[DataT](DataUpdateCoordinator[DataT]):
             return
         self.backoff.reset()
         self._log_available()
+        if self.settings.policy is ConnectionPolicy.PERIODIC:
+            # The session has taken its reading: free the device until the next visit.
+            self._last_visit_ok = True
+            await self._async_release_client()
+            self._async_schedule_attempt(self.settings.read_interval)
         self.async_update_listeners()
 
     @callback
     def _async_connect_failed(self, err: BaseException) -> None:
+        self._last_visit_ok = False
         self._log_unavailable(f"cannot connect: {err}")
         # Once Home Assistant has declared the device gone, its next advertisement is the signal
         # to try again, not a timer.
-        if not self._stopping and not self._device_gone:
-            self._cancel_retry = async_call_later(
-                self.hass, self.backoff.next_delay(), self._async_connect_soon
-            )
+        if not self._device_gone:
+            self._async_schedule_attempt(self.backoff.next_delay())
+
+    @callback
+    def _async_schedule_attempt(self, delay: float) -> None:
+        if not self._stopping and self._enabled:
+            self._async_cancel_retry()
+            self._cancel_retry = async_call_later(self.hass, delay, self._async_connect_soon)
 
     @callback
     def _async_cancel_retry(self) -> None:
@@ -203,7 +311,8 @@ class LinkCoordinator[DataT](DataUpdateCoordinator[DataT]):
         if client is not self._client:
             return  # a connection we closed or abandoned ourselves
         self._client = None
-        self._session.async_link_lost()
+        self._last_visit_ok = False
+        self.session.async_link_lost()
         self._log_unavailable("link lost")
         self._async_connect_soon()
 
@@ -230,6 +339,8 @@ class LinkCoordinator[DataT](DataUpdateCoordinator[DataT]):
         self._device_gone = True
         if self.connected:
             return  # many devices stop advertising while connected; the link is what counts
+        self._last_visit_ok = False
+        self._log_unavailable("no longer heard")
         self._async_cancel_retry()
         if self._connect_task is not None and not self._connect_task.done():
             self._connect_task.cancel()  # abandon a dial to a device no one hears

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from homeassistant.const import CONF_ADDRESS
+from homeassistant.core import callback
 from homeassistant.helpers.device_registry import CONNECTION_BLUETOOTH, DeviceInfo
 from homeassistant.helpers.entity import EntityDescription
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
@@ -13,12 +16,12 @@ from .coordinator import LinkCoordinator
 MANUFACTURER = {DeviceKind.BAND: "Xiaomi", DeviceKind.WHEEL: "Ninebot"}
 
 
-class MiBandNinebotEntity(CoordinatorEntity[LinkCoordinator[None]]):
-    """An entity of a band or a wheel; available while the link is up."""
+class MiBandNinebotEntity[CoordinatorT: LinkCoordinator[Any]](CoordinatorEntity[CoordinatorT]):
+    """An entity of a band or a wheel; available while the device's data is current."""
 
     _attr_has_entity_name = True
 
-    def __init__(self, coordinator: LinkCoordinator[None], description: EntityDescription) -> None:
+    def __init__(self, coordinator: CoordinatorT, description: EntityDescription) -> None:
         """Bind the entity to its device and give it `<ADDRESS>_<key>` as unique_id."""
         super().__init__(coordinator)
         self.entity_description = description
@@ -33,7 +36,17 @@ class MiBandNinebotEntity(CoordinatorEntity[LinkCoordinator[None]]):
             name=entry.title,
         )
 
+    _written: tuple[object, ...] | None = None
+
     @property
     def available(self) -> bool:
-        """Available while the link is up, not merely while the coordinator has data."""
-        return self.coordinator.connected
+        """Available while the link is up (or, visiting periodically, the last visit worked)."""
+        return self.coordinator.available
+
+    @callback
+    def _handle_coordinator_update(self) -> None:
+        """Write the state only when what Home Assistant would store has changed."""
+        shown = (self.available, self.state, self.extra_state_attributes)
+        if shown != self._written:
+            self._written = shown
+            self.async_write_ha_state()

@@ -2,8 +2,8 @@
 
 The wheel's BLE bridge offers a serial-style service FFE0 that KingSong and Gotway wheels and
 generic HM-10 modules share, so the service alone proves nothing: the local name prefix ("NOC",
-"NOE", "NOP") is what identifies the model family. E and E+ share "NOE"; the serial number read
-after connecting tells them apart.
+"NOE", "NOP") is what identifies the model family. The E and the E+ share "NOE" and the model
+letters of their serial numbers ("OE"), so they are one model here.
 """
 
 from __future__ import annotations

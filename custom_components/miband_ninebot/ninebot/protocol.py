@@ -16,6 +16,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from .advertisement import MODEL_ONE_C, MODEL_ONE_E, MODEL_ONE_P
+
 HEADER = b"\x55\xaa"
 ADDRESS_ONE = 0x09  # One C / E / E+ / P
 ADDRESS_ONE_S2 = 0x11  # One A1 / S2 (Nordic UART transport)
@@ -196,6 +198,16 @@ def serial_number(registers: Mapping[int, int]) -> str | None:
 def pin(registers: Mapping[int, int]) -> str | None:
     """The Bluetooth PIN as the wheel app shows it (0x17-0x19); sensitive."""
     return _text(registers, PIN_FIRST, PIN_COUNT)
+
+
+# Characters 3-4 of the serial name the model; rewriting them changes the wheel's speed cap
+# (protocol notes, section 4), which is why nothing here ever writes the serial.
+_MODEL_BY_SERIAL_LETTERS = {"OC": MODEL_ONE_C, "OE": MODEL_ONE_E, "OP": MODEL_ONE_P}
+
+
+def model_from_serial(serial: str) -> str | None:
+    """The model a serial number names ("N2OEA1533A4512" -> One E), if it names a known one."""
+    return _MODEL_BY_SERIAL_LETTERS.get(serial[2:4])
 
 
 def firmware_version(word: int) -> str:

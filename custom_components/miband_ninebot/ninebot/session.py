@@ -1,28 +1,253 @@
-"""The conversation with a Ninebot One over one BLE connection.
+"""The conversation with a Ninebot One over one BLE connection: identity once, then live polling.
 
-This first slice checks that a fresh connection offers the serial-style characteristic FFE1
-(requests are written to it, answers come back as its notifications); polling builds on it.
+Requests are written without response to the wheel's serial characteristic; answers come back as
+notifications on it (on the One C/E/P the same characteristic FFE1 serves both ways). There is no
+sequence number: an answer says which registers it carries, so a request is done once every
+register it asked for has arrived (protocol notes, section 2.6).
+
+Polling keeps exactly one request in flight and sends the next one as soon as the previous answer
+is complete, so the rate follows the radio link by itself (self-clocked); a request whose answer
+does not complete in time is sent again, and a wheel that stops answering altogether is
+disconnected so that the link lifecycle starts over. The live block 0xB4-0xBD is one request (its
+answer arrives as four frames); the remaining range, which changes slowly, is read on a slower
+cadence. The session never writes a register: no write to the wheel happens automatically.
 """
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
+import contextlib
+from dataclasses import dataclass, field
+import logging
+
 from bleak import BleakClient
+from bleak.backends.characteristic import BleakGATTCharacteristic
 from bleak.exc import BleakError
 
+from .protocol import (
+    ADDRESS_ONE,
+    ADDRESS_ONE_S2,
+    BATTERY,
+    COMMAND_READ,
+    CURRENT,
+    FIRMWARE_VERSION,
+    REMAINING_RANGE,
+    SERIAL_FIRST,
+    DecoderStats,
+    LiveValues,
+    StreamDecoder,
+    encode_read,
+    firmware_version,
+    pin,
+    remaining_range,
+    serial_number,
+)
+
+_LOGGER = logging.getLogger(__name__)
+
 UART_CHARACTERISTIC_UUID = "0000ffe1-0000-1000-8000-00805f9b34fb"
+NORDIC_UART_RX_UUID = "6e400002-b5a3-f393-e0a9-e50e24dcca9e"  # the central writes here
+NORDIC_UART_TX_UUID = "6e400003-b5a3-f393-e0a9-e50e24dcca9e"  # the wheel notifies here
+
+# An answer of the live block takes four connection events at 30 ms; proxies with longer
+# connection intervals need several times that. A lost answer costs this long.
+ANSWER_TIMEOUT = 1.0
+ATTEMPTS_PER_REQUEST = 4
+SLOW_READ_INTERVAL = 30.0
+
+
+@dataclass(frozen=True, slots=True)
+class Transport:
+    """Where a wheel variant takes requests and sends answers, and its frame address byte."""
+
+    write_uuid: str
+    notify_uuid: str
+    address: int
+
+
+ONE_C_E_P = Transport(UART_CHARACTERISTIC_UUID, UART_CHARACTERISTIC_UUID, ADDRESS_ONE)
+ONE_A1_S2 = Transport(NORDIC_UART_RX_UUID, NORDIC_UART_TX_UUID, ADDRESS_ONE_S2)
+
+
+@dataclass(frozen=True, slots=True)
+class ReadRequest:
+    """A read of consecutive registers."""
+
+    first: int
+    count: int
+
+    @property
+    def registers(self) -> range:
+        """The registers the answer must carry."""
+        return range(self.first, self.first + self.count)
+
+
+IDENTITY = ReadRequest(SERIAL_FIRST, FIRMWARE_VERSION - SERIAL_FIRST + 1)  # serial, PIN, version
+LIVE = ReadRequest(BATTERY, CURRENT - BATTERY + 1)  # battery ... current
+SLOW = ReadRequest(REMAINING_RANGE, 1)
+
+
+@dataclass(frozen=True, slots=True)
+class WheelIdentity:
+    """What the wheel says about itself, read once per connection."""
+
+    serial_number: str
+    firmware_version: str
+    pin: str = field(repr=False)  # sensitive: kept out of reprs, hence out of logs
+
+
+@dataclass(frozen=True, slots=True)
+class WheelReading:
+    """One complete set of values, as published after every live cycle."""
+
+    identity: WheelIdentity
+    live: LiveValues
+    remaining_range: float  # km
+
+
+@dataclass(slots=True)
+class PollStats:
+    """How polling went, for diagnostics and benchmarks."""
+
+    requests: int = 0
+    timeouts: int = 0
+    live_cycles: int = 0
+    foreign_frames: int = 0  # well-formed frames that are not read answers for us
 
 
 class MissingCharacteristicError(BleakError):
     """The connected device lacks the wheel's serial characteristic."""
 
 
+class WheelNotAnsweringError(BleakError):
+    """The link is up but the wheel does not answer read requests."""
+
+
 class WheelSession:
     """One connection's worth of conversation with a wheel."""
 
+    def __init__(
+        self,
+        on_reading: Callable[[WheelReading], None],
+        transport: Transport = ONE_C_E_P,
+        *,
+        answer_timeout: float = ANSWER_TIMEOUT,
+        slow_read_interval: float = SLOW_READ_INTERVAL,
+    ) -> None:
+        """Prepare a session that reports every complete reading to `on_reading`."""
+        self._on_reading = on_reading
+        self._transport = transport
+        self._answer_timeout = answer_timeout
+        self._slow_read_interval = slow_read_interval
+        self.decoder = StreamDecoder()
+        self.stats = PollStats()
+        self.registers: dict[int, int] = {}
+        self.identity: WheelIdentity | None = None
+        self._client: BleakClient | None = None
+        self._write_char: BleakGATTCharacteristic | None = None
+        self._awaited: set[int] = set()
+        self._answered = asyncio.Event()
+        self._poller: asyncio.Task[None] | None = None
+        self._slow_due = 0.0
+
+    @property
+    def decoder_stats(self) -> DecoderStats:
+        """What the stream decoder rejected since the session was made."""
+        return self.decoder.stats
+
     async def async_start(self, client: BleakClient) -> None:
-        """Take a fresh connection into service."""
-        if client.services.get_characteristic(UART_CHARACTERISTIC_UUID) is None:
-            raise MissingCharacteristicError("no FFE1 characteristic: not a Ninebot One")
+        """Subscribe, read the identity and a first full reading, then poll in the background."""
+        services = client.services
+        write_char = services.get_characteristic(self._transport.write_uuid)
+        notify_char = services.get_characteristic(self._transport.notify_uuid)
+        if write_char is None or notify_char is None:
+            missing = self._transport.notify_uuid if write_char else self._transport.write_uuid
+            raise MissingCharacteristicError(f"no characteristic {missing}: not a Ninebot One")
+        self._client, self._write_char = client, write_char
+        self.registers.clear()
+        self.decoder.reset()
+        await client.start_notify(notify_char, self._on_notification)
+        await self._read(IDENTITY)
+        self.identity = self._decode_identity()
+        await self._read_slow_registers()
+        await self._read(LIVE)
+        self._publish()
+        self._poller = asyncio.get_running_loop().create_task(
+            self._poll(client), name="ninebot live polling"
+        )
 
     def async_link_lost(self) -> None:
-        """Forget per-connection state."""
+        """Stop polling; the next connection starts afresh."""
+        if self._poller is not None:
+            self._poller.cancel()
+            self._poller = None
+        self._client = self._write_char = None
+
+    async def _poll(self, client: BleakClient) -> None:
+        try:
+            while True:
+                if asyncio.get_running_loop().time() >= self._slow_due:
+                    await self._read_slow_registers()
+                await self._read(LIVE)
+                self.stats.live_cycles += 1
+                self._publish()
+        except WheelNotAnsweringError as err:
+            # The radio link is up but the controller is mute: start the link over.
+            _LOGGER.debug("%s; disconnecting", err)
+            self._poller = None
+            with contextlib.suppress(BleakError):
+                await client.disconnect()
+        except BleakError as err:
+            _LOGGER.debug("Polling stopped: %s", err)  # the link went; its callback follows
+
+    async def _read_slow_registers(self) -> None:
+        await self._read(SLOW)
+        self._slow_due = asyncio.get_running_loop().time() + self._slow_read_interval
+
+    async def _read(self, request: ReadRequest) -> None:
+        """Send a read request until all of its registers have arrived in answer."""
+        client, char = self._client, self._write_char
+        if client is None or char is None:
+            raise BleakError("Not connected")
+        encoded = encode_read(request.first, request.count, self._transport.address)
+        for _ in range(ATTEMPTS_PER_REQUEST):
+            self._awaited = set(request.registers)
+            self._answered.clear()
+            self.stats.requests += 1
+            await client.write_gatt_char(char, encoded, response=False)
+            try:
+                async with asyncio.timeout(self._answer_timeout):
+                    await self._answered.wait()
+            except TimeoutError:
+                self.stats.timeouts += 1
+                continue
+            return
+        raise WheelNotAnsweringError(
+            f"No answer to a read of 0x{request.first:02X} x {request.count} after "
+            f"{ATTEMPTS_PER_REQUEST} attempts"
+        )
+
+    def _on_notification(self, _char: BleakGATTCharacteristic, data: bytearray) -> None:
+        for frame in self.decoder.feed(data):
+            if frame.address != self._transport.address or frame.command != COMMAND_READ:
+                self.stats.foreign_frames += 1
+                continue
+            registers = frame.registers()
+            self.registers.update(registers)
+            self._awaited.difference_update(registers)
+            if not self._awaited:
+                self._answered.set()
+
+    def _decode_identity(self) -> WheelIdentity:
+        serial, code = serial_number(self.registers), pin(self.registers)
+        if serial is None or code is None:  # impossible once IDENTITY was answered in full
+            raise WheelNotAnsweringError("Incomplete identity")
+        return WheelIdentity(serial, firmware_version(self.registers[FIRMWARE_VERSION]), code)
+
+    def _publish(self) -> None:
+        live = LiveValues.from_registers(self.registers)
+        if self.identity is None or live is None or REMAINING_RANGE not in self.registers:
+            return
+        range_km = remaining_range(self.registers[REMAINING_RANGE])
+        self._on_reading(WheelReading(self.identity, live, range_km))

@@ -1,0 +1,284 @@
+"""An emulated Ninebot One C/E/E+/P: register file, a ride, answers cut as the wheel cuts them.
+
+The wheel speaks the legacy "55 AA" protocol over the serial-style characteristic FFE1 (protocol
+notes, sections 1-3): a read request names the first register and a byte count; the answer comes
+back as frames of at most three registers each, and the byte stream of those frames is chopped
+into notifications of at most 20 bytes, so a frame can straddle two notifications and one
+notification can end one frame and start the next.
+
+The framing here is written independently of the integration's `ninebot.protocol`, on purpose: an
+emulator that shared the decoder's code would share its mistakes.
+
+Values are set in the units a rider's app shows (`WheelState`); a `RideProfile` moves them the way
+a ride does (speed, current and temperature vary, the battery drains, the odometer grows),
+advanced lazily whenever the wheel is asked, so no task runs in the background.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+import math
+
+from .gatt import NOTIFY, READ, WRITE_WITHOUT_RESPONSE, Characteristic, Service
+from .link import LinkTiming
+from .peripheral import Advertisement, Connection, Peripheral
+
+UART_SERVICE = "0000ffe0-0000-1000-8000-00805f9b34fb"
+UART_CHARACTERISTIC = "0000ffe1-0000-1000-8000-00805f9b34fb"
+
+HEADER = b"\x55\xaa"
+ADDRESS_ONE = 0x09
+COMMAND_READ = 0x01
+COMMAND_WRITE = 0x03
+REGISTERS_PER_FRAME = 3  # the One never puts more than 6 data bytes in one answer frame
+
+
+def wheel_services() -> list[Service]:
+    """The One C/E/P table: one serial-style characteristic for both directions (notes, 1.1)."""
+    return [
+        Service(
+            UART_SERVICE,
+            [Characteristic(UART_CHARACTERISTIC, (READ, WRITE_WITHOUT_RESPONSE, NOTIFY))],
+        )
+    ]
+
+
+def frame(
+    index: int, data: bytes, *, address: int = ADDRESS_ONE, command: int = COMMAND_READ
+) -> bytes:
+    """One frame: 55 AA, LEN, address, command, index, data, then ~sum(LEN..data) little-endian."""
+    body = bytes((len(data) + 2, address, command, index)) + data
+    return HEADER + body + ((~sum(body)) & 0xFFFF).to_bytes(2, "little")
+
+
+@dataclass(slots=True)
+class WheelState:
+    """What the wheel's registers say, in the units the rider's app shows."""
+
+    battery: int = 80  # %
+    speed: float = 0.0  # km/h
+    average_speed: float = 0.0  # km/h
+    total_distance: float = 202.89  # km
+    trip_distance: float = 0.0  # km
+    trip_time: int = 0  # s since power-on
+    temperature: float = 24.5  # deg C
+    voltage: float = 58.2  # V
+    current: float = 0.0  # A
+    remaining_range: float = 24.0  # km
+
+
+@dataclass(frozen=True, slots=True)
+class WheelIdentity:
+    """What identifies the wheel: serial number, Bluetooth PIN, firmware word."""
+
+    serial_number: str = "N2OEA1533A4512"
+    pin: str = "000000"
+    firmware: int = 0x3135  # the app shows 1.3.5
+
+
+def _text_words(text: str, count: int) -> list[int]:
+    raw = text.encode("ascii").ljust(2 * count, b"\x00")[: 2 * count]
+    return [int.from_bytes(raw[2 * n : 2 * n + 2], "little") for n in range(count)]
+
+
+def _u16(value: float) -> int:
+    return round(value) & 0xFFFF
+
+
+def register_file(identity: WheelIdentity, state: WheelState) -> dict[int, int]:
+    """Every register the emulated wheel answers, from its identity and state (notes, section 3)."""
+    total_m = round(state.total_distance * 1000)
+    registers = dict.fromkeys(range(0x100), 0)
+    registers.update(enumerate(_text_words(identity.serial_number, 7), start=0x10))
+    registers.update(enumerate(_text_words(identity.pin, 3), start=0x17))
+    live = {
+        0x1A: identity.firmware,
+        0x22: state.battery,
+        0x25: _u16(state.remaining_range * 100),
+        0x26: _u16(state.speed * 1000),
+        0x29: total_m & 0xFFFF,
+        0x2A: total_m >> 16 & 0xFFFF,
+        0x3A: state.trip_time & 0xFFFF,
+        0x3E: _u16(state.temperature * 10),
+        0x47: _u16(state.voltage * 100),
+        0x50: _u16(state.current * 100),
+        0xB2: 0x0800,  # flags: activated
+        0xB4: state.battery,
+        0xB5: _u16(state.speed * 1000),
+        0xB6: _u16(state.average_speed * 1000),
+        0xB7: total_m & 0xFFFF,
+        0xB8: total_m >> 16 & 0xFFFF,
+        0xB9: _u16(state.trip_distance * 100),
+        0xBA: state.trip_time & 0xFFFF,
+        0xBB: _u16(state.temperature * 10),
+        0xBC: _u16(state.voltage * 100),
+        0xBD: _u16(state.current * 100),
+        0xD2: 5,  # riding level
+    }
+    registers.update(live)
+    return registers
+
+
+@dataclass(slots=True)
+class RideProfile:
+    """A ride: cruising around `cruise_speed` with slow swells, drawing current, warming up.
+
+    Deterministic in time, so a test or a benchmark sees the same ride every run.
+    """
+
+    cruise_speed: float = 16.0  # km/h
+    swell: float = 5.0  # km/h either side of the cruise speed
+    period: float = 40.0  # s, one swell
+    capacity_wh: float = 320.0  # One E+ pack
+    elapsed: float = 0.0
+    _energy_wh: float = 0.0
+    _start_battery: int | None = None
+
+    def advance(self, state: WheelState, seconds: float) -> None:
+        """Move the ride on by `seconds`, in one-second steps."""
+        remaining = min(seconds, 3600.0)  # an idle emulator asked after hours: one hour's ride
+        while remaining > 0:
+            step = min(1.0, remaining)
+            remaining -= step
+            self._step(state, step)
+
+    def _step(self, state: WheelState, dt: float) -> None:
+        if self._start_battery is None:
+            self._start_battery = state.battery
+        self.elapsed += dt
+        phase = 2 * math.pi * self.elapsed / self.period
+        speed = max(0.0, self.cruise_speed + self.swell * math.sin(phase))
+        acceleration = self.swell * 2 * math.pi / self.period * math.cos(phase)  # km/h per s
+        state.speed = round(speed, 3)
+        state.current = round(1.5 + 0.35 * speed + 2.0 * acceleration, 2)
+        state.trip_time += round(dt)
+        state.trip_distance += speed * dt / 3600
+        state.total_distance += speed * dt / 3600
+        state.average_speed = round(state.trip_distance / state.trip_time * 3600, 3)
+        self._energy_wh += max(0.0, state.voltage * state.current) * dt / 3600
+        charge = max(0.0, 1 - self._energy_wh / self.capacity_wh)
+        state.battery = max(0, min(100, round(self._start_battery * charge)))
+        state.voltage = round(49.5 + 12.8 * state.battery / 100, 2)  # a 15S pack, empty to full
+        state.remaining_range = round(state.battery * 0.3, 2)
+        # The board warms towards a temperature set by the current it carries.
+        target = 22.0 + 0.8 * abs(state.current)
+        state.temperature = round(state.temperature + (target - state.temperature) * dt / 120, 1)
+
+
+@dataclass(slots=True)
+class WheelFaults:
+    """Misbehaviour to inject into the next answers."""
+
+    garbage: bytes = b""  # put before the next answer's first frame
+    corrupt_frames: int = 0  # frames sent with a wrong checksum
+    lost_answers: int = 0  # read requests left unanswered
+    lost_notifications: int = 0  # notifications that never arrive (frames cut short)
+    mute: bool = False  # the controller answers nothing while the radio link stays up
+
+
+class NinebotOne(Peripheral):
+    """A Ninebot One on air: name prefix NOE (NOC, NOP), the FFE0 service, one central at a time."""
+
+    def __init__(
+        self,
+        address: str = "E0:E5:CF:00:00:01",
+        name: str = "NOE002",
+        *,
+        identity: WheelIdentity | None = None,
+        state: WheelState | None = None,
+        timing: LinkTiming | None = None,
+    ) -> None:
+        """Create a wheel at rest with the given identity and values."""
+        super().__init__(
+            address, Advertisement(name, [UART_SERVICE]), wheel_services(), timing=timing
+        )
+        self.identity = identity or WheelIdentity()
+        self.state = state or WheelState()
+        self.ride: RideProfile | None = None
+        self.faults = WheelFaults()
+        self.reads: list[tuple[int, int]] = []  # (first register, register count) per request
+        self.writes: list[bytes] = []  # every write frame received; the integration sends none
+        self._incoming = bytearray()
+        self._clock: float | None = None
+
+    def start_ride(self, profile: RideProfile | None = None) -> None:
+        """Start riding: from now on the values move with the profile."""
+        self.ride = profile or RideProfile()
+        self._clock = self._model_time()
+
+    def registers(self) -> dict[int, int]:
+        """The register file as it stands now."""
+        self._advance_ride()
+        return register_file(self.identity, self.state)
+
+    async def on_connect(self, connection: Connection) -> None:
+        """A new central starts with a clean receive buffer."""
+        self._incoming.clear()
+
+    async def on_write(self, char: Characteristic, data: bytes, with_response: bool) -> None:
+        """Collect request bytes; answer every complete, valid read request."""
+        self._incoming += data
+        for address, command, index, payload in self._complete_requests():
+            if command == COMMAND_READ and payload:
+                self._answer_read(address, index, (payload[0] + 1) // 2)
+            elif command in (COMMAND_WRITE, 0x02):
+                self.writes.append(frame(index, payload, address=address, command=command))
+
+    def _complete_requests(self) -> list[tuple[int, int, int, bytes]]:
+        """Parse whole, checksum-valid frames out of the receive buffer; skip anything else."""
+        buffer, requests = self._incoming, []
+        while (start := buffer.find(HEADER)) >= 0 and len(buffer) >= start + 3:
+            del buffer[:start]
+            total = buffer[2] + 6
+            if len(buffer) < total:
+                break
+            candidate = bytes(buffer[:total])
+            address, command, index, payload = (
+                candidate[3],
+                candidate[4],
+                candidate[5],
+                candidate[6:-2],
+            )
+            if total >= 8 and frame(index, payload, address=address, command=command) == candidate:
+                requests.append((address, command, index, payload))
+                del buffer[:total]
+            else:
+                del buffer[:1]
+        return requests
+
+    def _answer_read(self, address: int, index: int, count: int) -> None:
+        self.reads.append((index, count))
+        faults = self.faults
+        if faults.mute:
+            return
+        if faults.lost_answers:
+            faults.lost_answers -= 1
+            return
+        registers = self.registers()
+        stream = bytearray(faults.garbage)
+        faults.garbage = b""
+        for first in range(index, index + count, REGISTERS_PER_FRAME):
+            words = range(first, min(first + REGISTERS_PER_FRAME, index + count))
+            data = b"".join(registers[word & 0xFF].to_bytes(2, "little") for word in words)
+            packet = bytearray(frame(first & 0xFF, data, address=address))
+            if faults.corrupt_frames:
+                faults.corrupt_frames -= 1
+                packet[-2] ^= 0x01
+            stream += packet
+        size = self.timing.payload_per_pdu
+        for offset in range(0, len(stream), size):
+            if faults.lost_notifications:
+                faults.lost_notifications -= 1
+                continue
+            self.notify(UART_CHARACTERISTIC, bytes(stream[offset : offset + size]), in_reply=True)
+
+    def _model_time(self) -> float:
+        return asyncio.get_running_loop().time() / self.timing.time_scale
+
+    def _advance_ride(self) -> None:
+        if self.ride is None or self._clock is None:
+            return
+        now = self._model_time()
+        self.ride.advance(self.state, now - self._clock)
+        self._clock = now
