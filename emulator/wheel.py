@@ -173,7 +173,7 @@ class WheelFaults:
     garbage: bytes = b""  # put before the next answer's first frame
     corrupt_frames: int = 0  # frames sent with a wrong checksum
     lost_answers: int = 0  # read requests left unanswered
-    lost_notifications: int = 0  # notifications that never arrive (frames cut short)
+    cut_answers: int = 0  # answers whose second notification is lost, cutting a frame short
     mute: bool = False  # the controller answers nothing while the radio link stays up
 
 
@@ -267,11 +267,12 @@ class NinebotOne(Peripheral):
                 packet[-2] ^= 0x01
             stream += packet
         size = self.timing.payload_per_pdu
-        for offset in range(0, len(stream), size):
-            if faults.lost_notifications:
-                faults.lost_notifications -= 1
-                continue
-            self.notify(UART_CHARACTERISTIC, bytes(stream[offset : offset + size]), in_reply=True)
+        notifications = [bytes(stream[at : at + size]) for at in range(0, len(stream), size)]
+        if faults.cut_answers and len(notifications) > 2:
+            faults.cut_answers -= 1
+            del notifications[1]
+        for notification in notifications:
+            self.notify(UART_CHARACTERISTIC, notification, in_reply=True)
 
     def _model_time(self) -> float:
         return asyncio.get_running_loop().time() / self.timing.time_scale

@@ -30,8 +30,12 @@ TEST_TIMING = LinkTiming(time_scale=0.01)
 
 
 @pytest.fixture(autouse=True)
-def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
-    """Let Home Assistant load custom_components/miband_ninebot in every test."""
+def auto_enable_custom_integrations(recorder_db_url: str, enable_custom_integrations: None) -> None:
+    """Let Home Assistant load custom_components/miband_ninebot in every test.
+
+    `recorder_db_url` comes first because the plugin must prepare the recorder's database before
+    `hass` exists, for the tests that use `recorder_mock`.
+    """
 
 
 @pytest.fixture

@@ -132,13 +132,13 @@ class WheelSession:
         on_reading: Callable[[WheelReading], None],
         transport: Transport = ONE_C_E_P,
         *,
-        answer_timeout: float = ANSWER_TIMEOUT,
+        answer_timeout: float | None = None,
         slow_read_interval: float = SLOW_READ_INTERVAL,
     ) -> None:
         """Prepare a session that reports every complete reading to `on_reading`."""
         self._on_reading = on_reading
         self._transport = transport
-        self._answer_timeout = answer_timeout
+        self._answer_timeout = ANSWER_TIMEOUT if answer_timeout is None else answer_timeout
         self._slow_read_interval = slow_read_interval
         self.decoder = StreamDecoder()
         self.stats = PollStats()
