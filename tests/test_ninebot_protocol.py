@@ -18,6 +18,8 @@ from custom_components.miband_ninebot.ninebot.protocol import (
     StreamDecoder,
     encode_read,
 )
+from emulator import wheel
+from emulator.wheel import WheelState
 
 
 def _decode_all(*notifications: str) -> tuple[list[Frame], StreamDecoder]:
@@ -302,3 +304,78 @@ def test_decoder_never_raises_and_accounts_for_every_byte(chunks: list[bytes]) -
     assert consumed <= fed
     assert fed - consumed < protocol.MAX_LENGTH + 6  # only a possible frame's start is kept
     assert decoder.stats.frames == len(decoded)
+
+
+# -- against the emulated wheel, whose framing is written independently -----------------------
+
+
+def test_emulator_framing_matches_the_captures() -> None:
+    assert wheel.frame(0x17, b"000000") == bytes.fromhex("55aa08090117303030303030b6fe")
+    assert wheel.frame(0xB7, bytes.fromhex("8a180300")) == bytes.fromhex("55aa060901b78a18030093fe")
+
+
+@pytest.mark.parametrize(
+    ("serial", "model"),
+    [
+        ("N2OEA1533A4512", "Ninebot One E"),
+        ("N2OCA1000A0001", "Ninebot One C"),
+        ("N2OPB2210C0042", "Ninebot One P"),
+        ("N2ZZA1000A0001", None),
+        ("", None),
+    ],
+)
+def test_model_from_serial(serial: str, model: str | None) -> None:
+    assert protocol.model_from_serial(serial) == model
+
+
+_wheel_states = st.builds(
+    WheelState,
+    battery=st.integers(0, 100),
+    speed=st.floats(0, 32.767).map(lambda v: round(v, 3)),
+    average_speed=st.floats(0, 30).map(lambda v: round(v, 3)),
+    total_distance=st.floats(0, 4_000_000).map(lambda v: round(v, 3)),
+    trip_distance=st.floats(0, 655).map(lambda v: round(v, 2)),
+    trip_time=st.integers(0, 65_535),
+    temperature=st.floats(-30, 90).map(lambda v: round(v, 1)),
+    voltage=st.floats(40, 655).map(lambda v: round(v, 2)),
+    current=st.floats(-300, 300).map(lambda v: round(v, 2)),
+    remaining_range=st.floats(0, 655).map(lambda v: round(v, 2)),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    state=_wheel_states,
+    first=st.integers(0x10, 0xF0),
+    count=st.integers(1, 16),
+    cuts=st.lists(st.integers(0, 10_000), max_size=20),
+)
+def test_any_answer_of_the_emulated_wheel_decodes_to_its_register_file(
+    state: WheelState, first: int, count: int, cuts: list[int]
+) -> None:
+    """Answers the tests' captures never showed: other values, other ranges, other cuts."""
+    identity = wheel.WheelIdentity()
+    registers = wheel.register_file(identity, state)
+    stream = b"".join(
+        wheel.frame(index, b"".join(registers[i].to_bytes(2, "little") for i in words))
+        for index in range(first, first + count, 3)
+        if (words := range(index, min(index + 3, first + count)))
+    )
+
+    decoder = StreamDecoder()
+    decoded: dict[int, int] = {}
+    for chunk in _chunked(stream, cuts):
+        for frame in decoder.feed(chunk):
+            decoded.update(frame.registers())
+
+    assert decoded == {index: registers[index] for index in range(first, first + count)}
+    live = LiveValues.from_registers(wheel.register_file(identity, state))
+    assert live is not None
+    assert (live.battery, live.speed, live.voltage, live.current) == (
+        state.battery,
+        state.speed,
+        state.voltage,
+        state.current,
+    )
+    assert live.total_distance == pytest.approx(state.total_distance, abs=0.0005)
+    assert live.temperature == state.temperature
