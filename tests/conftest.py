@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from dataclasses import replace
+import logging
 
 from homeassistant.core import HomeAssistant
 from homeassistant.setup import async_setup_component
@@ -24,6 +25,10 @@ from custom_components.miband_ninebot.const import DOMAIN
 from emulator.link import LinkTiming
 from emulator.peripheral import Peripheral
 from emulator.proxy import VirtualProxy
+
+# The plugin turns on SQL statement logging for its recorder tests; the recorder's thread still
+# writes while a test tears down, past pytest's log capture, straight onto the console.
+logging.getLogger("sqlalchemy.engine").setLevel(logging.WARNING)
 
 # Model time runs 100x faster than wall time in tests: a 30 ms connection interval takes 0.3 ms.
 TEST_TIMING = LinkTiming(time_scale=0.01)
