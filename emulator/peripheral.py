@@ -92,15 +92,16 @@ class Connection:
 
     async def send(self, pdus: int) -> None:
         """Carry PDUs to the peripheral; return when they have arrived."""
-        await self._until(self.link.reserve(Direction.TO_PERIPHERAL, pdus))
+        await self.until(self.link.reserve(Direction.TO_PERIPHERAL, pdus))
 
     async def respond(self, pdus: int) -> None:
         """Carry a response back; it leaves one connection event after the request was handled."""
-        await self._until(
+        await self.until(
             self.link.reserve(Direction.TO_CENTRAL, pdus, self.link.now() + self.link.interval)
         )
 
-    async def _until(self, moment: float) -> None:
+    async def until(self, moment: float) -> None:
+        """Wait until a model time; raise `LinkLostError` as soon as the link goes down."""
         if not self.open:
             raise LinkLostError("Not connected")
         closed = asyncio.ensure_future(self._closed.wait())

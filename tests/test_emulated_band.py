@@ -1,0 +1,211 @@
+"""The emulated Mi Band 1S as a plain BLE client sees it, including the seed's 0x08 failure.
+
+These pin down the band's behaviour the integration's band tests rely on, with raw GATT
+operations through Home Assistant's Bluetooth manager and the virtual proxy; the bytes written
+come from the protocol notes' vectors, decoded with the integration's protocol module.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from datetime import datetime
+
+from bleak import BleakClient
+from bleak.exc import BleakError
+from homeassistant.core import HomeAssistant
+import pytest
+
+from custom_components.miband_ninebot.miband import protocol
+from emulator import catalog
+from emulator.band import (
+    DATE_TIME,
+    DEVICE_INFO,
+    HEART_RATE_CONTROL_POINT,
+    HEART_RATE_MEASUREMENT,
+    LE_PARAMS,
+    NOTIFICATION,
+    USER_INFO,
+    MiBand,
+)
+from emulator.link import CONNECTION_TIMEOUT
+from emulator.peripheral import Peripheral
+
+from .test_emulator import Received, _connect
+
+AddDevice = Callable[[Peripheral], Peripheral]
+
+USER = protocol.UserInfo(1626652276, protocol.Gender.FEMALE, 25, 175, 65, alias="test")
+
+
+class BandClient:
+    """A bare central speaking the band's protocol, step by step."""
+
+    def __init__(self, client: BleakClient, band: MiBand) -> None:
+        self.client, self.band = client, band
+        self.status: asyncio.Queue[int] = asyncio.Queue()
+        self.heart_rates: asyncio.Queue[int | None] = asyncio.Queue()
+
+    async def subscribe(self) -> None:
+        await self.client.start_notify(NOTIFICATION, lambda _c, d: self.status.put_nowait(d[0]))
+        await self.client.start_notify(
+            HEART_RATE_MEASUREMENT,
+            lambda _c, d: self.heart_rates.put_nowait(protocol.parse_heart_rate(bytes(d))),
+        )
+
+    async def authenticate(self, user: protocol.UserInfo = USER) -> None:
+        info = protocol.parse_device_info(bytes(await self.client.read_gatt_char(DEVICE_INFO)))
+        await self.client.write_gatt_char(
+            USER_INFO, user.encode(self.band.address, info), response=True
+        )
+
+    async def next_status(self) -> int:
+        async with asyncio.timeout(5):
+            return await self.status.get()
+
+    async def low_latency(self) -> None:
+        await self.client.write_gatt_char(LE_PARAMS, protocol.LOW_LATENCY.encode(), response=True)
+
+    async def set_clock(self) -> None:
+        moment = datetime(2026, 11, 21, 10, 0, 0)  # the band's local time, naive
+        await self.client.write_gatt_char(
+            DATE_TIME, protocol.encode_date_time_write(moment), response=True
+        )
+
+    async def start_manual_measurement(self) -> None:
+        await self.client.write_gatt_char(
+            HEART_RATE_CONTROL_POINT, protocol.HR_MANUAL_ON, response=True
+        )
+
+
+async def _band_client(hass: HomeAssistant, band: MiBand, received: Received) -> BandClient:
+    central = BandClient(await _connect(hass, band, received), band)
+    await central.subscribe()
+    return central
+
+
+async def test_first_pairing_asks_for_a_tap_and_later_connections_do_not(
+    hass: HomeAssistant, add_device: AddDevice
+) -> None:
+    band = add_device(catalog.mi_band_1s())
+    central = await _band_client(hass, band, Received())
+
+    await central.authenticate()
+    assert [await central.next_status(), await central.next_status()] == [0x06, 0x13]
+    assert band.waiting_for_tap
+    assert band.tap()
+    assert await central.next_status() == 0x15
+    await central.client.disconnect()
+
+    again = await _band_client(hass, band, Received())
+    assert not band.authenticated  # a new connection starts unauthenticated
+    await again.authenticate()
+    assert await again.next_status() == 0x05
+    assert band.authenticated
+    await again.client.disconnect()
+
+
+async def test_user_info_with_a_wrong_checksum_is_refused_without_a_tap(
+    hass: HomeAssistant, add_device: AddDevice
+) -> None:
+    band = add_device(catalog.mi_band_1s())
+    central = await _band_client(hass, band, Received())
+
+    await central.authenticate(USER)
+    assert await central.next_status() == 0x06
+    band.tap()
+    record = bytearray(USER.encode("C8:0F:10:00:00:00", None))  # salted with the wrong MAC
+    await central.client.write_gatt_char(USER_INFO, record, response=True)
+
+    assert await central.next_status() == 0x13  # the first, valid record's tap request
+    assert await central.next_status() == 0x15
+    assert await central.next_status() == 0x06  # the bad record: refused
+    assert central.status.empty()
+    await central.client.disconnect()
+
+
+async def test_the_seed_failure_heart_rate_on_a_420_ms_link_drops_with_0x08(
+    hass: HomeAssistant, add_device: AddDevice
+) -> None:
+    """Seed 000: authenticated and clock set, but the link still has Linux's 420 ms timeout."""
+    band = add_device(catalog.mi_band_1s())
+    band.known_user_ids.add(USER.user_id)
+    received = Received()
+    central = await _band_client(hass, band, received)
+    await central.authenticate()
+    assert await central.next_status() == 0x05
+    await central.set_clock()
+
+    with pytest.raises(BleakError):
+        await central.start_manual_measurement()
+
+    async with asyncio.timeout(5):
+        await received.disconnected.wait()
+    assert band.disconnect_reasons == [CONNECTION_TIMEOUT]
+
+
+async def test_heart_rate_before_the_clock_is_set_drops_with_0x08_even_on_a_5_s_link(
+    hass: HomeAssistant, add_device: AddDevice
+) -> None:
+    band = add_device(catalog.mi_band_1s())
+    band.known_user_ids.add(USER.user_id)
+    received = Received()
+    central = await _band_client(hass, band, received)
+    await central.low_latency()
+    await central.authenticate()
+
+    with pytest.raises(BleakError):
+        await central.start_manual_measurement()
+
+    async with asyncio.timeout(5):
+        await received.disconnected.wait()
+    assert band.disconnect_reasons == [CONNECTION_TIMEOUT]
+
+
+async def test_heart_rate_after_a_full_init_takes_about_ten_seconds(
+    hass: HomeAssistant, add_device: AddDevice
+) -> None:
+    band = add_device(catalog.mi_band_1s())
+    band.known_user_ids.add(USER.user_id)
+    band.activity.heart_rate = 71
+    central = await _band_client(hass, band, Received())
+    await central.low_latency()
+    assert [await central.next_status(), await central.next_status()] == [0x04, 0x08]
+    await central.authenticate()
+    assert await central.next_status() == 0x05
+    await central.set_clock()
+    assert band.connection is not None
+    link = band.connection.link
+    assert link.supervision_timeout == 5.0
+
+    started = link.now()
+    await central.start_manual_measurement()
+    answered = link.now()
+    async with asyncio.timeout(5):
+        bpm = await central.heart_rates.get()
+    measured = link.now()
+
+    assert bpm == 71
+    # The model's own minimums (no upper bounds: wall-clock overhead stretches model time).
+    assert answered - started >= 1.3  # the write response waits for the sensor's start
+    assert measured - started >= 10.0
+    assert band.connection is not None  # the link survived the sensor's start
+    await central.client.disconnect()
+
+
+def test_device_info_and_battery_decode_with_the_integration_s_protocol() -> None:
+    band = catalog.mi_band_1s()
+    info = protocol.parse_device_info(band._device_info())
+    battery = protocol.parse_battery_info(band._battery_record())
+    assert (info.model, info.firmware_version, info.heart_rate_firmware_version) == (
+        "Mi Band 1S",
+        "4.16.4.22",
+        "1.3.76.22",
+    )
+    assert (battery.level, battery.charge_cycles, battery.state) == (
+        82,
+        14,
+        protocol.BatteryState.NORMAL,
+    )
+    first = protocol.parse_device_info(catalog.mi_band_1()._device_info())
+    assert (first.model, first.supports_heart_rate) == ("Mi Band 1", False)
