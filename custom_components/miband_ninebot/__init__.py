@@ -25,7 +25,7 @@ from .coordinator import (
     LinkCoordinator,
     LinkSettings,
 )
-from .miband.session import BandSession
+from .miband.session import BandLinkOnly
 from .wheel_coordinator import WheelCoordinator
 
 PLATFORMS: list[Platform] = [Platform.BINARY_SENSOR, Platform.SENSOR, Platform.SWITCH]
@@ -58,7 +58,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: MiBandNinebotConfigEntry
     if DeviceKind(entry.data[CONF_KIND]) is DeviceKind.WHEEL:
         coordinator = WheelCoordinator(hass, entry, ble_device, settings)
     else:
-        coordinator = LinkCoordinator[None](hass, entry, ble_device, BandSession(), None, settings)
+        coordinator = LinkCoordinator[None](hass, entry, ble_device, BandLinkOnly(), None, settings)
     entry.runtime_data = coordinator
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     entry.async_on_unload(entry.add_update_listener(_async_options_updated))

@@ -1,38 +1,315 @@
 """The conversation with a Mi Band 1 / 1A / 1S over one BLE connection.
 
-This first slice checks that a fresh connection offers the MiLi characteristics the band's
-protocol needs; authentication, heart rate and the rest build on it.
+`BandSession.async_start` runs Gadgetbridge's initialisation order (protocol notes, section 4),
+which is also what keeps the 1S's heart-rate sensor from killing the link (section 4.1):
+
+ 1. subscribe to FF03 first, so that the authentication result is not missed;
+ 2. FF09 <- low latency: the band asks for a 5 s supervision timeout, which outlasts the ~1.3 s
+    its firmware goes quiet when the optical sensor starts (Linux's default is 420 ms: HCI 0x08);
+ 3. read FF0A (date), then FF01 (device info, a full read: 20 bytes on the 1S);
+ 4. FF04 <- user info, then wait for the verdict: 05 / 0a / 15 authenticated, 06 then 13 means
+    the band vibrates for a tap (first pairing);
+ 5. FF05 <- wear location, 2A39 <- sleep-HR off (1S), FF0A <- date and time, step goal;
+ 6. subscribe to steps, battery and heart rate, read battery and steps;
+ 7. FF09 <- high latency, to save the band's battery while idle.
+
+Characteristics are found by UUID, never by handle. Nothing here imports Home Assistant.
 """
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+import logging
+
 from bleak import BleakClient
+from bleak.backends.characteristic import BleakGATTCharacteristic
 from bleak.exc import BleakError
 
-NOTIFICATION_UUID = "0000ff03-0000-1000-8000-00805f9b34fb"
-USER_INFO_UUID = "0000ff04-0000-1000-8000-00805f9b34fb"
-CONTROL_POINT_UUID = "0000ff05-0000-1000-8000-00805f9b34fb"
-DEVICE_INFO_UUID = "0000ff01-0000-1000-8000-00805f9b34fb"
+from . import protocol
+from .protocol import (
+    AUTHENTICATED,
+    BatteryInfo,
+    DeviceInfo,
+    MalformedValueError,
+    Notification,
+    UserInfo,
+)
 
-REQUIRED_CHARACTERISTICS = (DEVICE_INFO_UUID, NOTIFICATION_UUID, USER_INFO_UUID, CONTROL_POINT_UUID)
+_LOGGER = logging.getLogger(__name__)
+
+
+def _uuid(short: str) -> str:
+    return f"0000{short}-0000-1000-8000-00805f9b34fb"
+
+
+DEVICE_INFO_UUID = _uuid("ff01")
+NOTIFICATION_UUID = _uuid("ff03")
+USER_INFO_UUID = _uuid("ff04")
+CONTROL_POINT_UUID = _uuid("ff05")
+REALTIME_STEPS_UUID = _uuid("ff06")
+LE_PARAMS_UUID = _uuid("ff09")
+DATE_TIME_UUID = _uuid("ff0a")
+BATTERY_UUID = _uuid("ff0c")
+HEART_RATE_MEASUREMENT_UUID = _uuid("2a37")
+HEART_RATE_CONTROL_POINT_UUID = _uuid("2a39")
+ALERT_LEVEL_UUID = _uuid("2a06")
+
+REQUIRED_CHARACTERISTICS = (
+    DEVICE_INFO_UUID,
+    NOTIFICATION_UUID,
+    USER_INFO_UUID,
+    CONTROL_POINT_UUID,
+    LE_PARAMS_UUID,
+    DATE_TIME_UUID,
+    BATTERY_UUID,
+)
+
+AUTHENTICATION_TIMEOUT = 5.0  # s for the band's verdict on a known user id
+HEART_RATE_TIMEOUT = 20.0  # s; the band needs about 10 s for a manual measurement
 
 
 class MissingCharacteristicError(BleakError):
     """The connected device lacks a characteristic the band's protocol needs."""
 
 
+class TapRequiredError(BleakError):
+    """The band does not know this user id: it vibrates and waits for a tap (first pairing)."""
+
+
+class AuthenticationRejectedError(BleakError):
+    """The band refused the user info outright."""
+
+
+class NoHeartRateError(Exception):
+    """The band gave no heart-rate value in time (or only "no reading")."""
+
+
+@dataclass(frozen=True, slots=True)
+class BandState:
+    """Everything the band has told during this connection."""
+
+    device_info: DeviceInfo
+    battery: BatteryInfo | None = None
+    steps: int | None = None
+    heart_rate: int | None = None
+
+
+@dataclass(slots=True)
+class BandSettings:
+    """What the integration tells the band on every connection."""
+
+    user: UserInfo
+    wear_left: bool = True
+    step_goal: int = 8000
+    now: Callable[[], datetime] = field(default=datetime.now)  # the band keeps local time
+
+
+def require_band_table(client: BleakClient) -> None:
+    """Raise `MissingCharacteristicError` unless the connected device has a band's table."""
+    services = client.services
+    missing = [u for u in REQUIRED_CHARACTERISTICS if services.get_characteristic(u) is None]
+    if missing:
+        raise MissingCharacteristicError(f"not a Mi Band 1-series GATT table, missing {missing}")
+
+
 class BandSession:
     """One connection's worth of conversation with a band."""
 
+    def __init__(
+        self,
+        address: str,
+        settings: BandSettings,
+        on_state: Callable[[BandState], None] | None = None,
+    ) -> None:
+        """Prepare to authenticate as `settings.user` with the band at `address`."""
+        self.address = address
+        self.settings = settings
+        self._on_state = on_state
+        self.state: BandState | None = None
+        self.statuses: list[int] = []  # FF03 codes of this connection, for diagnostics
+        self._client: BleakClient | None = None
+        self._status_queue: asyncio.Queue[int] = asyncio.Queue()
+        self._heart_rate_waiters: list[asyncio.Future[int]] = []
+
     async def async_start(self, client: BleakClient) -> None:
-        """Take a fresh connection into service."""
-        missing = [
-            u for u in REQUIRED_CHARACTERISTICS if client.services.get_characteristic(u) is None
-        ]
+        """Initialise a fresh connection; raise `TapRequiredError` if the band wants a tap."""
+        require_band_table(client)
+        self._client = client
+        self._status_queue = asyncio.Queue()
+        self.statuses.clear()
+        await client.start_notify(NOTIFICATION_UUID, self._on_status)
+        await self._write(LE_PARAMS_UUID, protocol.LOW_LATENCY.encode())
+        await client.read_gatt_char(DATE_TIME_UUID)
+        try:
+            info = protocol.parse_device_info(bytes(await client.read_gatt_char(DEVICE_INFO_UUID)))
+        except MalformedValueError as err:
+            raise MissingCharacteristicError(f"unreadable device info: {err}") from err
+        await self._authenticate(info)
+        wear = protocol.WEAR_LEFT if self.settings.wear_left else protocol.WEAR_RIGHT
+        await self._write(CONTROL_POINT_UUID, wear)
+        if info.supports_heart_rate:
+            await self._write(HEART_RATE_CONTROL_POINT_UUID, protocol.HR_SLEEP_OFF)
+        await self._write(DATE_TIME_UUID, protocol.encode_date_time_write(self.settings.now()))
+        await self._write(CONTROL_POINT_UUID, protocol.encode_step_goal(self.settings.step_goal))
+        await client.start_notify(REALTIME_STEPS_UUID, self._on_steps)
+        await client.start_notify(BATTERY_UUID, self._on_battery)
+        if info.supports_heart_rate:
+            await client.start_notify(HEART_RATE_MEASUREMENT_UUID, self._on_heart_rate)
+        battery = protocol.parse_battery_info(bytes(await client.read_gatt_char(BATTERY_UUID)))
+        steps = protocol.parse_steps(bytes(await client.read_gatt_char(REALTIME_STEPS_UUID)))
+        await self._write(CONTROL_POINT_UUID, protocol.REALTIME_STEPS_ON)
+        await self._write(LE_PARAMS_UUID, protocol.HIGH_LATENCY.encode())
+        self._set_state(BandState(info, battery, steps))
+
+    def async_link_lost(self) -> None:
+        """Forget the connection; a measurement waiting on it fails."""
+        self._client = None
+        for waiter in self._heart_rate_waiters:
+            if not waiter.done():
+                waiter.set_exception(BleakError("Link lost during the measurement"))
+        self._heart_rate_waiters.clear()
+
+    async def async_measure_heart_rate(self) -> int:
+        """Take a manual measurement: stop the other modes, start manual, wait for a value."""
+        self._require_client()
+        waiter: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+        self._heart_rate_waiters.append(waiter)
+        try:
+            await self._write(HEART_RATE_CONTROL_POINT_UUID, protocol.HR_CONTINUOUS_OFF)
+            await self._write(HEART_RATE_CONTROL_POINT_UUID, protocol.HR_MANUAL_OFF)
+            await self._write(HEART_RATE_CONTROL_POINT_UUID, protocol.HR_MANUAL_ON)
+            async with asyncio.timeout(HEART_RATE_TIMEOUT):
+                return await waiter
+        except TimeoutError as err:
+            raise NoHeartRateError("No heart-rate value from the band in time") from err
+        finally:
+            if waiter in self._heart_rate_waiters:
+                self._heart_rate_waiters.remove(waiter)
+            # A write may fail after a drop already failed the waiter: its error is the same.
+            if not waiter.done():
+                waiter.cancel()
+            elif not waiter.cancelled():
+                waiter.exception()
+
+    async def async_set_continuous_heart_rate(self, enabled: bool) -> None:
+        """Turn continuous measurement on or off (the band forgets it on every drop)."""
+        self._require_client()
+        if enabled:
+            await self._write(HEART_RATE_CONTROL_POINT_UUID, protocol.HR_MANUAL_OFF)
+            await self._write(HEART_RATE_CONTROL_POINT_UUID, protocol.HR_CONTINUOUS_ON)
+        else:
+            await self._write(HEART_RATE_CONTROL_POINT_UUID, protocol.HR_CONTINUOUS_OFF)
+
+    async def async_vibrate(self, count: int = 1) -> None:
+        """Vibrate `count` short pulses: Immediate Alert where the firmware has it, else FF05."""
+        client = self._require_client()
+        alert = client.services.get_characteristic(ALERT_LEVEL_UUID)
+        for pulse in range(count):
+            if pulse:
+                await asyncio.sleep(0.2)
+            if alert is not None:
+                await client.write_gatt_char(alert, protocol.ALERT_MILD, response=False)
+                await asyncio.sleep(0.2)
+                await client.write_gatt_char(alert, protocol.ALERT_OFF, response=False)
+            else:
+                await self._write(CONTROL_POINT_UUID, protocol.VIBRATE_START)
+                await asyncio.sleep(0.2)
+                await self._write(CONTROL_POINT_UUID, protocol.VIBRATE_STOP)
+
+    # -- steps of the conversation ----------------------------------------------------------------
+
+    @staticmethod
+    def _check_table(client: BleakClient) -> None:
+        services = client.services
+        missing = [u for u in REQUIRED_CHARACTERISTICS if services.get_characteristic(u) is None]
         if missing:
             raise MissingCharacteristicError(
                 f"not a Mi Band 1-series GATT table, missing {missing}"
             )
 
+    async def _authenticate(self, info: DeviceInfo) -> None:
+        await self._write(USER_INFO_UUID, self.settings.user.encode(self.address, info))
+        refused = False
+        try:
+            async with asyncio.timeout(AUTHENTICATION_TIMEOUT):
+                while True:
+                    status = await self._status_queue.get()
+                    if status in AUTHENTICATED:
+                        return
+                    if status == Notification.WAITING_FOR_TAP:
+                        raise TapRequiredError("The band waits for a tap to accept this user")
+                    # 06 comes before 13 when the band asks for a tap; alone, it is a refusal.
+                    refused = refused or status == Notification.AUTHENTICATION_FAILED
+        except TimeoutError:
+            if refused:
+                raise AuthenticationRejectedError("The band refused the user info") from None
+            raise BleakError("The band did not answer the user info") from None
+
+    async def _write(self, uuid: str, data: bytes) -> None:
+        await self._require_client().write_gatt_char(uuid, data, response=True)
+
+    def _require_client(self) -> BleakClient:
+        if self._client is None:
+            raise BleakError("Not connected")
+        return self._client
+
+    def _set_state(self, state: BandState) -> None:
+        self.state = state
+        if self._on_state is not None:
+            self._on_state(state)
+
+    # -- notifications ----------------------------------------------------------------------------
+
+    def _on_status(self, _char: BleakGATTCharacteristic, data: bytearray) -> None:
+        if data:
+            self.statuses.append(data[0])
+            self._status_queue.put_nowait(data[0])
+
+    def _on_steps(self, _char: BleakGATTCharacteristic, data: bytearray) -> None:
+        try:
+            steps = protocol.parse_steps(bytes(data))
+        except MalformedValueError as err:
+            _LOGGER.debug("Ignored steps notification: %s", err)
+            return
+        if self.state is not None:
+            self._set_state(replace(self.state, steps=steps))
+
+    def _on_battery(self, _char: BleakGATTCharacteristic, data: bytearray) -> None:
+        try:
+            battery = protocol.parse_battery_info(bytes(data))
+        except MalformedValueError as err:
+            _LOGGER.debug("Ignored battery notification: %s", err)
+            return
+        if self.state is not None:
+            self._set_state(replace(self.state, battery=battery))
+
+    def _on_heart_rate(self, _char: BleakGATTCharacteristic, data: bytearray) -> None:
+        try:
+            bpm = protocol.parse_heart_rate(bytes(data))
+        except MalformedValueError as err:
+            _LOGGER.debug("Ignored heart-rate notification: %s", err)
+            return
+        if bpm is None:
+            return  # "no reading": keep waiting
+        for waiter in self._heart_rate_waiters:
+            if not waiter.done():
+                waiter.set_result(bpm)
+        if self.state is not None:
+            self._set_state(replace(self.state, heart_rate=bpm))
+
+
+class BandLinkOnly:
+    """Holds a band's link without authenticating, after checking its GATT table.
+
+    Transitional: band entries made before the pairing flow have no user to authenticate as.
+    """
+
+    async def async_start(self, client: BleakClient) -> None:
+        """Take a fresh connection into service if it is a 1-series band."""
+        require_band_table(client)
+
     def async_link_lost(self) -> None:
-        """Forget per-connection state (the band forgets subscriptions on every drop)."""
+        """Nothing to forget."""

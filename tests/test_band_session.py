@@ -1,0 +1,160 @@
+"""The band session against the emulated Mi Band 1S, through the virtual proxy.
+
+The session is not yet behind a config entry (the pairing flow comes next), so these drive it
+over a connection made the way the coordinator makes it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from datetime import datetime
+
+from bleak.exc import BleakError
+from homeassistant.core import HomeAssistant
+import pytest
+
+from custom_components.miband_ninebot.miband import protocol
+from custom_components.miband_ninebot.miband.session import (
+    AuthenticationRejectedError,
+    BandSession,
+    BandSettings,
+    BandState,
+    TapRequiredError,
+)
+from emulator import catalog
+from emulator.band import MiBand
+from emulator.link import CONNECTION_TIMEOUT
+from emulator.peripheral import Peripheral
+
+from .test_emulator import Received, _connect
+
+AddDevice = Callable[[Peripheral], Peripheral]
+
+USER = protocol.UserInfo(0x2A2A2A2A, protocol.Gender.MALE, 40, 180, 78)
+BAND_CLOCK = datetime(2026, 11, 21, 10, 0, 0)  # the band keeps local time, naive
+
+
+def _session(band: MiBand, states: list[BandState] | None = None) -> BandSession:
+    settings = BandSettings(USER, now=lambda: BAND_CLOCK)
+    return BandSession(band.address, settings, None if states is None else states.append)
+
+
+async def _start(hass: HomeAssistant, band: MiBand, session: BandSession) -> Received:
+    received = Received()
+    client = await _connect(hass, band, received)
+    await session.async_start(client)
+    return received
+
+
+async def test_init_follows_gadgetbridge_s_order_and_reads_the_band(
+    hass: HomeAssistant, add_device: AddDevice
+) -> None:
+    band = add_device(catalog.mi_band_1s())
+    band.known_user_ids.add(USER.user_id)
+    states: list[BandState] = []
+    session = _session(band, states)
+
+    await _start(hass, band, session)
+
+    state = states[-1]
+    assert state.device_info.model == "Mi Band 1S"
+    assert (state.battery.level if state.battery else None, state.steps) == (82, 1234)
+    assert band.authenticated
+    assert band.clock == BAND_CLOCK
+    assert band.connection is not None
+    # Ended on high latency; the 5 s supervision timeout stays.
+    assert band.connection.link.supervision_timeout == 5.0
+    assert band.control_commands == [
+        protocol.WEAR_LEFT,
+        protocol.encode_step_goal(8000),
+        protocol.REALTIME_STEPS_ON,
+    ]
+    assert band.heart_rate_commands == [protocol.HR_SLEEP_OFF]
+
+    band.walk(10)
+    await asyncio.sleep(0.05)
+    assert states[-1].steps == 1244
+
+
+async def test_unknown_user_makes_the_band_wait_for_a_tap(
+    hass: HomeAssistant, add_device: AddDevice
+) -> None:
+    band = add_device(catalog.mi_band_1s())
+    session = _session(band)
+
+    with pytest.raises(TapRequiredError):
+        await _start(hass, band, session)
+    assert band.waiting_for_tap
+
+
+async def test_refused_user_info_is_reported_as_such(
+    hass: HomeAssistant, add_device: AddDevice, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(
+        "custom_components.miband_ninebot.miband.session.AUTHENTICATION_TIMEOUT", 0.2
+    )
+    band = add_device(catalog.mi_band_1s())
+    band.faults.reject_users = True
+
+    with pytest.raises(AuthenticationRejectedError):
+        await _start(hass, band, _session(band))
+
+
+async def test_manual_measurement_survives_the_sensor_start_and_returns_the_value(
+    hass: HomeAssistant, add_device: AddDevice
+) -> None:
+    band = add_device(catalog.mi_band_1s())
+    band.known_user_ids.add(USER.user_id)
+    band.activity.heart_rate = 64
+    states: list[BandState] = []
+    session = _session(band, states)
+    await _start(hass, band, session)
+
+    bpm = await session.async_measure_heart_rate()
+
+    assert bpm == 64
+    assert states[-1].heart_rate == 64
+    assert band.disconnect_reasons == []  # the seed's 0x08 did not happen
+    assert band.heart_rate_commands[-3:] == [
+        protocol.HR_CONTINUOUS_OFF,
+        protocol.HR_MANUAL_OFF,
+        protocol.HR_MANUAL_ON,
+    ]
+
+
+async def test_a_drop_during_a_measurement_fails_it_at_once(
+    hass: HomeAssistant, add_device: AddDevice
+) -> None:
+    band = add_device(catalog.mi_band_1s())
+    band.known_user_ids.add(USER.user_id)
+    session = _session(band)
+    received = await _start(hass, band, session)
+    received_drop = asyncio.get_running_loop().create_future()
+
+    async def drop_after_the_start() -> None:
+        while protocol.HR_MANUAL_ON not in band.heart_rate_commands:  # noqa: ASYNC110
+            await asyncio.sleep(0.001)
+        band.drop_link(CONNECTION_TIMEOUT)
+        await received.disconnected.wait()
+        session.async_link_lost()  # what the coordinator's disconnect callback does
+        received_drop.set_result(True)
+
+    dropper = asyncio.create_task(drop_after_the_start())
+    with pytest.raises(BleakError):
+        await session.async_measure_heart_rate()
+    await dropper
+    assert received_drop.result()
+
+
+async def test_vibration_uses_the_immediate_alert(
+    hass: HomeAssistant, add_device: AddDevice
+) -> None:
+    band = add_device(catalog.mi_band_1s())
+    band.known_user_ids.add(USER.user_id)
+    session = _session(band)
+    await _start(hass, band, session)
+
+    await session.async_vibrate(2)
+
+    assert band.vibrations == [protocol.ALERT_MILD, protocol.ALERT_OFF] * 2
