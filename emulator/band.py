@@ -18,7 +18,8 @@ The checksum code is written here independently of the integration's, on purpose
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime
 import logging
 
@@ -92,17 +93,24 @@ def band_services() -> list[Service]:
     ]
 
 
-def _crc8_maxim(data: bytes) -> int:
-    """CRC-8/MAXIM by table: x^8 + x^5 + x^4 + 1, reflected."""
+def _crc8_table() -> tuple[int, ...]:
     table = []
     for value in range(256):
         crc = value
         for _ in range(8):
             crc = (crc >> 1) ^ (0x8C if crc & 1 else 0)
         table.append(crc)
+    return tuple(table)
+
+
+_CRC8_TABLE = _crc8_table()
+
+
+def _crc8_maxim(data: bytes) -> int:
+    """CRC-8/MAXIM by table: x^8 + x^5 + x^4 + 1, reflected."""
     crc = 0
     for byte in data:
-        crc = table[crc ^ byte]
+        crc = _CRC8_TABLE[crc ^ byte]
     return crc
 
 
@@ -118,6 +126,18 @@ class BandFaults:
     reject_users: bool = False  # answer every user-info write with 06 and never take a tap
     drop_on_write: str | None = None  # drop the link (0x08) when this characteristic is written
     refuse_parameter_update: bool = False  # FF09 leaves the link as it is (FF03 says 03)
+
+
+@dataclass(slots=True)
+class _ConnectionState:
+    """What the band forgets when a connection ends."""
+
+    authenticated: bool = False
+    pending_user_id: int | None = None  # vibrating for a tap to accept this user id
+    date_set: bool = False
+    realtime_steps: bool = False
+    continuous: bool = False
+    timers: list[asyncio.TimerHandle] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -160,29 +180,28 @@ class MiBand(Peripheral):
         self.control_commands: list[bytes] = []  # every FF05 write
         self.heart_rate_commands: list[bytes] = []  # every 2A39 write
         self.clock: datetime | None = None  # what FF0A was last set to
-        # Per connection (see _reset_connection_state).
-        self.authenticated = False
-        self._pending_user_id: int | None = None
-        self._date_set = False
-        self._realtime_steps = False
-        self._continuous = False
-        self._timers: list[asyncio.TimerHandle] = []
+        self._session = _ConnectionState()
 
     # -- what a wearer does -----------------------------------------------------------------------
 
     @property
+    def authenticated(self) -> bool:
+        """Whether the current central has authenticated."""
+        return self._session.authenticated
+
+    @property
     def waiting_for_tap(self) -> bool:
         """Whether the band vibrates, asking its wearer to confirm a new central."""
-        return self._pending_user_id is not None
+        return self._session.pending_user_id is not None
 
     def tap(self) -> bool:
         """Tap the band; returns whether that confirmed a pairing."""
-        user_id = self._pending_user_id
+        user_id = self._session.pending_user_id
         if user_id is None or self.connection is None:
             return False
-        self._pending_user_id = None
+        self._session.pending_user_id = None
         self.known_user_ids.add(user_id)
-        self.authenticated = True
+        self._session.authenticated = True
         self.notify(NOTIFICATION, bytes((TAPPED,)))
         return True
 
@@ -196,7 +215,7 @@ class MiBand(Peripheral):
     def walk(self, steps: int) -> None:
         """Take steps; realtime step notifications follow if a central asked for them."""
         self.activity.steps += steps
-        if self._realtime_steps:
+        if self._session.realtime_steps:
             self.notify(REALTIME_STEPS, self.activity.steps.to_bytes(2, "little"))
 
     def set_battery(self, level: int, status: int = 0) -> None:
@@ -208,13 +227,13 @@ class MiBand(Peripheral):
 
     async def on_connect(self, connection: Connection) -> None:
         """A new central: nothing of the last connection survives."""
-        self._reset_connection_state()
+        self._session = _ConnectionState()
 
     def on_disconnect(self, reason: int) -> None:
         """Stop whatever the sensor was doing for the central that left."""
-        for handle in self._timers:
+        for handle in self._session.timers:
             handle.cancel()
-        self._reset_connection_state()
+        self._session = _ConnectionState()
 
     async def on_read(self, char: Characteristic) -> bytes:
         """Answer the characteristics the protocol reads."""
@@ -256,15 +275,14 @@ class MiBand(Peripheral):
             return
         user_id = int.from_bytes(data[:4], "little")
         if user_id in self.known_user_ids:
-            self.authenticated = True
+            self._session.authenticated = True
             self.notify(NOTIFICATION, bytes((AUTH_OK,)))
             return
-        self._pending_user_id = user_id
+        self._session.pending_user_id = user_id
         self.notify(NOTIFICATION, bytes((AUTH_FAILED,)))
         self.notify(NOTIFICATION, bytes((WAITING_FOR_TAP,)))
         if self.auto_tap_after is not None and self.connection is not None:
-            link = self.connection.link
-            self._timers.append(link.call_at(link.now() + self.auto_tap_after, self._auto_tap))
+            self._later(self.connection, self.auto_tap_after, self._auto_tap)
 
     async def _on_le_params(self, data: bytes) -> None:
         if len(data) != 12 or self.connection is None:
@@ -280,19 +298,19 @@ class MiBand(Peripheral):
         def apply() -> None:
             link.update_parameters(interval=interval, supervision_timeout=timeout)
 
-        self._timers.append(link.call_at(link.now() + link.interval, apply))
+        self._later(self.connection, link.interval, apply)
         self.notify(NOTIFICATION, bytes((CONNECTION_PARAMETERS_OK,)))
         self.notify(NOTIFICATION, bytes((LATENCY_SET,)))
 
     async def _on_date_time(self, data: bytes) -> None:
         if len(data) >= 6:
             self.clock = datetime(2000 + data[0], data[1] + 1, *data[2:6])
-            self._date_set = True
+            self._session.date_set = True
 
     async def _on_control_point(self, data: bytes) -> None:
         self.control_commands.append(data)
         if data[:1] == b"\x03":
-            self._realtime_steps = data[1:2] == b"\x01"
+            self._session.realtime_steps = data[1:2] == b"\x01"
         elif data[:1] in (b"\x08", b"\x13"):
             self.vibrations.append(data)
 
@@ -301,17 +319,17 @@ class MiBand(Peripheral):
 
     async def _on_heart_rate_command(self, data: bytes) -> None:
         self.heart_rate_commands.append(data)
-        if len(data) != 3 or data[0] != 0x15 or not self.authenticated:
+        if len(data) != 3 or data[0] != 0x15 or not self._session.authenticated:
             return
         mode, on = data[1], data[2] == 1
         if mode == 1:
-            self._continuous = on
+            self._session.continuous = on
         if not on or mode == 0:
             return
         connection = self.connection
         if connection is None:
             return
-        if not self._date_set:
+        if not self._session.date_set:
             # The notes' secondary explanation: the band resets when its sensor starts in a
             # session that never set the clock. From the central's side: silence, then 0x08.
             connection.link.stall(max(SENSOR_START_STALL, connection.link.supervision_timeout))
@@ -321,24 +339,19 @@ class MiBand(Peripheral):
         # fails the central's write if the link does not survive it.
         link = connection.link
         await connection.until(link.now() + SENSOR_START_STALL)
-        first = link.now() + MANUAL_MEASUREMENT_TIME - SENSOR_START_STALL
-        self._timers.append(link.call_at(first, self._measured))
+        self._later(connection, MANUAL_MEASUREMENT_TIME - SENSOR_START_STALL, self._measured)
 
     def _measured(self) -> None:
         self.notify(HEART_RATE_MEASUREMENT, bytes((0x06, self.activity.heart_rate & 0xFF)))
-        if self._continuous and self.connection is not None:
-            link = self.connection.link
-            self._timers.append(link.call_at(link.now() + CONTINUOUS_PERIOD, self._measured))
+        if self._session.continuous and self.connection is not None:
+            self._later(self.connection, CONTINUOUS_PERIOD, self._measured)
 
     # -- helpers ----------------------------------------------------------------------------------
 
-    def _reset_connection_state(self) -> None:
-        self.authenticated = False
-        self._pending_user_id = None
-        self._date_set = False
-        self._realtime_steps = False
-        self._continuous = False
-        self._timers = []
+    def _later(self, connection: Connection, delay: float, action: Callable[[], None]) -> None:
+        """Run `action` after `delay` model seconds, unless this connection ends first."""
+        link = connection.link
+        self._session.timers.append(link.call_at(link.now() + delay, action))
 
     def _device_info(self) -> bytes:
         mac = bytes.fromhex(self.address.replace(":", ""))

@@ -23,6 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 import logging
+from typing import Any
 
 from bleak import BleakClient
 from bleak.backends.characteristic import BleakGATTCharacteristic
@@ -269,36 +270,36 @@ class BandSession:
             self._status_queue.put_nowait(data[0])
 
     def _on_steps(self, _char: BleakGATTCharacteristic, data: bytearray) -> None:
-        try:
-            steps = protocol.parse_steps(bytes(data))
-        except MalformedValueError as err:
-            _LOGGER.debug("Ignored steps notification: %s", err)
-            return
-        if self.state is not None:
-            self._set_state(replace(self.state, steps=steps))
+        steps = _parsed(protocol.parse_steps, data, "steps")
+        if steps is not None:
+            self._update_state(steps=steps)
 
     def _on_battery(self, _char: BleakGATTCharacteristic, data: bytearray) -> None:
-        try:
-            battery = protocol.parse_battery_info(bytes(data))
-        except MalformedValueError as err:
-            _LOGGER.debug("Ignored battery notification: %s", err)
-            return
-        if self.state is not None:
-            self._set_state(replace(self.state, battery=battery))
+        battery = _parsed(protocol.parse_battery_info, data, "battery")
+        if battery is not None:
+            self._update_state(battery=battery)
 
     def _on_heart_rate(self, _char: BleakGATTCharacteristic, data: bytearray) -> None:
-        try:
-            bpm = protocol.parse_heart_rate(bytes(data))
-        except MalformedValueError as err:
-            _LOGGER.debug("Ignored heart-rate notification: %s", err)
-            return
+        bpm = _parsed(protocol.parse_heart_rate, data, "heart-rate")
         if bpm is None:
-            return  # "no reading": keep waiting
+            return  # malformed, or "no reading": keep waiting
         for waiter in self._heart_rate_waiters:
             if not waiter.done():
                 waiter.set_result(bpm)
+        self._update_state(heart_rate=bpm)
+
+    def _update_state(self, **changes: Any) -> None:
         if self.state is not None:
-            self._set_state(replace(self.state, heart_rate=bpm))
+            self._set_state(replace(self.state, **changes))
+
+
+def _parsed[T](parse: Callable[[bytes], T | None], data: bytearray, what: str) -> T | None:
+    """A notification's value, or None (logged) when its bytes do not fit the protocol."""
+    try:
+        return parse(bytes(data))
+    except MalformedValueError as err:
+        _LOGGER.debug("Ignored %s notification: %s", what, err)
+        return None
 
 
 class BandLinkOnly:
