@@ -124,7 +124,9 @@ class BandFaults:
     """Misbehaviour to inject."""
 
     reject_users: bool = False  # answer every user-info write with 06 and never take a tap
-    drop_on_write: str | None = None  # drop the link (0x08) when this characteristic is written
+    # Drop the link (0x08) once, when the central reaches this step: ("read" | "write" |
+    # "subscribe", characteristic UUID). Cleared when it fires, so the next connection succeeds.
+    drop_at: tuple[str, str] | None = None
     refuse_parameter_update: bool = False  # FF09 leaves the link as it is (FF03 says 03)
 
 
@@ -237,6 +239,7 @@ class MiBand(Peripheral):
 
     async def on_read(self, char: Characteristic) -> bytes:
         """Answer the characteristics the protocol reads."""
+        self._drop_if_due("read", char)
         if char.uuid == DEVICE_INFO:
             return self._device_info()
         if char.uuid == BATTERY:
@@ -251,8 +254,7 @@ class MiBand(Peripheral):
     async def on_write(self, char: Characteristic, data: bytes, with_response: bool) -> None:
         """Act on a write as the band does."""
         char.value = data
-        if self.faults.drop_on_write == char.uuid and self.connection is not None:
-            self.connection.close(CONNECTION_TIMEOUT)
+        if self._drop_if_due("write", char):
             return
         handler = {
             USER_INFO: self._on_user_info,
@@ -346,7 +348,20 @@ class MiBand(Peripheral):
         if self._session.continuous and self.connection is not None:
             self._later(self.connection, CONTINUOUS_PERIOD, self._measured)
 
+    def on_subscription(self, char: Characteristic, enabled: bool) -> None:
+        """A CCCD write: the fault hook may drop the link here."""
+        if enabled:
+            self._drop_if_due("subscribe", char)
+
     # -- helpers ----------------------------------------------------------------------------------
+
+    def _drop_if_due(self, operation: str, char: Characteristic) -> bool:
+        """Drop the link if the injected fault waits for this step; True if it did."""
+        if self.faults.drop_at != (operation, char.uuid) or self.connection is None:
+            return False
+        self.faults.drop_at = None
+        self.connection.close(CONNECTION_TIMEOUT)
+        return True
 
     def _later(self, connection: Connection, delay: float, action: Callable[[], None]) -> None:
         """Run `action` after `delay` model seconds, unless this connection ends first."""

@@ -13,16 +13,22 @@ from habluetooth.usage import install_multiple_bleak_catcher
 install_multiple_bleak_catcher()
 
 # Imported only after the bleak catcher is installed (see above).
+import asyncio  # noqa: E402
+from collections.abc import Callable  # noqa: E402
 from datetime import timedelta  # noqa: E402
+from typing import Any  # noqa: E402
 from unittest.mock import patch  # noqa: E402
 
 from bluetooth_data_tools import monotonic_time_coarse  # noqa: E402
-from homeassistant.config_entries import ConfigEntry  # noqa: E402
+from homeassistant.config_entries import ConfigEntry, ConfigFlowResult  # noqa: E402
 from homeassistant.core import HomeAssistant  # noqa: E402
+from homeassistant.data_entry_flow import FlowResultType  # noqa: E402
 from homeassistant.util import dt as dt_util  # noqa: E402
 from pytest_homeassistant_custom_component.common import async_fire_time_changed  # noqa: E402
 
 from custom_components.miband_ninebot.const import DOMAIN  # noqa: E402
+from emulator.band import MiBand  # noqa: E402
+from emulator.peripheral import Peripheral  # noqa: E402
 
 
 async def settle(hass: HomeAssistant) -> None:
@@ -30,18 +36,52 @@ async def settle(hass: HomeAssistant) -> None:
     await hass.async_block_till_done(wait_background_tasks=True)
 
 
-async def add_entry_via_discovery(hass: HomeAssistant, address: str) -> ConfigEntry:
-    """Accept the discovery flow for an address the way a user does, and return the entry."""
+async def add_entry_via_discovery(hass: HomeAssistant, device: Peripheral) -> ConfigEntry:
+    """Accept the discovery flow for a device the way a user does, and return the entry.
+
+    For a band: submit the profile form empty (its defaults) and tap the band when it vibrates.
+    """
     await settle(hass)
-    flow = next(
-        flow
+    flow_id = discovery_flow_id(hass, device.address)
+    result = await hass.config_entries.flow.async_configure(flow_id, {})
+    if isinstance(device, MiBand):
+        assert result["step_id"] == "profile", result
+        result = await hass.config_entries.flow.async_configure(flow_id, {})
+        assert result["type"] is FlowResultType.SHOW_PROGRESS, result
+        await tap_when_it_vibrates(device)
+        result = await result_after_progress(hass, flow_id)
+    assert result["type"] is FlowResultType.CREATE_ENTRY, result
+    await settle(hass)
+    return result["result"]
+
+
+def discovery_flow_id(hass: HomeAssistant, address: str) -> str:
+    """The id of the discovery flow in progress for an address."""
+    return next(
+        flow["flow_id"]
         for flow in hass.config_entries.flow.async_progress_by_handler(DOMAIN)
         if flow["context"]["unique_id"] == address
     )
-    result = await hass.config_entries.flow.async_configure(flow["flow_id"], {})
-    assert result["type"] == "create_entry", result
+
+
+async def until(condition: Callable[[], Any]) -> None:
+    """Let the event loop run until `condition` holds (emulated devices run on their own clock)."""
+    async with asyncio.timeout(10):  # a bound for a broken test, not a timing claim
+        while not condition():  # noqa: ASYNC110 - conditions on HA states, no event to await
+            await asyncio.sleep(0.01)
+
+
+async def tap_when_it_vibrates(band: MiBand) -> None:
+    """Do what the wearer does when pairing: wait for the vibration, tap."""
+    await until(lambda: band.waiting_for_tap)
+    assert band.tap()
+
+
+async def result_after_progress(hass: HomeAssistant, flow_id: str) -> ConfigFlowResult:
+    """Where a flow goes once its progress step (pairing) has finished, as the frontend sees it."""
     await settle(hass)
-    return result["result"]
+    # The frontend asks for the next step when the progress is done; so does this.
+    return await hass.config_entries.flow.async_configure(flow_id)
 
 
 async def let_bluetooth_forget_unheard_devices(hass: HomeAssistant) -> None:

@@ -11,12 +11,19 @@ from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 import pytest
 
-from custom_components.miband_ninebot.const import CONF_KIND, CONF_MODEL, DOMAIN
+from custom_components.miband_ninebot.const import (
+    CONF_KIND,
+    CONF_MODEL,
+    CONF_USER_ID,
+    DEFAULT_PROFILE,
+    DOMAIN,
+)
 from emulator import catalog
+from emulator.band import MiBand
 from emulator.peripheral import Peripheral
 from emulator.proxy import VirtualProxy
 
-from . import add_entry_via_discovery, settle
+from . import add_entry_via_discovery, result_after_progress, settle, tap_when_it_vibrates
 
 AddDevice = Callable[[Peripheral], Peripheral]
 
@@ -52,11 +59,17 @@ async def test_advertising_device_is_discovered_and_added(
     flow = hass.config_entries.flow.async_progress_by_handler(DOMAIN)[0]
     assert flow["context"]["title_placeholders"] == {"name": title}
 
-    entry = await add_entry_via_discovery(hass, device.address)
+    entry = await add_entry_via_discovery(hass, device)
 
     assert entry.unique_id == device.address
     assert entry.title == title
-    assert entry.data == {CONF_ADDRESS: device.address, CONF_KIND: kind, CONF_MODEL: model}
+    expected = {CONF_ADDRESS: device.address, CONF_KIND: kind, CONF_MODEL: model}
+    if isinstance(device, MiBand):
+        # Paired: the band knows the generated user id, and the empty profile took the defaults.
+        assert device.known_user_ids == {entry.data[CONF_USER_ID]}
+        expected[CONF_USER_ID] = entry.data[CONF_USER_ID]
+        assert entry.options == DEFAULT_PROFILE
+    assert entry.data == expected
 
 
 @pytest.mark.parametrize(
@@ -97,7 +110,7 @@ async def test_configured_device_is_not_offered_again(
     hass: HomeAssistant, add_device: AddDevice, proxy: VirtualProxy
 ) -> None:
     wheel = add_device(catalog.ninebot_one_e())
-    await add_entry_via_discovery(hass, wheel.address)
+    await add_entry_via_discovery(hass, wheel)
 
     proxy.advertise(wheel, rssi=-50)
     await settle(hass)
@@ -119,7 +132,7 @@ async def test_user_step_lists_supported_devices_not_configured_yet(
     wheel = add_device(catalog.ninebot_one_e())
     add_device(catalog.mi_band_2())
     add_device(catalog.kingsong_wheel())
-    await add_entry_via_discovery(hass, band.address)
+    await add_entry_via_discovery(hass, band)
 
     result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
 
@@ -157,6 +170,10 @@ async def test_user_pick_of_a_device_being_discovered_replaces_the_discovery(
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], {CONF_ADDRESS: band.address}
     )
+    assert result["step_id"] == "profile"
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
+    await tap_when_it_vibrates(band)
+    result = await result_after_progress(hass, result["flow_id"])
     assert result["type"] is FlowResultType.CREATE_ENTRY
     await settle(hass)
     # The discovery flow for the same device went away with it.

@@ -66,7 +66,7 @@ async def test_added_device_connects_and_is_registered(
     model: str,
 ) -> None:
     device = add_device(make_device())
-    entry = await add_entry_via_discovery(hass, device.address)
+    entry = await add_entry_via_discovery(hass, device)
 
     assert entry.state is ConfigEntryState.LOADED
     assert device.connection is not None
@@ -82,8 +82,9 @@ async def test_link_drop_reconnects_by_itself(
     hass: HomeAssistant, add_device: AddDevice, caplog: pytest.LogCaptureFixture
 ) -> None:
     band = add_device(catalog.mi_band_1s())
-    await add_entry_via_discovery(hass, band.address)
+    await add_entry_via_discovery(hass, band)
     entity_id = _connected_entity(hass, band.address)
+    attempts = band.connect_attempts  # pairing + the entry's link
     caplog.set_level(logging.INFO)
 
     band.drop_link(CONNECTION_TIMEOUT)
@@ -93,8 +94,9 @@ async def test_link_drop_reconnects_by_itself(
 
     assert seen_while_down == STATE_OFF
     assert hass.states.get(entity_id).state == STATE_ON
-    assert band.connect_attempts == 2
+    assert band.connect_attempts == attempts + 1
     assert band.connection is not None
+    assert band.authenticated  # the stored user id, no tap
     assert caplog.text.count("is unavailable: link lost") == 1
     assert caplog.text.count("is available again") == 1
 
@@ -103,7 +105,7 @@ async def test_device_out_of_range_is_retried_on_backoff(
     hass: HomeAssistant, add_device: AddDevice, caplog: pytest.LogCaptureFixture
 ) -> None:
     wheel = add_device(catalog.ninebot_one_e())
-    await add_entry_via_discovery(hass, wheel.address)
+    await add_entry_via_discovery(hass, wheel)
     entity_id = _connected_entity(hass, wheel.address)
     caplog.set_level(logging.INFO)
 
@@ -126,7 +128,7 @@ async def test_device_declared_gone_is_not_dialled_until_it_advertises(
     hass: HomeAssistant, add_device: AddDevice, proxy: VirtualProxy
 ) -> None:
     band = add_device(catalog.mi_band_1s())
-    await add_entry_via_discovery(hass, band.address)
+    await add_entry_via_discovery(hass, band)
     entity_id = _connected_entity(hass, band.address)
 
     proxy.remove(band.address)  # out of range: no link, no advertisements
@@ -152,8 +154,9 @@ async def test_connected_device_that_stops_advertising_stays_up_and_returns_afte
 ) -> None:
     """Many devices stop advertising while connected: the link, not the adverts, counts."""
     band = add_device(catalog.mi_band_1s())
-    await add_entry_via_discovery(hass, band.address)
+    await add_entry_via_discovery(hass, band)
     entity_id = _connected_entity(hass, band.address)
+    attempts = band.connect_attempts
 
     await let_bluetooth_forget_unheard_devices(hass)  # connected, so silent on air
     assert hass.states.get(entity_id).state == STATE_ON
@@ -162,27 +165,29 @@ async def test_connected_device_that_stops_advertising_stays_up_and_returns_afte
     await settle(hass)
     # Nobody hears the band, so nothing dials it...
     assert hass.states.get(entity_id).state == STATE_OFF
-    assert band.connect_attempts == 1
+    assert band.connect_attempts == attempts
 
     proxy.advertise(band)  # ...until it advertises again after the drop, as a real band does.
     await settle(hass)
     assert hass.states.get(entity_id).state == STATE_ON
-    assert band.connect_attempts == 2
+    assert band.connect_attempts == attempts + 1
 
 
 async def test_unload_closes_the_link_and_reload_opens_it(
     hass: HomeAssistant, add_device: AddDevice
 ) -> None:
     band = add_device(catalog.mi_band_1s())
-    entry = await add_entry_via_discovery(hass, band.address)
+    entry = await add_entry_via_discovery(hass, band)
+    attempts = band.connect_attempts
 
     assert await hass.config_entries.async_unload(entry.entry_id)
     await settle(hass)
 
     assert entry.state is ConfigEntryState.NOT_LOADED
     assert band.connection is None
-    assert band.disconnect_reasons == [LOCAL_HOST_TERMINATED]
-    assert band.connect_attempts == 1  # the solicited disconnect was not "repaired"
+    # Pairing's connection and the entry's both closed by Home Assistant.
+    assert band.disconnect_reasons == [LOCAL_HOST_TERMINATED, LOCAL_HOST_TERMINATED]
+    assert band.connect_attempts == attempts  # the solicited disconnect was not "repaired"
 
     assert await hass.config_entries.async_setup(entry.entry_id)
     await settle(hass)
@@ -197,7 +202,7 @@ async def test_device_without_the_expected_gatt_table_is_not_used(
     impostor = catalog.ninebot_one_e()
     impostor.gatt = catalog.mi_band_1s().gatt  # right name and service UUID, wrong table
     add_device(impostor)
-    await add_entry_via_discovery(hass, impostor.address)
+    await add_entry_via_discovery(hass, impostor)
 
     assert hass.states.get(_connected_entity(hass, impostor.address)).state == STATE_OFF
     assert impostor.connection is None  # we hung up

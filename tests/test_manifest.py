@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 
-from custom_components.miband_ninebot.config_flow import OPTIONS_SCHEMA
+from custom_components.miband_ninebot.config_flow import LINK_SCHEMA, PROFILE_SCHEMA
+from custom_components.miband_ninebot.const import CONF_GENDER
 from custom_components.miband_ninebot.coordinator import ConnectionPolicy
 
 ROOT = Path(__file__).parent.parent
@@ -90,12 +91,33 @@ def test_every_abort_reason_and_step_is_translated() -> None:
     config, options = STRINGS["config"], STRINGS["options"]
     assert _string_arguments("reason") <= set(config["abort"])
     assert _string_arguments("step_id") <= set(config["step"]) | set(options["step"])
+    assert _string_arguments("progress_action") <= set(config["progress"])
+    # Every error the pairing step can show: the values assigned to `_pairing_error`.
+    flow = (INTEGRATION / "config_flow.py").read_text()
+    errors = set(re.findall(r'_pairing_error = "(\w+)"', flow))
+    assert errors == set(config["error"]), errors
+
+
+def test_services_are_described_and_translated() -> None:
+    import yaml
+
+    services = yaml.safe_load((INTEGRATION / "services.yaml").read_text())
+    translated = STRINGS["services"]
+    assert set(services) == set(translated)
+    for name, service in services.items():
+        assert set(service["fields"]) == set(translated[name]["fields"])
+    icons = json.loads((INTEGRATION / "icons.json").read_text())
+    assert set(icons["services"]) == set(services)
 
 
 def test_option_choices_are_translated() -> None:
     choices = STRINGS["selector"]["connection_policy"]["options"]
     assert set(choices) == {policy.value for policy in ConnectionPolicy}
-    assert set(STRINGS["options"]["step"]["init"]["data"]) == set(OPTIONS_SCHEMA.schema)
+    genders = STRINGS["selector"]["gender"]["options"]
+    assert set(genders) == set(PROFILE_SCHEMA.schema[CONF_GENDER].config["options"])
+    options_fields = set(LINK_SCHEMA.schema) | set(PROFILE_SCHEMA.schema)
+    assert set(STRINGS["options"]["step"]["init"]["data"]) == options_fields
+    assert set(STRINGS["config"]["step"]["profile"]["data"]) == set(PROFILE_SCHEMA.schema)
 
 
 def test_every_translation_key_is_translated() -> None:

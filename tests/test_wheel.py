@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import timedelta
@@ -50,7 +49,7 @@ from custom_components.miband_ninebot.ninebot import session as wheel_session
 from emulator.peripheral import ConnectFault, Peripheral
 from emulator.wheel import NinebotOne, RideProfile, WheelIdentity, WheelState
 
-from . import add_entry_via_discovery, settle
+from . import add_entry_via_discovery, settle, until
 
 AddDevice = Callable[[Peripheral], Peripheral]
 
@@ -96,13 +95,6 @@ def _state(hass: HomeAssistant, address: str, key: str, platform: str = "sensor"
     return hass.states.get(_entity_id(hass, address, key, platform)).state
 
 
-async def _until(condition: Callable[[], bool]) -> None:
-    """Let the event loop run until `condition` holds (polling runs on its own clock)."""
-    async with asyncio.timeout(10):
-        while not condition():  # noqa: ASYNC110 - conditions on HA states, no event to await
-            await asyncio.sleep(0.01)
-
-
 async def _add_wheel(
     hass: HomeAssistant, add_device: AddDevice, wheel: NinebotOne | None = None, **options: object
 ) -> tuple[NinebotOne, MockConfigEntry]:
@@ -138,7 +130,7 @@ async def test_discovered_wheel_shows_exactly_the_emulated_values(
     hass: HomeAssistant, add_device: AddDevice
 ) -> None:
     wheel = add_device(_wheel())
-    await add_entry_via_discovery(hass, wheel.address)
+    await add_entry_via_discovery(hass, wheel)
 
     shown = {
         key: (
@@ -177,8 +169,8 @@ async def test_values_follow_the_wheel_and_unchanged_values_are_not_written_agai
     cycles_before = session.stats.live_cycles
 
     wheel.state.speed = 20.5
-    await _until(lambda: hass.states.get(speed_id).state == "20.5")
-    await _until(lambda: session.stats.live_cycles > cycles_before + 20)
+    await until(lambda: hass.states.get(speed_id).state == "20.5")
+    await until(lambda: session.stats.live_cycles > cycles_before + 20)
 
     assert voltage_states == []  # polled 20+ times, never changed, never written
 
@@ -192,7 +184,7 @@ async def test_state_writes_are_throttled_to_one_per_second(
     cycles_before = session.stats.live_cycles
 
     wheel.start_ride(RideProfile())  # at the test time scale, speed changes at every poll
-    await _until(lambda: len(speeds) >= 4)
+    await until(lambda: len(speeds) >= 4)
 
     written = [state.last_updated.timestamp() for state in speeds]
     gaps = [later - earlier for earlier, later in itertools.pairwise(written)]
@@ -246,15 +238,15 @@ async def test_garbage_corruption_and_losses_never_publish_a_wrong_value(
 
     faults = wheel.faults
     faults.garbage = bytes.fromhex("55aa0409012555")  # a false header, cut short
-    await _until(lambda: not faults.garbage)
+    await until(lambda: not faults.garbage)
     faults.corrupt_frames = 2
-    await _until(lambda: not faults.corrupt_frames)
+    await until(lambda: not faults.corrupt_frames)
     faults.cut_answers = 1
-    await _until(lambda: not faults.cut_answers)
+    await until(lambda: not faults.cut_answers)
     faults.lost_answers = 1
-    await _until(lambda: not faults.lost_answers)
+    await until(lambda: not faults.lost_answers)
     wheel.state.voltage = 60.02
-    await _until(lambda: hass.states.get(voltage_id).state == "60.02")
+    await until(lambda: hass.states.get(voltage_id).state == "60.02")
 
     assert [state.state for state in voltages] == ["60.02"]
     # One false header, two corrupted frames and one frame cut short were all rejected.
@@ -272,7 +264,7 @@ async def test_mute_wheel_is_disconnected_and_retried(
     speed_id = _entity_id(hass, wheel.address, "speed")
 
     wheel.faults.mute = True  # the radio link stays up, the controller says nothing
-    await _until(lambda: wheel.connect_attempts >= 2)
+    await until(lambda: wheel.connect_attempts >= 2)
     await settle(hass)
     assert hass.states.get(speed_id).state == STATE_UNAVAILABLE
     assert wheel.connection is None  # identity unanswered: the connection was abandoned
@@ -356,7 +348,7 @@ async def test_periodic_policy_reads_then_releases_the_link(
 
     assert wheel.connect_attempts == 2
     assert wheel.connection is None
-    await _until(lambda: _state(hass, wheel.address, "speed") == "3.0")
+    await until(lambda: _state(hass, wheel.address, "speed") == "3.0")
 
 
 async def test_options_flow_changes_the_policy_and_reloads(

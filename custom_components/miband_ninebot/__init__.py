@@ -9,7 +9,10 @@ from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import CONF_ADDRESS, Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ConfigEntryNotReady
+from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers.typing import ConfigType
 
+from .band_coordinator import BandCoordinator
 from .const import (
     CONF_CONNECTION_POLICY,
     CONF_KIND,
@@ -25,10 +28,17 @@ from .coordinator import (
     LinkCoordinator,
     LinkSettings,
 )
-from .miband.session import BandLinkOnly
+from .services import async_setup_services
 from .wheel_coordinator import WheelCoordinator
 
-PLATFORMS: list[Platform] = [Platform.BINARY_SENSOR, Platform.SENSOR, Platform.SWITCH]
+PLATFORMS: list[Platform] = [
+    Platform.BINARY_SENSOR,
+    Platform.BUTTON,
+    Platform.SENSOR,
+    Platform.SWITCH,
+]
+
+CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
 type MiBandNinebotConfigEntry = ConfigEntry[LinkCoordinator[Any]]
 
@@ -40,6 +50,12 @@ def link_settings(options: dict[str, Any]) -> LinkSettings:
         read_interval=float(options.get(CONF_READ_INTERVAL, DEFAULT_READ_INTERVAL)),
         min_state_interval=float(options.get(CONF_MIN_STATE_INTERVAL, DEFAULT_MIN_STATE_INTERVAL)),
     )
+
+
+async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
+    """Register the services once: they find the band they act on by its device id."""
+    async_setup_services(hass)
+    return True
 
 
 async def async_setup_entry(hass: HomeAssistant, entry: MiBandNinebotConfigEntry) -> bool:
@@ -58,7 +74,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: MiBandNinebotConfigEntry
     if DeviceKind(entry.data[CONF_KIND]) is DeviceKind.WHEEL:
         coordinator = WheelCoordinator(hass, entry, ble_device, settings)
     else:
-        coordinator = LinkCoordinator[None](hass, entry, ble_device, BandLinkOnly(), None, settings)
+        coordinator = BandCoordinator(hass, entry, ble_device, settings)
     entry.runtime_data = coordinator
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     entry.async_on_unload(entry.add_update_listener(_async_options_updated))

@@ -1,20 +1,38 @@
 """Config flow: Bluetooth discovery with a confirmation, or a pick from discovered devices.
 
-Options: how the link is used (held, or opened periodically for a reading) and how often an
-entity may write its state.
+A band then asks for the wearer's profile (every field has a default) and pairs: Home Assistant
+introduces itself with a user id generated once for this band, the band vibrates, the wearer taps
+it. The id is stored in the entry, so every later connection is accepted without a tap. When the
+band stops accepting it (a factory reset), a reauth flow pairs the same id again.
+
+Options: the band's profile; how the link is used (held, or opened periodically for a reading)
+and how often an entity may write its state.
 """
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Mapping
+import logging
+import secrets
 from typing import Any
 
+from bleak.exc import BleakError
+from bleak_retry_connector import BleakClientWithServiceCache, establish_connection
 from bluetooth_data_tools import human_readable_name
 from homeassistant.components.bluetooth import (
     BluetoothServiceInfoBleak,
+    async_ble_device_from_address,
     async_discovered_service_info,
 )
-from homeassistant.config_entries import ConfigEntry, ConfigFlow, ConfigFlowResult, OptionsFlow
-from homeassistant.const import CONF_ADDRESS, UnitOfTime
+from homeassistant.config_entries import (
+    SOURCE_REAUTH,
+    ConfigEntry,
+    ConfigFlow,
+    ConfigFlowResult,
+    OptionsFlow,
+)
+from homeassistant.const import CONF_ADDRESS, UnitOfLength, UnitOfMass, UnitOfTime
 from homeassistant.core import callback
 from homeassistant.helpers.selector import (
     NumberSelector,
@@ -26,16 +44,79 @@ from homeassistant.helpers.selector import (
 )
 import voluptuous as vol
 
+from .band_coordinator import band_user
 from .const import (
+    CONF_AGE,
     CONF_CONNECTION_POLICY,
+    CONF_GENDER,
+    CONF_HEIGHT,
     CONF_KIND,
     CONF_MIN_STATE_INTERVAL,
     CONF_MODEL,
     CONF_READ_INTERVAL,
+    CONF_USER_ID,
+    CONF_WEIGHT,
+    DEFAULT_PROFILE,
     DOMAIN,
+    DeviceKind,
 )
-from .coordinator import DEFAULT_MIN_STATE_INTERVAL, DEFAULT_READ_INTERVAL, ConnectionPolicy
+from .coordinator import (
+    DEFAULT_MIN_STATE_INTERVAL,
+    DEFAULT_READ_INTERVAL,
+    LINK_ERRORS,
+    ConnectionPolicy,
+)
+from .miband import session as band_session
+from .miband.protocol import Gender
+from .miband.session import (
+    AuthenticationRejectedError,
+    BandSession,
+    BandSettings,
+    MissingCharacteristicError,
+    TapTimeoutError,
+)
 from .models import SupportedDevice, identify
+
+_LOGGER = logging.getLogger(__package__)
+
+PROFILE_SCHEMA = vol.Schema(
+    {
+        vol.Required(CONF_GENDER, default=DEFAULT_PROFILE[CONF_GENDER]): SelectSelector(
+            SelectSelectorConfig(
+                options=[gender.name.lower() for gender in Gender],
+                translation_key=CONF_GENDER,
+                mode=SelectSelectorMode.DROPDOWN,
+            )
+        ),
+        # The band stores each in one byte.
+        vol.Required(CONF_AGE, default=DEFAULT_PROFILE[CONF_AGE]): NumberSelector(
+            NumberSelectorConfig(min=1, max=120, step=1, unit_of_measurement=UnitOfTime.YEARS)
+        ),
+        vol.Required(CONF_HEIGHT, default=DEFAULT_PROFILE[CONF_HEIGHT]): NumberSelector(
+            NumberSelectorConfig(
+                min=50, max=250, step=1, unit_of_measurement=UnitOfLength.CENTIMETERS
+            )
+        ),
+        vol.Required(CONF_WEIGHT, default=DEFAULT_PROFILE[CONF_WEIGHT]): NumberSelector(
+            NumberSelectorConfig(min=10, max=250, step=1, unit_of_measurement=UnitOfMass.KILOGRAMS)
+        ),
+    }
+)
+
+
+def _new_user_id() -> int:
+    """A user id for one band: random, so no other app or Home Assistant shares it."""
+    return secrets.randbelow(0xFFFFFFFF) + 1
+
+
+def _profile(user_input: Mapping[str, Any]) -> dict[str, Any]:
+    """The profile as stored: whole numbers, as the band takes them."""
+    return {
+        CONF_GENDER: user_input[CONF_GENDER],
+        CONF_AGE: int(user_input[CONF_AGE]),
+        CONF_HEIGHT: int(user_input[CONF_HEIGHT]),
+        CONF_WEIGHT: int(user_input[CONF_WEIGHT]),
+    }
 
 
 def _title(device: SupportedDevice, address: str) -> str:
@@ -57,6 +138,10 @@ class MiBandNinebotConfigFlow(ConfigFlow, domain=DOMAIN):
         """Start with nothing discovered."""
         self._discovered: tuple[str, SupportedDevice] | None = None
         self._choices: dict[str, SupportedDevice] = {}
+        self._user_id = _new_user_id()
+        self._profile: dict[str, Any] = dict(DEFAULT_PROFILE)
+        self._pairing: asyncio.Task[None] | None = None
+        self._pairing_error = "cannot_connect"
 
     async def async_step_bluetooth(
         self, discovery_info: BluetoothServiceInfoBleak
@@ -80,7 +165,7 @@ class MiBandNinebotConfigFlow(ConfigFlow, domain=DOMAIN):
             return self.async_abort(reason="not_supported")
         address, device = self._discovered
         if user_input is not None:
-            return self._create_entry(address, device)
+            return await self._async_configure(address, device)
         self._set_confirm_only()
         return self.async_show_form(
             step_id="bluetooth_confirm", description_placeholders={"name": _title(device, address)}
@@ -92,7 +177,7 @@ class MiBandNinebotConfigFlow(ConfigFlow, domain=DOMAIN):
             address = user_input[CONF_ADDRESS]
             await self.async_set_unique_id(address, raise_on_progress=False)
             self._abort_if_unique_id_configured()
-            return self._create_entry(address, self._choices[address])
+            return await self._async_configure(address, self._choices[address])
 
         configured = self._async_current_ids(include_ignore=False)
         for info in async_discovered_service_info(self.hass, connectable=True):
@@ -112,14 +197,128 @@ class MiBandNinebotConfigFlow(ConfigFlow, domain=DOMAIN):
             ),
         )
 
-    def _create_entry(self, address: str, device: SupportedDevice) -> ConfigFlowResult:
-        return self.async_create_entry(
-            title=_title(device, address),
-            data={CONF_ADDRESS: address, CONF_KIND: device.kind, CONF_MODEL: device.model},
+    async def _async_configure(self, address: str, device: SupportedDevice) -> ConfigFlowResult:
+        self._discovered = (address, device)
+        if device.kind is DeviceKind.BAND:
+            return await self.async_step_profile()
+        return self._create_entry()
+
+    async def async_step_profile(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Ask for the wearer's profile (the band uses it for its step and calorie counts)."""
+        if user_input is not None:
+            self._profile = _profile(user_input)
+            return await self.async_step_pair()
+        return self.async_show_form(step_id="profile", data_schema=PROFILE_SCHEMA)
+
+    async def async_step_pair(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Introduce Home Assistant to the band and wait for the wearer's tap."""
+        if self._pairing is None:
+            self._pairing = self.hass.async_create_task(self._async_pair(), eager_start=False)
+        if not self._pairing.done():
+            return self.async_show_progress(
+                step_id="pair",
+                progress_action="wait_for_tap",
+                progress_task=self._pairing,
+                description_placeholders={"timeout": str(int(band_session.TAP_TIMEOUT))},
+            )
+        pairing, self._pairing = self._pairing, None
+        try:
+            await pairing
+        except MissingCharacteristicError:
+            return self.async_show_progress_done(next_step_id="not_a_band")
+        except TapTimeoutError:
+            self._pairing_error = "tap_timeout"
+        except AuthenticationRejectedError:
+            self._pairing_error = "rejected"
+        except LINK_ERRORS as err:
+            _LOGGER.debug("Pairing with %s failed: %s", self.unique_id, err)
+            self._pairing_error = "cannot_connect"
+        else:
+            return self.async_show_progress_done(next_step_id="paired")
+        return self.async_show_progress_done(next_step_id="pair_failed")
+
+    async def async_step_pair_failed(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Say what went wrong; submitting tries the pairing again."""
+        if user_input is not None:
+            return await self.async_step_pair()
+        return self.async_show_form(step_id="pair_failed", errors={"base": self._pairing_error})
+
+    async def async_step_not_a_band(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """The device answered, but not with a 1-series band's services."""
+        return self.async_abort(reason="not_supported")
+
+    async def async_step_paired(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """The band accepted Home Assistant: store the user id it knows us by."""
+        if self.source == SOURCE_REAUTH:
+            return self.async_update_reload_and_abort(self._get_reauth_entry())
+        return self._create_entry()
+
+    async def async_step_reauth(self, entry_data: Mapping[str, Any]) -> ConfigFlowResult:
+        """The band no longer accepts the stored user id (it was reset, or paired elsewhere)."""
+        entry = self._get_reauth_entry()
+        self._discovered = (
+            entry.data[CONF_ADDRESS],
+            SupportedDevice(DeviceKind(entry.data[CONF_KIND]), entry.data[CONF_MODEL]),
+        )
+        self._user_id = entry.data[CONF_USER_ID]
+        self._profile = {**DEFAULT_PROFILE, **_known_profile(entry.options)}
+        return await self.async_step_reauth_confirm()
+
+    async def async_step_reauth_confirm(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Ask the wearer to be ready to tap the band."""
+        if user_input is not None:
+            return await self.async_step_pair()
+        return self.async_show_form(
+            step_id="reauth_confirm",
+            description_placeholders={"name": self._get_reauth_entry().title},
         )
 
+    async def _async_pair(self) -> None:
+        """Connect, authenticate accepting a tap, disconnect (the entry's link takes over)."""
+        address, _device = self._require_discovered()
+        ble_device = async_ble_device_from_address(self.hass, address, connectable=True)
+        if ble_device is None:
+            raise BleakError(f"{address} is not heard by any adapter or proxy that can connect")
+        session = BandSession(address, BandSettings(band_user(self._user_id, self._profile)))
+        client = await establish_connection(BleakClientWithServiceCache, ble_device, address)
+        try:
+            await session.async_pair(client, band_session.TAP_TIMEOUT)
+        finally:
+            session.async_link_lost()
+            await client.disconnect()
 
-OPTIONS_SCHEMA = vol.Schema(
+    def _require_discovered(self) -> tuple[str, SupportedDevice]:
+        if self._discovered is None:  # every step that needs it comes after one that sets it
+            raise RuntimeError("No device chosen yet")
+        return self._discovered
+
+    def _create_entry(self) -> ConfigFlowResult:
+        address, device = self._require_discovered()
+        data: dict[str, Any] = {
+            CONF_ADDRESS: address,
+            CONF_KIND: device.kind,
+            CONF_MODEL: device.model,
+        }
+        options: dict[str, Any] = {}
+        if device.kind is DeviceKind.BAND:
+            data[CONF_USER_ID] = self._user_id
+            options = dict(self._profile)
+        return self.async_create_entry(title=_title(device, address), data=data, options=options)
+
+
+def _known_profile(options: Mapping[str, Any]) -> dict[str, Any]:
+    return {key: options[key] for key in DEFAULT_PROFILE if key in options}
+
+
+LINK_SCHEMA = vol.Schema(
     {
         vol.Required(CONF_CONNECTION_POLICY, default=ConnectionPolicy.HOLD.value): SelectSelector(
             SelectSelectorConfig(
@@ -151,15 +350,17 @@ OPTIONS_SCHEMA = vol.Schema(
 
 
 class MiBandNinebotOptionsFlow(OptionsFlow):
-    """Change how the link is used; the entry reloads with the new settings."""
+    """Change the band's profile and how the link is used; the entry reloads with them."""
 
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Show the options with the current values filled in."""
+        is_band = self.config_entry.data[CONF_KIND] == DeviceKind.BAND
+        schema = PROFILE_SCHEMA.extend(LINK_SCHEMA.schema) if is_band else LINK_SCHEMA
         if user_input is not None:
+            if is_band:
+                user_input = {**user_input, **_profile(user_input)}
             return self.async_create_entry(data=user_input)
         return self.async_show_form(
             step_id="init",
-            data_schema=self.add_suggested_values_to_schema(
-                OPTIONS_SCHEMA, self.config_entry.options
-            ),
+            data_schema=self.add_suggested_values_to_schema(schema, self.config_entry.options),
         )

@@ -23,3 +23,13 @@ class DeviceKind(StrEnum):
 CONF_CONNECTION_POLICY: Final = "connection_policy"
 CONF_READ_INTERVAL: Final = "read_interval"
 CONF_MIN_STATE_INTERVAL: Final = "min_state_interval"
+
+# A band's entry: the user id the band knows Home Assistant by (data; generated once, never
+# changed: the band asks for a tap for any other) and the wearer's profile (options).
+CONF_USER_ID: Final = "user_id"
+CONF_GENDER: Final = "gender"
+CONF_AGE: Final = "age"
+CONF_HEIGHT: Final = "height"
+CONF_WEIGHT: Final = "weight"
+
+DEFAULT_PROFILE: Final = {CONF_GENDER: "female", CONF_AGE: 30, CONF_HEIGHT: 170, CONF_WEIGHT: 70}

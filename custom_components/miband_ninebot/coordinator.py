@@ -13,12 +13,17 @@ subscribe, poll). The coordinator owns everything around it, written once:
   session take its reading, release) so that another central, such as the rider's phone app, can
   use a single-central device in between; and a switch that releases the link altogether;
 - availability from the link itself, logged once when lost and once when back;
-- publishing data to entities at most once per `min_state_interval`, the latest data winning.
+- publishing data to entities at most once per `min_state_interval`, the latest data winning;
+- operations a user waits for (a measurement): the link is brought up at once and held for them,
+  whatever the policy;
+- a device that stops accepting us (a reset band): no more dialling, a reauth flow instead.
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from enum import StrEnum
 import logging
@@ -34,8 +39,12 @@ from bleak_retry_connector import (
 from homeassistant.components import bluetooth
 from homeassistant.const import CONF_ADDRESS, EVENT_HOMEASSISTANT_STOP
 from homeassistant.core import CALLBACK_TYPE, Event, HomeAssistant, callback
+from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.event import async_call_later
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
+
+from .const import DOMAIN
 
 if TYPE_CHECKING:
     from homeassistant.config_entries import ConfigEntry
@@ -105,6 +114,10 @@ class LinkCoordinator[DataT](DataUpdateCoordinator[DataT]):
     does a periodic visit for the next one.
     """
 
+    # Session errors that mean "the device no longer accepts us": dialling again cannot help, the
+    # user has to (reauth flow). A subclass names its device's.
+    auth_errors: tuple[type[BaseException], ...] = ()
+
     def __init__(
         self,
         hass: HomeAssistant,
@@ -130,6 +143,8 @@ class LinkCoordinator[DataT](DataUpdateCoordinator[DataT]):
         self._was_available = True
         self._stopping = False
         self._enabled = True
+        self._needs_reauth = False
+        self._users = 0  # operations holding the link (`async_link_in_use`)
         # Periodic visits: whether the last one brought a reading (entities stay available).
         self._last_visit_ok = False
         self._pending_data: DataT = initial_data
@@ -186,6 +201,70 @@ class LinkCoordinator[DataT](DataUpdateCoordinator[DataT]):
             self._publish_timer = loop.call_later(wait, self._async_flush_data)
 
     @callback
+    def async_publish_now(self, data: DataT) -> None:
+        """Hand data to the entities at once: a user is waiting for it (a measurement)."""
+        if self._publish_timer is not None:
+            self._publish_timer.cancel()
+            self._publish_timer = None
+        self._pending_data = data
+        self._async_flush_data()
+
+    @asynccontextmanager
+    async def async_link_in_use(self) -> AsyncIterator[None]:
+        """Bring the link up now if it is down, and hold it until the block ends.
+
+        For an operation a user waits for. Raises a translated `HomeAssistantError` when the
+        device cannot be reached; with the periodic policy, the link is released afterwards.
+        """
+        self._users += 1
+        try:
+            await self._async_wait_connected()
+            yield
+        finally:
+            self._users -= 1
+            if not self._users and self.connected:
+                await self._async_end_visit()
+
+    async def _async_wait_connected(self) -> None:
+        if not self.connected and self._enabled and not self._needs_reauth:
+            # Someone is waiting: dial now rather than when the backoff timer says.
+            self._async_cancel_retry()
+            self._async_connect_soon()
+            if (task := self._connect_task) is not None and not task.done():
+                # Shielded: a caller that gives up must not abort the attempt for everyone else.
+                await asyncio.shield(task)
+        if self.connected:
+            return
+        reason = (
+            "reauth_required"
+            if self._needs_reauth
+            else "link_released"
+            if not self._enabled
+            else "cannot_connect"
+        )
+        raise HomeAssistantError(
+            translation_domain=DOMAIN,
+            translation_key=reason,
+            translation_placeholders={"name": self.name},
+        )
+
+    @callback
+    def async_update_device_info(
+        self, *, model: str | None, sw_version: str | None, serial_number: str | None = None
+    ) -> None:
+        """Put what the device says about itself into the device registry."""
+        registry = dr.async_get(self.hass)
+        device = registry.async_get_device(identifiers={(DOMAIN, self.address)})
+        if device is None:
+            return
+        registry.async_update_device(
+            device.id,
+            model=model or device.model,
+            sw_version=sw_version,
+            serial_number=serial_number or device.serial_number,
+        )
+
+    @callback
     def _async_flush_data(self) -> None:
         self._publish_timer = None
         self._last_publish = self.hass.loop.time()
@@ -239,7 +318,7 @@ class LinkCoordinator[DataT](DataUpdateCoordinator[DataT]):
     def _async_connect_soon(self, _now: object = None) -> None:
         """Start a connect attempt unless one is running or the coordinator is stopping."""
         self._cancel_retry = None
-        if self._stopping or not self._enabled or self.connected:
+        if self._stopping or not self._enabled or self._needs_reauth or self.connected:
             return
         if self._connect_task is not None and not self._connect_task.done():
             return
@@ -273,18 +352,35 @@ class LinkCoordinator[DataT](DataUpdateCoordinator[DataT]):
             self._client = None
             self.session.async_link_lost()
             await client.disconnect()
+            if isinstance(err, self.auth_errors):
+                self._async_auth_failed(err)
+                return
             if not isinstance(err, LINK_ERRORS):
                 raise
             self._async_connect_failed(err)
             return
         self.backoff.reset()
         self._log_available()
-        if self.settings.policy is ConnectionPolicy.PERIODIC:
-            # The session has taken its reading: free the device until the next visit.
-            self._last_visit_ok = True
-            await self._async_release_client()
-            self._async_schedule_attempt(self.settings.read_interval)
+        if not self._users:
+            await self._async_end_visit()
         self.async_update_listeners()
+
+    async def _async_end_visit(self) -> None:
+        """With the periodic policy: the reading is taken, free the device until the next visit."""
+        if self.settings.policy is not ConnectionPolicy.PERIODIC:
+            return
+        self._last_visit_ok = True
+        await self._async_release_client()
+        self._async_schedule_attempt(self.settings.read_interval)
+        self.async_update_listeners()
+
+    @callback
+    def _async_auth_failed(self, err: BaseException) -> None:
+        """The device refuses us: stop dialling and ask the user through a reauth flow."""
+        self._needs_reauth = True
+        self._last_visit_ok = False
+        self._log_unavailable(f"it no longer accepts Home Assistant ({err})")
+        self.entry.async_start_reauth(self.hass)
 
     @callback
     def _async_connect_failed(self, err: BaseException) -> None:

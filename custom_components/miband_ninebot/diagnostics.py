@@ -1,4 +1,8 @@
-"""Diagnostics: the entry, the link and the latest reading, with the wheel's PIN redacted."""
+"""Diagnostics: the entry, the link and the latest data.
+
+Redacted: the wheel's PIN, the band's user id (whoever knows it is accepted without a tap) and
+the wearer's profile.
+"""
 
 from __future__ import annotations
 
@@ -9,10 +13,12 @@ from homeassistant.components.diagnostics import async_redact_data
 from homeassistant.core import HomeAssistant
 
 from . import MiBandNinebotConfigEntry
+from .band_coordinator import BandCoordinator
+from .const import CONF_AGE, CONF_GENDER, CONF_HEIGHT, CONF_USER_ID, CONF_WEIGHT
 from .sensor import ATTR_PIN
 from .wheel_coordinator import WheelCoordinator
 
-TO_REDACT = {ATTR_PIN}
+TO_REDACT = {ATTR_PIN, CONF_USER_ID, CONF_GENDER, CONF_AGE, CONF_HEIGHT, CONF_WEIGHT}
 
 
 async def async_get_config_entry_diagnostics(
@@ -36,5 +42,13 @@ async def async_get_config_entry_diagnostics(
             "polling": asdict(session.stats),
             "decoder": asdict(session.decoder_stats),
             "reading": None if reading is None else asdict(reading),
+        }
+    if isinstance(coordinator, BandCoordinator):
+        band = coordinator.session
+        diagnostics["band"] = {
+            # FF03 codes of the current connection: how authentication and LE params went.
+            "statuses": [f"{status:02x}" for status in band.statuses],
+            "continuous_heart_rate": coordinator.continuous_heart_rate,
+            "state": None if band.state is None else asdict(band.state),
         }
     return async_redact_data(diagnostics, TO_REDACT)

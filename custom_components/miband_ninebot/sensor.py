@@ -1,9 +1,10 @@
-"""Sensors: the wheel's live telemetry (the band's join them with the band's session)."""
+"""Sensors: the wheel's live telemetry; the band's heart rate, steps and battery."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from homeassistant.components.sensor import (
@@ -15,6 +16,7 @@ from homeassistant.components.sensor import (
 )
 from homeassistant.const import (
     PERCENTAGE,
+    EntityCategory,
     UnitOfElectricCurrent,
     UnitOfElectricPotential,
     UnitOfLength,
@@ -25,9 +27,14 @@ from homeassistant.const import (
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
+from homeassistant.util import dt as dt_util
 
 from . import MiBandNinebotConfigEntry
+from .band_coordinator import BandCoordinator
+from .coordinator import LinkCoordinator
 from .entity import MiBandNinebotEntity
+from .miband.protocol import BatteryState
+from .miband.session import BandState
 from .ninebot.session import WheelReading
 from .wheel_coordinator import WheelCoordinator
 
@@ -35,18 +42,34 @@ PARALLEL_UPDATES = 0
 
 ATTR_PIN = "pin"
 ATTR_FIRMWARE_VERSION = "firmware_version"
+ATTR_HEART_RATE_FIRMWARE_VERSION = "heart_rate_firmware_version"
 ATTR_SERIAL_NUMBER = "serial_number"
+
+type SensorValue = StateType | datetime
 
 
 @dataclass(frozen=True, kw_only=True)
-class WheelSensorEntityDescription(SensorEntityDescription):
-    """A wheel sensor and where its value comes from in a reading."""
+class MiBandNinebotSensorEntityDescription[DataT](SensorEntityDescription):
+    """A sensor and where its value (and attributes) come from in the device's data."""
 
-    value_fn: Callable[[WheelReading], float | int]
+    value_fn: Callable[[DataT], SensorValue]
+    attributes_fn: Callable[[DataT], Mapping[str, Any]] | None = None
+    restore: bool = False  # keep the last value across restarts and absences (battery)
+    heart_rate: bool = False  # only on a band with the optical sensor
+
+
+type WheelSensorEntityDescription = MiBandNinebotSensorEntityDescription[WheelReading]
+type BandSensorEntityDescription = MiBandNinebotSensorEntityDescription[BandState]
+
+
+def _last_charged(state: BandState) -> datetime | None:
+    """The band keeps local time without a zone: it is Home Assistant's."""
+    moment = None if state.battery is None else state.battery.last_charged
+    return None if moment is None else moment.replace(tzinfo=dt_util.get_default_time_zone())
 
 
 WHEEL_SENSORS: tuple[WheelSensorEntityDescription, ...] = (
-    WheelSensorEntityDescription(
+    MiBandNinebotSensorEntityDescription[WheelReading](
         key="speed",
         translation_key="speed",
         device_class=SensorDeviceClass.SPEED,
@@ -54,16 +77,22 @@ WHEEL_SENSORS: tuple[WheelSensorEntityDescription, ...] = (
         state_class=SensorStateClass.MEASUREMENT,
         suggested_display_precision=1,
         value_fn=lambda reading: reading.live.speed,
+        attributes_fn=lambda reading: {
+            ATTR_PIN: reading.identity.pin,
+            ATTR_FIRMWARE_VERSION: reading.identity.firmware_version,
+            ATTR_SERIAL_NUMBER: reading.identity.serial_number,
+        },
     ),
-    WheelSensorEntityDescription(
+    MiBandNinebotSensorEntityDescription[WheelReading](
         key="battery",
         translation_key="battery",
         device_class=SensorDeviceClass.BATTERY,
         native_unit_of_measurement=PERCENTAGE,
         state_class=SensorStateClass.MEASUREMENT,
         value_fn=lambda reading: reading.live.battery,
+        restore=True,
     ),
-    WheelSensorEntityDescription(
+    MiBandNinebotSensorEntityDescription[WheelReading](
         key="voltage",
         translation_key="voltage",
         device_class=SensorDeviceClass.VOLTAGE,
@@ -72,7 +101,7 @@ WHEEL_SENSORS: tuple[WheelSensorEntityDescription, ...] = (
         suggested_display_precision=1,
         value_fn=lambda reading: reading.live.voltage,
     ),
-    WheelSensorEntityDescription(
+    MiBandNinebotSensorEntityDescription[WheelReading](
         key="current",
         translation_key="current",
         device_class=SensorDeviceClass.CURRENT,
@@ -81,7 +110,7 @@ WHEEL_SENSORS: tuple[WheelSensorEntityDescription, ...] = (
         suggested_display_precision=1,
         value_fn=lambda reading: reading.live.current,
     ),
-    WheelSensorEntityDescription(
+    MiBandNinebotSensorEntityDescription[WheelReading](
         key="power",
         translation_key="power",
         device_class=SensorDeviceClass.POWER,
@@ -90,7 +119,7 @@ WHEEL_SENSORS: tuple[WheelSensorEntityDescription, ...] = (
         suggested_display_precision=0,
         value_fn=lambda reading: reading.live.power,
     ),
-    WheelSensorEntityDescription(
+    MiBandNinebotSensorEntityDescription[WheelReading](
         key="temperature",
         translation_key="temperature",
         device_class=SensorDeviceClass.TEMPERATURE,
@@ -99,7 +128,7 @@ WHEEL_SENSORS: tuple[WheelSensorEntityDescription, ...] = (
         suggested_display_precision=1,
         value_fn=lambda reading: reading.live.temperature,
     ),
-    WheelSensorEntityDescription(
+    MiBandNinebotSensorEntityDescription[WheelReading](
         key="total_distance",
         translation_key="total_distance",
         device_class=SensorDeviceClass.DISTANCE,
@@ -108,7 +137,7 @@ WHEEL_SENSORS: tuple[WheelSensorEntityDescription, ...] = (
         suggested_display_precision=1,
         value_fn=lambda reading: reading.live.total_distance,
     ),
-    WheelSensorEntityDescription(
+    MiBandNinebotSensorEntityDescription[WheelReading](
         key="trip_distance",
         translation_key="trip_distance",
         device_class=SensorDeviceClass.DISTANCE,
@@ -118,7 +147,7 @@ WHEEL_SENSORS: tuple[WheelSensorEntityDescription, ...] = (
         suggested_display_precision=2,
         value_fn=lambda reading: reading.live.trip_distance,
     ),
-    WheelSensorEntityDescription(
+    MiBandNinebotSensorEntityDescription[WheelReading](
         key="remaining_range",
         translation_key="remaining_range",
         device_class=SensorDeviceClass.DISTANCE,
@@ -130,39 +159,108 @@ WHEEL_SENSORS: tuple[WheelSensorEntityDescription, ...] = (
 )
 
 
+BAND_SENSORS: tuple[BandSensorEntityDescription, ...] = (
+    MiBandNinebotSensorEntityDescription[BandState](
+        key="heart_rate",
+        translation_key="heart_rate",
+        native_unit_of_measurement="bpm",
+        state_class=SensorStateClass.MEASUREMENT,
+        value_fn=lambda state: state.heart_rate,
+        attributes_fn=lambda state: {
+            ATTR_FIRMWARE_VERSION: state.device_info.firmware_version,
+            ATTR_HEART_RATE_FIRMWARE_VERSION: state.device_info.heart_rate_firmware_version,
+        },
+        heart_rate=True,
+    ),
+    MiBandNinebotSensorEntityDescription[BandState](
+        key="steps",
+        translation_key="steps",
+        native_unit_of_measurement="steps",
+        # The band starts counting again at midnight: a reset, not a correction.
+        state_class=SensorStateClass.TOTAL_INCREASING,
+        value_fn=lambda state: state.steps,
+    ),
+    MiBandNinebotSensorEntityDescription[BandState](
+        key="battery",
+        translation_key="battery",
+        device_class=SensorDeviceClass.BATTERY,
+        native_unit_of_measurement=PERCENTAGE,
+        state_class=SensorStateClass.MEASUREMENT,
+        value_fn=lambda state: None if state.battery is None else state.battery.level,
+        restore=True,
+    ),
+    MiBandNinebotSensorEntityDescription[BandState](
+        key="battery_state",
+        translation_key="battery_state",
+        device_class=SensorDeviceClass.ENUM,
+        options=[battery_state.value for battery_state in BatteryState],
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value_fn=lambda state: None if state.battery is None else state.battery.state,
+    ),
+    MiBandNinebotSensorEntityDescription[BandState](
+        key="charge_cycles",
+        translation_key="charge_cycles",
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value_fn=lambda state: None if state.battery is None else state.battery.charge_cycles,
+    ),
+    MiBandNinebotSensorEntityDescription[BandState](
+        key="last_charged",
+        translation_key="last_charged",
+        device_class=SensorDeviceClass.TIMESTAMP,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value_fn=lambda state: _last_charged(state),
+    ),
+)
+
+
 async def async_setup_entry(
     hass: HomeAssistant,
     entry: MiBandNinebotConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Add the sensors of a wheel."""
+    """Add the sensors of a wheel or a band."""
     coordinator = entry.runtime_data
-    if not isinstance(coordinator, WheelCoordinator):
+    descriptions: tuple[MiBandNinebotSensorEntityDescription[Any], ...]
+    if isinstance(coordinator, WheelCoordinator):
+        descriptions = WHEEL_SENSORS
+    elif isinstance(coordinator, BandCoordinator):
+        descriptions = tuple(
+            d for d in BAND_SENSORS if coordinator.has_heart_rate_sensor or not d.heart_rate
+        )
+    else:
         return
-    entities: list[WheelSensor] = []
-    for description in WHEEL_SENSORS:
-        if description.key == "speed":
-            entities.append(WheelSpeedSensor(coordinator, description))
-        elif description.key == "battery":
-            entities.append(WheelBatterySensor(coordinator, description))
-        else:
-            entities.append(WheelSensor(coordinator, description))
-    async_add_entities(entities)
+    async_add_entities(_sensor_class(d)(coordinator, d) for d in descriptions)
 
 
-class WheelSensor(MiBandNinebotEntity[WheelCoordinator], SensorEntity):
-    """One value of the wheel's latest reading."""
+def _sensor_class(
+    description: MiBandNinebotSensorEntityDescription[Any],
+) -> type[MiBandNinebotSensor[Any]]:
+    if description.restore:
+        return RestoredSensor
+    if description.key == "speed":
+        return WheelSpeedSensor
+    return MiBandNinebotSensor
 
-    entity_description: WheelSensorEntityDescription
+
+class MiBandNinebotSensor[DataT](MiBandNinebotEntity[LinkCoordinator[DataT | None]], SensorEntity):
+    """One value of the device's latest data."""
+
+    entity_description: MiBandNinebotSensorEntityDescription[DataT]
 
     @property
-    def native_value(self) -> StateType:
-        """The value from the latest reading, None before the first."""
-        reading = self.coordinator.data
-        return None if reading is None else self.entity_description.value_fn(reading)
+    def native_value(self) -> SensorValue:
+        """The value from the latest data, None before the first."""
+        data = self.coordinator.data
+        return None if data is None else self.entity_description.value_fn(data)
+
+    @property
+    def extra_state_attributes(self) -> Mapping[str, Any] | None:
+        """What the description adds to the state, once the device has told it."""
+        data, attributes_fn = self.coordinator.data, self.entity_description.attributes_fn
+        return None if data is None or attributes_fn is None else attributes_fn(data)
 
 
-class WheelSpeedSensor(WheelSensor):
+class WheelSpeedSensor(MiBandNinebotSensor[WheelReading]):
     """Speed, carrying what identifies the wheel as attributes.
 
     The PIN is shown to the owner but never stored by the recorder.
@@ -170,27 +268,14 @@ class WheelSpeedSensor(WheelSensor):
 
     _unrecorded_attributes = frozenset({ATTR_PIN})
 
-    @property
-    def extra_state_attributes(self) -> Mapping[str, Any] | None:
-        """PIN, firmware version and serial number, once the wheel has told them."""
-        reading = self.coordinator.data
-        if reading is None:
-            return None
-        identity = reading.identity
-        return {
-            ATTR_PIN: identity.pin,
-            ATTR_FIRMWARE_VERSION: identity.firmware_version,
-            ATTR_SERIAL_NUMBER: identity.serial_number,
-        }
 
+class RestoredSensor[DataT](MiBandNinebotSensor[DataT], RestoreSensor):
+    """A battery level: the last known one survives restarts and absences of the device."""
 
-class WheelBatterySensor(WheelSensor, RestoreSensor):
-    """Battery level; the last known level survives restarts and absences of the wheel."""
-
-    _restored: StateType = None
+    _restored: SensorValue = None
 
     async def async_added_to_hass(self) -> None:
-        """Take the level Home Assistant had before it restarted."""
+        """Take the value Home Assistant had before it restarted."""
         await super().async_added_to_hass()
         if (last := await self.async_get_last_sensor_data()) is not None and isinstance(
             last.native_value, int | float
@@ -199,11 +284,11 @@ class WheelBatterySensor(WheelSensor, RestoreSensor):
 
     @property
     def available(self) -> bool:
-        """Available whenever a level is known, live or last seen: automations need the level."""
+        """Available whenever a value is known, live or last seen: automations need the level."""
         return self.native_value is not None
 
     @property
-    def native_value(self) -> StateType:
-        """The live level, or the last one known."""
+    def native_value(self) -> SensorValue:
+        """The live value, or the last one known."""
         live = super().native_value
         return self._restored if live is None else live

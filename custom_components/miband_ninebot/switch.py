@@ -1,16 +1,17 @@
-"""Switches: whether Home Assistant uses the wheel's link, or leaves it to the rider's phone."""
+"""Switches: the wheel's link (held, or left to the rider's phone); the band's continuous HR."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from homeassistant.components.switch import SwitchEntity, SwitchEntityDescription
-from homeassistant.const import STATE_OFF, EntityCategory
+from homeassistant.const import STATE_OFF, STATE_ON, EntityCategory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.restore_state import RestoreEntity
 
 from . import MiBandNinebotConfigEntry
+from .band_coordinator import BandCoordinator
 from .entity import MiBandNinebotEntity
 from .wheel_coordinator import WheelCoordinator
 
@@ -21,6 +22,10 @@ CONNECTION = SwitchEntityDescription(
     translation_key="connection",
     entity_category=EntityCategory.CONFIG,
 )
+CONTINUOUS_HEART_RATE = SwitchEntityDescription(
+    key="continuous_heart_rate",
+    translation_key="continuous_heart_rate",
+)
 
 
 async def async_setup_entry(
@@ -28,9 +33,12 @@ async def async_setup_entry(
     entry: MiBandNinebotConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Add the connection switch of a wheel."""
-    if isinstance(coordinator := entry.runtime_data, WheelCoordinator):
+    """Add the connection switch of a wheel, the continuous heart-rate switch of a 1S."""
+    coordinator = entry.runtime_data
+    if isinstance(coordinator, WheelCoordinator):
         async_add_entities([ConnectionSwitch(coordinator, CONNECTION)])
+    elif isinstance(coordinator, BandCoordinator) and coordinator.has_heart_rate_sensor:
+        async_add_entities([ContinuousHeartRateSwitch(coordinator, CONTINUOUS_HEART_RATE)])
 
 
 class ConnectionSwitch(MiBandNinebotEntity[WheelCoordinator], SwitchEntity, RestoreEntity):
@@ -63,3 +71,30 @@ class ConnectionSwitch(MiBandNinebotEntity[WheelCoordinator], SwitchEntity, Rest
     async def async_turn_off(self, **kwargs: Any) -> None:
         """Disconnect and stay away, so that another central can connect."""
         await self.coordinator.async_set_enabled(False)
+
+
+class ContinuousHeartRateSwitch(MiBandNinebotEntity[BandCoordinator], SwitchEntity, RestoreEntity):
+    """On: the band measures about every 5 s while connected, and the heart-rate sensor follows.
+
+    The band forgets the mode on every drop; the integration sets it again on each connection.
+    The choice survives restarts.
+    """
+
+    async def async_added_to_hass(self) -> None:
+        """Take the choice made before a restart; the first connection applies it."""
+        await super().async_added_to_hass()
+        if (last := await self.async_get_last_state()) is not None and last.state == STATE_ON:
+            await self.coordinator.async_set_continuous_heart_rate(True)
+
+    @property
+    def is_on(self) -> bool:
+        """Whether continuous measurement is asked for."""
+        return self.coordinator.continuous_heart_rate
+
+    async def async_turn_on(self, **kwargs: Any) -> None:
+        """Start measuring continuously (now if connected, else on the next connection)."""
+        await self.coordinator.async_set_continuous_heart_rate(True)
+
+    async def async_turn_off(self, **kwargs: Any) -> None:
+        """Stop measuring continuously."""
+        await self.coordinator.async_set_continuous_heart_rate(False)

@@ -6,9 +6,7 @@ from typing import TYPE_CHECKING
 
 from bleak.backends.device import BLEDevice
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.helpers import device_registry as dr
 
-from .const import DOMAIN
 from .coordinator import LinkCoordinator, LinkSettings
 from .ninebot.protocol import model_from_serial
 from .ninebot.session import WheelIdentity, WheelReading, WheelSession
@@ -37,21 +35,11 @@ class WheelCoordinator(LinkCoordinator[WheelReading | None]):
 
     @callback
     def _async_on_reading(self, reading: WheelReading) -> None:
-        if reading.identity != self._registered_identity:
-            self._async_update_device(reading.identity)
+        if (identity := reading.identity) != self._registered_identity:
+            self._registered_identity = identity
+            self.async_update_device_info(
+                model=model_from_serial(identity.serial_number),
+                sw_version=identity.firmware_version,
+                serial_number=identity.serial_number,
+            )
         self.async_publish(reading)
-
-    @callback
-    def _async_update_device(self, identity: WheelIdentity) -> None:
-        """Put what the wheel says about itself into the device registry."""
-        self._registered_identity = identity
-        registry = dr.async_get(self.hass)
-        device = registry.async_get_device(identifiers={(DOMAIN, self.address)})
-        if device is None:
-            return
-        registry.async_update_device(
-            device.id,
-            model=model_from_serial(identity.serial_number) or device.model,
-            sw_version=identity.firmware_version,
-            serial_number=identity.serial_number,
-        )

@@ -69,6 +69,7 @@ REQUIRED_CHARACTERISTICS = (
 )
 
 AUTHENTICATION_TIMEOUT = 5.0  # s for the band's verdict on a known user id
+TAP_TIMEOUT = 30.0  # s a first pairing waits for the wearer's tap (no source states the band's)
 HEART_RATE_TIMEOUT = 20.0  # s; the band needs about 10 s for a manual measurement
 
 
@@ -78,6 +79,10 @@ class MissingCharacteristicError(BleakError):
 
 class TapRequiredError(BleakError):
     """The band does not know this user id: it vibrates and waits for a tap (first pairing)."""
+
+
+class TapTimeoutError(TapRequiredError):
+    """Pairing: the band asked for a tap, and none came in time."""
 
 
 class AuthenticationRejectedError(BleakError):
@@ -105,6 +110,7 @@ class BandSettings:
     user: UserInfo
     wear_left: bool = True
     step_goal: int = 8000
+    continuous_heart_rate: bool = False  # the band forgets it on every drop: set on each connect
     now: Callable[[], datetime] = field(default=datetime.now)  # the band keeps local time
 
 
@@ -135,20 +141,18 @@ class BandSession:
         self._status_queue: asyncio.Queue[int] = asyncio.Queue()
         self._heart_rate_waiters: list[asyncio.Future[int]] = []
 
+    async def async_pair(self, client: BleakClient, tap_timeout: float = TAP_TIMEOUT) -> DeviceInfo:
+        """Introduce the user to the band, waiting up to `tap_timeout` for the wearer's tap.
+
+        A band that already knows the user id accepts it at once. Raises `TapTimeoutError`,
+        `AuthenticationRejectedError`, or `MissingCharacteristicError` for a device that is not
+        a 1-series band. The caller closes the connection; the next one authenticates without a tap.
+        """
+        return await self._async_open(client, tap_timeout)
+
     async def async_start(self, client: BleakClient) -> None:
         """Initialise a fresh connection; raise `TapRequiredError` if the band wants a tap."""
-        require_band_table(client)
-        self._client = client
-        self._status_queue = asyncio.Queue()
-        self.statuses.clear()
-        await client.start_notify(NOTIFICATION_UUID, self._on_status)
-        await self._write(LE_PARAMS_UUID, protocol.LOW_LATENCY.encode())
-        await client.read_gatt_char(DATE_TIME_UUID)
-        try:
-            info = protocol.parse_device_info(bytes(await client.read_gatt_char(DEVICE_INFO_UUID)))
-        except MalformedValueError as err:
-            raise MissingCharacteristicError(f"unreadable device info: {err}") from err
-        await self._authenticate(info)
+        info = await self._async_open(client, tap_timeout=None)
         wear = protocol.WEAR_LEFT if self.settings.wear_left else protocol.WEAR_RIGHT
         await self._write(CONTROL_POINT_UUID, wear)
         if info.supports_heart_rate:
@@ -162,8 +166,27 @@ class BandSession:
         battery = protocol.parse_battery_info(bytes(await client.read_gatt_char(BATTERY_UUID)))
         steps = protocol.parse_steps(bytes(await client.read_gatt_char(REALTIME_STEPS_UUID)))
         await self._write(CONTROL_POINT_UUID, protocol.REALTIME_STEPS_ON)
+        if info.supports_heart_rate and self.settings.continuous_heart_rate:
+            # Only now: the clock is set and the link tolerates the sensor's start (section 4.1).
+            await self._write(HEART_RATE_CONTROL_POINT_UUID, protocol.HR_CONTINUOUS_ON)
         await self._write(LE_PARAMS_UUID, protocol.HIGH_LATENCY.encode())
         self._set_state(BandState(info, battery, steps))
+
+    async def _async_open(self, client: BleakClient, tap_timeout: float | None) -> DeviceInfo:
+        """Steps 1-4: notifications, low latency, date, device info, user info and its verdict."""
+        require_band_table(client)
+        self._client = client
+        self._status_queue = asyncio.Queue()
+        self.statuses.clear()
+        await client.start_notify(NOTIFICATION_UUID, self._on_status)
+        await self._write(LE_PARAMS_UUID, protocol.LOW_LATENCY.encode())
+        await client.read_gatt_char(DATE_TIME_UUID)
+        try:
+            info = protocol.parse_device_info(bytes(await client.read_gatt_char(DEVICE_INFO_UUID)))
+        except MalformedValueError as err:
+            raise MissingCharacteristicError(f"unreadable device info: {err}") from err
+        await self._authenticate(info, tap_timeout)
+        return info
 
     def async_link_lost(self) -> None:
         """Forget the connection; a measurement waiting on it fails."""
@@ -183,7 +206,7 @@ class BandSession:
             await self._write(HEART_RATE_CONTROL_POINT_UUID, protocol.HR_MANUAL_OFF)
             await self._write(HEART_RATE_CONTROL_POINT_UUID, protocol.HR_MANUAL_ON)
             async with asyncio.timeout(HEART_RATE_TIMEOUT):
-                return await waiter
+                bpm = await waiter
         except TimeoutError as err:
             raise NoHeartRateError("No heart-rate value from the band in time") from err
         finally:
@@ -194,10 +217,15 @@ class BandSession:
                 waiter.cancel()
             elif not waiter.cancelled():
                 waiter.exception()
+        if self.settings.continuous_heart_rate:
+            await self._write(HEART_RATE_CONTROL_POINT_UUID, protocol.HR_CONTINUOUS_ON)
+        return bpm
 
     async def async_set_continuous_heart_rate(self, enabled: bool) -> None:
-        """Turn continuous measurement on or off (the band forgets it on every drop)."""
-        self._require_client()
+        """Turn continuous measurement on or off, now and on every later connection."""
+        self.settings.continuous_heart_rate = enabled
+        if self._client is None:
+            return  # applied when the next connection starts
         if enabled:
             await self._write(HEART_RATE_CONTROL_POINT_UUID, protocol.HR_MANUAL_OFF)
             await self._write(HEART_RATE_CONTROL_POINT_UUID, protocol.HR_CONTINUOUS_ON)
@@ -222,29 +250,26 @@ class BandSession:
 
     # -- steps of the conversation ----------------------------------------------------------------
 
-    @staticmethod
-    def _check_table(client: BleakClient) -> None:
-        services = client.services
-        missing = [u for u in REQUIRED_CHARACTERISTICS if services.get_characteristic(u) is None]
-        if missing:
-            raise MissingCharacteristicError(
-                f"not a Mi Band 1-series GATT table, missing {missing}"
-            )
-
-    async def _authenticate(self, info: DeviceInfo) -> None:
+    async def _authenticate(self, info: DeviceInfo, tap_timeout: float | None) -> None:
+        """Write the user info and wait for the verdict; with `tap_timeout`, accept a tap."""
         await self._write(USER_INFO_UUID, self.settings.user.encode(self.address, info))
-        refused = False
+        refused = waiting_for_tap = False
         try:
-            async with asyncio.timeout(AUTHENTICATION_TIMEOUT):
+            async with asyncio.timeout(AUTHENTICATION_TIMEOUT) as deadline:
                 while True:
                     status = await self._status_queue.get()
                     if status in AUTHENTICATED:
                         return
                     if status == Notification.WAITING_FOR_TAP:
-                        raise TapRequiredError("The band waits for a tap to accept this user")
+                        if tap_timeout is None:
+                            raise TapRequiredError("The band waits for a tap to accept this user")
+                        waiting_for_tap = True
+                        deadline.reschedule(asyncio.get_running_loop().time() + tap_timeout)
                     # 06 comes before 13 when the band asks for a tap; alone, it is a refusal.
                     refused = refused or status == Notification.AUTHENTICATION_FAILED
         except TimeoutError:
+            if waiting_for_tap:
+                raise TapTimeoutError("Nobody tapped the band in time") from None
             if refused:
                 raise AuthenticationRejectedError("The band refused the user info") from None
             raise BleakError("The band did not answer the user info") from None
@@ -300,17 +325,3 @@ def _parsed[T](parse: Callable[[bytes], T | None], data: bytearray, what: str) -
     except MalformedValueError as err:
         _LOGGER.debug("Ignored %s notification: %s", what, err)
         return None
-
-
-class BandLinkOnly:
-    """Holds a band's link without authenticating, after checking its GATT table.
-
-    Transitional: band entries made before the pairing flow have no user to authenticate as.
-    """
-
-    async def async_start(self, client: BleakClient) -> None:
-        """Take a fresh connection into service if it is a 1-series band."""
-        require_band_table(client)
-
-    def async_link_lost(self) -> None:
-        """Nothing to forget."""

@@ -1,0 +1,101 @@
+"""The band's services: measure the heart rate now (with a response), vibrate.
+
+Registered once in `async_setup`, they act on the band a device id names. A device id that is
+not a loaded band of this integration is the caller's mistake (`ServiceValidationError`); a band
+that cannot be reached or gives no value is a `HomeAssistantError`. Both are translated.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.const import ATTR_DEVICE_ID
+from homeassistant.core import (
+    HomeAssistant,
+    ServiceCall,
+    ServiceResponse,
+    SupportsResponse,
+    callback,
+)
+from homeassistant.exceptions import ServiceValidationError
+from homeassistant.helpers import config_validation as cv, device_registry as dr
+import voluptuous as vol
+
+from .band_coordinator import BandCoordinator
+from .const import DOMAIN
+
+SERVICE_MEASURE_HEART_RATE = "measure_heart_rate"
+SERVICE_VIBRATE = "vibrate"
+ATTR_COUNT = "count"
+ATTR_HEART_RATE = "heart_rate"
+
+
+def _one_device(value: Any) -> str:
+    """One device id; the UI's device selector sends a list, so a one-element list is accepted."""
+    ids = cv.ensure_list(value)
+    if len(ids) != 1:
+        raise vol.Invalid("exactly one band")
+    return cv.string(ids[0])
+
+
+MEASURE_HEART_RATE_SCHEMA = vol.Schema({vol.Required(ATTR_DEVICE_ID): _one_device})
+VIBRATE_SCHEMA = vol.Schema(
+    {
+        vol.Required(ATTR_DEVICE_ID): _one_device,
+        vol.Optional(ATTR_COUNT, default=1): vol.All(vol.Coerce(int), vol.Range(min=1, max=10)),
+    }
+)
+
+
+@callback
+def async_setup_services(hass: HomeAssistant) -> None:
+    """Register the band's services."""
+
+    async def async_measure_heart_rate(call: ServiceCall) -> ServiceResponse:
+        bpm = await _band(hass, call).async_measure_heart_rate()
+        return {ATTR_HEART_RATE: bpm}
+
+    async def async_vibrate(call: ServiceCall) -> None:
+        await _band(hass, call).async_vibrate(call.data[ATTR_COUNT])
+
+    hass.services.async_register(
+        DOMAIN,
+        SERVICE_MEASURE_HEART_RATE,
+        async_measure_heart_rate,
+        schema=MEASURE_HEART_RATE_SCHEMA,
+        supports_response=SupportsResponse.OPTIONAL,
+    )
+    hass.services.async_register(DOMAIN, SERVICE_VIBRATE, async_vibrate, schema=VIBRATE_SCHEMA)
+
+
+def _band(hass: HomeAssistant, call: ServiceCall) -> BandCoordinator:
+    """The coordinator of the band the call names, or a translated validation error."""
+    device_id: str = call.data[ATTR_DEVICE_ID]
+    device = dr.async_get(hass).async_get(device_id)
+    entries = [
+        entry
+        for entry_id in (device.config_entries if device else ())
+        if (entry := hass.config_entries.async_get_entry(entry_id)) and entry.domain == DOMAIN
+    ]
+    if not entries:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="unknown_device",
+            translation_placeholders={"device_id": device_id},
+        )
+    entry = entries[0]
+    if entry.state is not ConfigEntryState.LOADED:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="not_loaded",
+            translation_placeholders={"name": entry.title},
+        )
+    coordinator = entry.runtime_data
+    if not isinstance(coordinator, BandCoordinator):
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="not_a_band",
+            translation_placeholders={"name": entry.title},
+        )
+    return coordinator
