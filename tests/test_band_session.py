@@ -1,7 +1,7 @@
 """The band session against the emulated Mi Band 1S, through the virtual proxy.
 
-The session is not yet behind a config entry (the pairing flow comes next), so these drive it
-over a connection made the way the coordinator makes it.
+These drive the session directly, over a connection made the way the coordinator makes it; the
+tests in test_band.py go through Home Assistant.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from custom_components.miband_ninebot.miband.session import (
     BandSettings,
     BandState,
     TapRequiredError,
+    TapTimeoutError,
 )
 from emulator import catalog
 from emulator.band import MiBand
@@ -86,6 +87,40 @@ async def test_unknown_user_makes_the_band_wait_for_a_tap(
     with pytest.raises(TapRequiredError):
         await _start(hass, band, session)
     assert band.waiting_for_tap
+
+
+async def test_pairing_waits_for_the_tap_and_later_connections_need_none(
+    hass: HomeAssistant, add_device: AddDevice
+) -> None:
+    band = add_device(catalog.mi_band_1s())
+    session = _session(band)
+    client = await _connect(hass, band, Received())
+
+    pairing = asyncio.create_task(session.async_pair(client, tap_timeout=5.0))
+    await asyncio.wait_for(_vibrating(band), 5)
+    assert band.tap()
+    info = await pairing
+    await client.disconnect()
+
+    assert info.model == "Mi Band 1S"
+    assert session.statuses == [0x04, 0x08, 0x06, 0x13, 0x15]  # LE ok, latency, tap asked, tapped
+    await _start(hass, band, _session(band))  # a new connection: accepted at once
+    assert band.authenticated
+    assert band.known_user_ids == {USER.user_id}
+
+
+async def test_pairing_without_a_tap_times_out(hass: HomeAssistant, add_device: AddDevice) -> None:
+    band = add_device(catalog.mi_band_1s())
+    client = await _connect(hass, band, Received())
+
+    with pytest.raises(TapTimeoutError):
+        await _session(band).async_pair(client, tap_timeout=0.2)
+    assert band.known_user_ids == set()
+
+
+async def _vibrating(band: MiBand) -> None:
+    while not band.waiting_for_tap:  # noqa: ASYNC110 - the emulator has no event for it
+        await asyncio.sleep(0.005)
 
 
 async def test_refused_user_info_is_reported_as_such(

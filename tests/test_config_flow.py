@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from homeassistant.components import bluetooth
 from homeassistant.config_entries import SOURCE_BLUETOOTH, SOURCE_USER
@@ -18,12 +19,20 @@ from custom_components.miband_ninebot.const import (
     DEFAULT_PROFILE,
     DOMAIN,
 )
+from custom_components.miband_ninebot.miband import session as band_session
 from emulator import catalog
-from emulator.band import MiBand
-from emulator.peripheral import Peripheral
+from emulator.band import USER_INFO, MiBand
+from emulator.peripheral import ConnectFault, Peripheral
 from emulator.proxy import VirtualProxy
 
-from . import add_entry_via_discovery, result_after_progress, settle, tap_when_it_vibrates
+from . import (
+    add_entry_via_discovery,
+    discovery_flow_id,
+    result_after_progress,
+    settle,
+    tap_when_it_vibrates,
+    until,
+)
 
 AddDevice = Callable[[Peripheral], Peripheral]
 
@@ -178,3 +187,117 @@ async def test_user_pick_of_a_device_being_discovered_replaces_the_discovery(
     await settle(hass)
     # The discovery flow for the same device went away with it.
     assert _flows(hass) == {}
+
+
+# -- a band's profile and pairing ---------------------------------------------------------------
+
+
+async def _start_pairing(
+    hass: HomeAssistant, add_device: AddDevice, band: Peripheral, profile: dict[str, Any]
+) -> str:
+    """Discovery -> confirm -> profile: returns the flow id, with pairing in progress."""
+    add_device(band)
+    await settle(hass)
+    flow_id = discovery_flow_id(hass, band.address)
+    result = await hass.config_entries.flow.async_configure(flow_id, {})
+    assert result["step_id"] == "profile"
+    # Every field has a default: the form as shown always proceeds.
+    for field in result["data_schema"].schema:
+        assert field.default() == DEFAULT_PROFILE[field.schema]
+    result = await hass.config_entries.flow.async_configure(flow_id, profile)
+    assert result["type"] is FlowResultType.SHOW_PROGRESS
+    assert result["progress_action"] == "wait_for_tap"
+    return flow_id
+
+
+async def test_band_profile_is_stored_and_sent_to_the_band(
+    hass: HomeAssistant, add_device: AddDevice
+) -> None:
+    band = catalog.mi_band_1s()
+    profile = {"gender": "male", "age": 52.0, "height": 188.0, "weight": 91.0}
+    flow_id = await _start_pairing(hass, add_device, band, profile)
+
+    await tap_when_it_vibrates(band)
+    result = await result_after_progress(hass, flow_id)
+
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["options"] == {"gender": "male", "age": 52, "height": 188, "weight": 91}
+    # Bytes 4-7 of the user info: gender, age, height, weight (protocol notes, section 3.1).
+    assert band.gatt.characteristic(USER_INFO).value[4:8] == bytes((1, 52, 188, 91))
+
+
+async def test_pairing_without_a_tap_times_out_and_can_be_retried(
+    hass: HomeAssistant, add_device: AddDevice, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(band_session, "TAP_TIMEOUT", 0.5)
+    band = catalog.mi_band_1s()
+    flow_id = await _start_pairing(hass, add_device, band, {})
+
+    result = await result_after_progress(hass, flow_id)  # nobody taps
+
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "pair_failed"
+    assert result["errors"] == {"base": "tap_timeout"}
+    assert band.connection is None  # the flow hung up
+    assert band.known_user_ids == set()
+
+    result = await hass.config_entries.flow.async_configure(flow_id, {})  # try again
+    assert result["type"] is FlowResultType.SHOW_PROGRESS
+    await tap_when_it_vibrates(band)
+    result = await result_after_progress(hass, flow_id)
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert band.known_user_ids == {result["data"][CONF_USER_ID]}
+
+
+async def test_pairing_refused_by_the_band_says_so(
+    hass: HomeAssistant, add_device: AddDevice, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(band_session, "AUTHENTICATION_TIMEOUT", 0.3)
+    band = catalog.mi_band_1s()
+    band.faults.reject_users = True
+    flow_id = await _start_pairing(hass, add_device, band, {})
+
+    result = await result_after_progress(hass, flow_id)
+
+    assert result["step_id"] == "pair_failed"
+    assert result["errors"] == {"base": "rejected"}
+
+
+async def test_pairing_with_a_band_that_cannot_be_reached_says_so(
+    hass: HomeAssistant, add_device: AddDevice
+) -> None:
+    band = catalog.mi_band_1s()
+    band.refuse_connects(100, ConnectFault.ERROR)
+    flow_id = await _start_pairing(hass, add_device, band, {})
+
+    result = await result_after_progress(hass, flow_id)
+
+    assert result["step_id"] == "pair_failed"
+    assert result["errors"] == {"base": "cannot_connect"}
+
+
+async def test_pairing_with_something_that_is_not_a_band_aborts(
+    hass: HomeAssistant, add_device: AddDevice
+) -> None:
+    impostor = catalog.mi_band_1s()
+    impostor.gatt = catalog.ninebot_one_e().gatt  # a band's name and service, a wheel's table
+    flow_id = await _start_pairing(hass, add_device, impostor, {})
+
+    result = await result_after_progress(hass, flow_id)
+
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "not_supported"
+    assert impostor.connection is None
+    assert hass.config_entries.async_entries(DOMAIN) == []
+
+
+async def test_abandoned_pairing_hangs_up(hass: HomeAssistant, add_device: AddDevice) -> None:
+    band = catalog.mi_band_1s()
+    flow_id = await _start_pairing(hass, add_device, band, {})
+    await until(lambda: band.waiting_for_tap)
+
+    hass.config_entries.flow.async_abort(flow_id)  # the user closes the dialog
+    await settle(hass)
+
+    assert band.connection is None
+    assert not band.waiting_for_tap

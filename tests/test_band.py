@@ -1,0 +1,552 @@
+"""A Mi Band 1S in Home Assistant, end to end: discovery, pairing, entities, services, drops.
+
+Everything goes through Home Assistant's Bluetooth manager, bleak-retry-connector and the virtual
+proxy to the emulated band, which behaves as the protocol notes describe (sections 3-5): it
+authenticates a known user id at once, asks for a tap otherwise, forgets everything on a new
+connection, and drops the link with HCI 0x08 when its heart-rate sensor starts on a 420 ms link or
+before its clock is set (the seed).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntry, ConfigEntryState
+from homeassistant.const import (
+    ATTR_ENTITY_ID,
+    CONF_ADDRESS,
+    STATE_OFF,
+    STATE_ON,
+    STATE_UNAVAILABLE,
+    STATE_UNKNOWN,
+    Platform,
+)
+from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.helpers import device_registry as dr, entity_registry as er
+from homeassistant.util import dt as dt_util
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
+from pytest_homeassistant_custom_component.components.diagnostics import (
+    get_diagnostics_for_config_entry,
+)
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
+
+from custom_components.miband_ninebot.const import (
+    CONF_CONNECTION_POLICY,
+    CONF_KIND,
+    CONF_MODEL,
+    CONF_USER_ID,
+    DOMAIN,
+)
+from custom_components.miband_ninebot.miband import protocol, session as band_session
+from emulator import catalog
+from emulator.band import (
+    BATTERY,
+    CONTROL_POINT,
+    DATE_TIME,
+    DEVICE_INFO,
+    HEART_RATE_CONTROL_POINT,
+    HEART_RATE_MEASUREMENT,
+    LE_PARAMS,
+    NOTIFICATION,
+    REALTIME_STEPS,
+    USER_INFO,
+    MiBand,
+)
+from emulator.link import CONNECTION_TIMEOUT
+from emulator.peripheral import Peripheral
+
+from . import add_entry_via_discovery, result_after_progress, settle, tap_when_it_vibrates, until
+
+AddDevice = Callable[[Peripheral], Peripheral]
+
+
+async def _add_band(
+    hass: HomeAssistant, add_device: AddDevice, band: MiBand | None = None
+) -> tuple[MiBand, ConfigEntry]:
+    """A band in range, added from discovery with the default profile and one tap."""
+    band = band or catalog.mi_band_1s()
+    add_device(band)
+    entry = await add_entry_via_discovery(hass, band)
+    assert band.authenticated
+    return band, entry
+
+
+def _entity_id(hass: HomeAssistant, platform: Platform, address: str, key: str) -> str:
+    entity_id = er.async_get(hass).async_get_entity_id(platform, DOMAIN, f"{address}_{key}")
+    assert entity_id is not None, key
+    return entity_id
+
+
+def _state(hass: HomeAssistant, platform: Platform, address: str, key: str) -> str:
+    state = hass.states.get(_entity_id(hass, platform, address, key))
+    assert state is not None
+    return state.state
+
+
+def _device_id(hass: HomeAssistant, address: str) -> str:
+    device = dr.async_get(hass).async_get_device(identifiers={(DOMAIN, address)})
+    assert device is not None
+    return device.id
+
+
+async def _measure(hass: HomeAssistant, device_id: Any) -> Any:
+    return await hass.services.async_call(
+        DOMAIN,
+        "measure_heart_rate",
+        {"device_id": device_id},
+        blocking=True,
+        return_response=True,
+    )
+
+
+# -- what the band tells ------------------------------------------------------------------------
+
+
+async def test_band_entities_show_what_the_band_reports(
+    hass: HomeAssistant, add_device: AddDevice
+) -> None:
+    band, _entry = await _add_band(hass, add_device)
+    address = band.address
+
+    assert _state(hass, Platform.SENSOR, address, "battery") == "82"
+    assert _state(hass, Platform.SENSOR, address, "steps") == "1234"
+    assert _state(hass, Platform.SENSOR, address, "battery_state") == "normal"
+    assert _state(hass, Platform.SENSOR, address, "charge_cycles") == "14"
+    assert _state(hass, Platform.SENSOR, address, "heart_rate") == STATE_UNKNOWN  # none taken yet
+    assert _state(hass, Platform.BINARY_SENSOR, address, "connected") == STATE_ON
+    assert _state(hass, Platform.SWITCH, address, "continuous_heart_rate") == STATE_OFF
+    heart_rate = hass.states.get(_entity_id(hass, Platform.SENSOR, address, "heart_rate"))
+    assert heart_rate is not None
+    assert heart_rate.attributes["firmware_version"] == "4.16.4.22"
+    assert heart_rate.attributes["heart_rate_firmware_version"] == "1.3.76.22"
+    assert heart_rate.attributes["unit_of_measurement"] == "bpm"
+    device = dr.async_get(hass).async_get_device(identifiers={(DOMAIN, address)})
+    assert device is not None
+    assert (device.manufacturer, device.model, device.sw_version) == (
+        "Xiaomi",
+        "Mi Band 1S",
+        "4.16.4.22",
+    )
+
+    band.walk(25)  # realtime step notifications: the init turned them on
+    band.set_battery(79, status=2)
+    await until(lambda: _state(hass, Platform.SENSOR, address, "steps") == "1259")
+    await until(lambda: _state(hass, Platform.SENSOR, address, "battery") == "79")
+    assert _state(hass, Platform.SENSOR, address, "battery_state") == "charging"
+
+
+async def test_mi_band_1_has_no_heart_rate_entities_and_says_so(
+    hass: HomeAssistant, add_device: AddDevice
+) -> None:
+    band, _entry = await _add_band(hass, add_device, catalog.mi_band_1())
+    registry = er.async_get(hass)
+    keys = {
+        entry.unique_id.removeprefix(f"{band.address}_")
+        for entry in registry.entities.values()
+        if entry.platform == DOMAIN
+    }
+
+    assert "heart_rate" not in keys
+    assert "measure_heart_rate" not in keys
+    assert "continuous_heart_rate" not in keys
+    assert {"steps", "battery", "vibrate", "connected"} <= keys
+    with pytest.raises(HomeAssistantError) as raised:
+        await _measure(hass, _device_id(hass, band.address))
+    assert raised.value.translation_key == "no_heart_rate_sensor"
+
+
+# -- heart rate on demand -----------------------------------------------------------------------
+
+
+async def test_measure_heart_rate_service_returns_the_value_and_sets_the_sensor(
+    hass: HomeAssistant, add_device: AddDevice
+) -> None:
+    band, _entry = await _add_band(hass, add_device)
+    band.activity.heart_rate = 67
+    device_id = _device_id(hass, band.address)
+
+    response = await _measure(hass, device_id)
+
+    assert response == {"heart_rate": 67}
+    # Set by the time the call returns: an automation can read it next.
+    assert _state(hass, Platform.SENSOR, band.address, "heart_rate") == "67"
+    # The UI's device selector sends a list: one band in a list is accepted too.
+    band.activity.heart_rate = 71
+    assert await _measure(hass, [device_id]) == {"heart_rate": 71}
+    # Stop the other modes, then manual on: the order the protocol notes give.
+    assert band.heart_rate_commands[-3:] == [
+        protocol.HR_CONTINUOUS_OFF,
+        protocol.HR_MANUAL_OFF,
+        protocol.HR_MANUAL_ON,
+    ]
+
+
+async def test_seed_scenario_is_avoided_by_the_init_order(
+    hass: HomeAssistant, add_device: AddDevice
+) -> None:
+    """The seed: the sensor starting on a 420 ms link dropped it with 0x08. Not with this init.
+
+    Continuous measurement is on, so the sensor starts inside the initialisation itself on every
+    connection, before the final high-latency parameters; and manual measurements follow.
+    """
+    band, _entry = await _add_band(hass, add_device)
+    switch = _entity_id(hass, Platform.SWITCH, band.address, "continuous_heart_rate")
+    await hass.services.async_call(
+        Platform.SWITCH, "turn_on", {ATTR_ENTITY_ID: switch}, blocking=True
+    )
+    attempts = band.connect_attempts
+
+    band.drop_link()  # the next initialisation starts the sensor itself
+    await until(lambda: band.connect_attempts == attempts + 1 and band.authenticated)
+    await until(lambda: band.heart_rate_commands[-1:] == [protocol.HR_CONTINUOUS_ON])
+    for _ in range(2):
+        await _measure(hass, _device_id(hass, band.address))
+
+    assert band.connection is not None
+    # The band asked for, and got, the 5 s supervision timeout.
+    assert band.connection.link.supervision_timeout == pytest.approx(5.0)
+    assert CONNECTION_TIMEOUT not in band.disconnect_reasons
+    assert band.connect_attempts == attempts + 1
+
+
+async def test_seed_scenario_forced_ends_in_a_translated_error_and_the_band_recovers(
+    hass: HomeAssistant, add_device: AddDevice
+) -> None:
+    """A band that refuses the longer supervision timeout drops at every sensor start (0x08)."""
+    band = catalog.mi_band_1s()
+    band.faults.refuse_parameter_update = True
+    band, _entry = await _add_band(hass, add_device, band)
+
+    with pytest.raises(HomeAssistantError) as raised:
+        await _measure(hass, _device_id(hass, band.address))
+
+    assert raised.value.translation_key == "link_lost"
+    assert band.disconnect_reasons.count(CONNECTION_TIMEOUT) == 2  # first try and the retry
+    await settle(hass)
+    assert _state(hass, Platform.BINARY_SENSOR, band.address, "connected") == STATE_ON
+    assert band.authenticated
+
+
+async def test_drop_during_a_measurement_reconnects_reauthenticates_and_retries(
+    hass: HomeAssistant, add_device: AddDevice
+) -> None:
+    band, entry = await _add_band(hass, add_device)
+    attempts = band.connect_attempts
+    band.activity.heart_rate = 64
+
+    measurement = hass.async_create_task(_measure(hass, _device_id(hass, band.address)))
+    await until(lambda: protocol.HR_MANUAL_ON in band.heart_rate_commands)
+    band.drop_link(CONNECTION_TIMEOUT)
+    response = await measurement
+
+    assert response == {"heart_rate": 64}
+    assert band.connect_attempts == attempts + 1
+    assert band.heart_rate_commands.count(protocol.HR_MANUAL_ON) == 2
+    # Authenticated again with the stored id, without a tap; notifications flow again.
+    assert band.known_user_ids == {entry.data[CONF_USER_ID]}
+    assert band.authenticated
+    band.walk(5)
+    await until(lambda: _state(hass, Platform.SENSOR, band.address, "steps") == "1239")
+
+
+async def test_two_drops_during_a_measurement_raise_a_translated_error(
+    hass: HomeAssistant, add_device: AddDevice
+) -> None:
+    band, _entry = await _add_band(hass, add_device)
+
+    measurement = hass.async_create_task(_measure(hass, _device_id(hass, band.address)))
+    for attempt in (1, 2):
+        await until(lambda: band.heart_rate_commands.count(protocol.HR_MANUAL_ON) == attempt)  # noqa: B023
+        band.drop_link(CONNECTION_TIMEOUT)
+    with pytest.raises(HomeAssistantError) as raised:
+        await measurement
+
+    assert raised.value.translation_key == "link_lost"
+    await settle(hass)
+    assert _state(hass, Platform.BINARY_SENSOR, band.address, "connected") == STATE_ON
+
+
+async def test_no_value_from_the_band_is_a_translated_error(
+    hass: HomeAssistant, add_device: AddDevice, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(band_session, "HEART_RATE_TIMEOUT", 0.5)
+    band, _entry = await _add_band(hass, add_device)
+    band.activity.heart_rate = 0  # the band reports "no reading" (not worn)
+
+    with pytest.raises(HomeAssistantError) as raised:
+        await _measure(hass, _device_id(hass, band.address))
+
+    assert raised.value.translation_key == "no_heart_rate"
+    assert band.connection is not None  # the link is fine; only the value is missing
+
+
+async def test_measure_button_sets_the_sensor(hass: HomeAssistant, add_device: AddDevice) -> None:
+    band, _entry = await _add_band(hass, add_device)
+    band.activity.heart_rate = 77
+
+    await hass.services.async_call(
+        Platform.BUTTON,
+        "press",
+        {ATTR_ENTITY_ID: _entity_id(hass, Platform.BUTTON, band.address, "measure_heart_rate")},
+        blocking=True,
+    )
+
+    assert _state(hass, Platform.SENSOR, band.address, "heart_rate") == "77"
+
+
+async def test_continuous_heart_rate_follows_the_band_and_survives_a_drop(
+    hass: HomeAssistant, add_device: AddDevice
+) -> None:
+    band, _entry = await _add_band(hass, add_device)
+    switch = _entity_id(hass, Platform.SWITCH, band.address, "continuous_heart_rate")
+    band.activity.heart_rate = 80
+
+    await hass.services.async_call(
+        Platform.SWITCH, "turn_on", {ATTR_ENTITY_ID: switch}, blocking=True
+    )
+    await until(lambda: _state(hass, Platform.SENSOR, band.address, "heart_rate") == "80")
+    band.activity.heart_rate = 85
+    await until(lambda: _state(hass, Platform.SENSOR, band.address, "heart_rate") == "85")
+
+    # The band forgets the mode with the link; the integration sets it again after reconnecting.
+    sent_before_drop = band.heart_rate_commands.count(protocol.HR_CONTINUOUS_ON)
+    band.drop_link(CONNECTION_TIMEOUT)
+    await until(lambda: band.authenticated)
+    await until(
+        lambda: band.heart_rate_commands.count(protocol.HR_CONTINUOUS_ON) == sent_before_drop + 1
+    )
+    band.activity.heart_rate = 90
+    await until(lambda: _state(hass, Platform.SENSOR, band.address, "heart_rate") == "90")
+
+    await hass.services.async_call(
+        Platform.SWITCH, "turn_off", {ATTR_ENTITY_ID: switch}, blocking=True
+    )
+    assert band.heart_rate_commands[-1] == protocol.HR_CONTINUOUS_OFF
+    assert _state(hass, Platform.SWITCH, band.address, "continuous_heart_rate") == STATE_OFF
+
+
+async def test_vibrate_service_and_button(hass: HomeAssistant, add_device: AddDevice) -> None:
+    band, _entry = await _add_band(hass, add_device)
+
+    await hass.services.async_call(
+        DOMAIN, "vibrate", {"device_id": _device_id(hass, band.address), "count": 3}, blocking=True
+    )
+    # 1S firmware 4.16 has Immediate Alert: one "mild alert" and one "off" per pulse.
+    assert band.vibrations == [protocol.ALERT_MILD, protocol.ALERT_OFF] * 3
+
+    await hass.services.async_call(
+        Platform.BUTTON,
+        "press",
+        {ATTR_ENTITY_ID: _entity_id(hass, Platform.BUTTON, band.address, "vibrate")},
+        blocking=True,
+    )
+    assert len(band.vibrations) == 8
+
+
+# -- service calls on the wrong target ----------------------------------------------------------
+
+
+async def test_service_on_a_wheel_an_unknown_device_or_an_unloaded_band_is_refused(
+    hass: HomeAssistant, add_device: AddDevice
+) -> None:
+    band, entry = await _add_band(hass, add_device)
+    wheel = add_device(catalog.ninebot_one_e())
+    await add_entry_via_discovery(hass, wheel)
+
+    with pytest.raises(ServiceValidationError) as raised:
+        await _measure(hass, _device_id(hass, wheel.address))
+    assert raised.value.translation_key == "not_a_band"
+
+    with pytest.raises(ServiceValidationError) as raised:
+        await _measure(hass, "0123456789abcdef")
+    assert raised.value.translation_key == "unknown_device"
+
+    band_device = _device_id(hass, band.address)
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    await settle(hass)
+    with pytest.raises(ServiceValidationError) as raised:
+        await hass.services.async_call(DOMAIN, "vibrate", {"device_id": band_device}, blocking=True)
+    assert raised.value.translation_key == "not_loaded"
+    assert band.vibrations == []
+
+
+# -- drops during the initialisation, reauthentication -------------------------------------------
+
+
+INIT_STEPS = [
+    ("subscribe", NOTIFICATION),
+    ("write", LE_PARAMS),
+    ("read", DATE_TIME),
+    ("read", DEVICE_INFO),
+    ("write", USER_INFO),
+    ("write", CONTROL_POINT),
+    ("write", HEART_RATE_CONTROL_POINT),
+    ("write", DATE_TIME),
+    ("subscribe", REALTIME_STEPS),
+    ("subscribe", BATTERY),
+    ("subscribe", HEART_RATE_MEASUREMENT),
+    ("read", BATTERY),
+    ("read", REALTIME_STEPS),
+]
+
+
+@pytest.mark.parametrize(
+    "step", INIT_STEPS, ids=[f"{operation}-{uuid[4:8]}" for operation, uuid in INIT_STEPS]
+)
+async def test_drop_at_any_init_step_recovers_without_a_tap(
+    hass: HomeAssistant,
+    add_device: AddDevice,
+    step: tuple[str, str],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    band, entry = await _add_band(hass, add_device)
+    attempts = band.connect_attempts
+    band.faults.drop_at = step
+
+    band.drop_link(CONNECTION_TIMEOUT)
+    await settle(hass)
+
+    assert band.faults.drop_at is None  # the fault fired on the reconnect
+    assert band.connection is None
+    assert _state(hass, Platform.SENSOR, band.address, "steps") == STATE_UNAVAILABLE
+    # No link is open, so moving the clock only fires the coordinator's backoff timer.
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=3))
+    await settle(hass)
+
+    assert band.connect_attempts == attempts + 2
+    assert band.authenticated
+    assert band.known_user_ids == {entry.data[CONF_USER_ID]}  # no new pairing, no tap
+    assert _state(hass, Platform.SENSOR, band.address, "steps") == "1234"
+    assert _state(hass, Platform.BINARY_SENSOR, band.address, "connected") == STATE_ON
+    assert caplog.text.count("is unavailable") == 1
+    assert "Traceback" not in caplog.text
+
+
+async def test_band_reset_asks_for_reauth_and_pairing_again_restores_it(
+    hass: HomeAssistant, add_device: AddDevice
+) -> None:
+    band, entry = await _add_band(hass, add_device)
+    user_id = entry.data[CONF_USER_ID]
+    band.factory_reset()
+
+    band.drop_link()
+    await settle(hass)
+
+    assert entry.state is ConfigEntryState.LOADED
+    assert _state(hass, Platform.BINARY_SENSOR, band.address, "connected") == STATE_OFF
+    attempts = band.connect_attempts
+    flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+    assert [flow["context"]["source"] for flow in flows] == [SOURCE_REAUTH]
+    # Nothing dials a band that refuses us: each attempt would make it vibrate for nobody.
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(minutes=5))
+    await settle(hass)
+    assert band.connect_attempts == attempts
+
+    result = await hass.config_entries.flow.async_configure(flows[0]["flow_id"], {})
+    assert result["type"] is FlowResultType.SHOW_PROGRESS
+    await tap_when_it_vibrates(band)
+    result = await result_after_progress(hass, result["flow_id"])
+
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reauth_successful"
+    await settle(hass)
+    assert entry.data[CONF_USER_ID] == user_id  # the same id, paired again
+    assert band.known_user_ids == {user_id}
+    assert band.authenticated
+    assert _state(hass, Platform.BINARY_SENSOR, band.address, "connected") == STATE_ON
+
+
+async def test_band_rejecting_the_user_info_asks_for_reauth(
+    hass: HomeAssistant, add_device: AddDevice, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(band_session, "AUTHENTICATION_TIMEOUT", 0.3)
+    band, _entry = await _add_band(hass, add_device)
+    band.faults.reject_users = True
+
+    band.drop_link()
+    await settle(hass)
+
+    flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+    assert [flow["context"]["source"] for flow in flows] == [SOURCE_REAUTH]
+    with pytest.raises(HomeAssistantError) as raised:
+        await _measure(hass, _device_id(hass, band.address))
+    assert raised.value.translation_key == "reauth_required"
+
+
+# -- policy, diagnostics, options ---------------------------------------------------------------
+
+
+async def test_periodic_policy_connects_for_a_measurement_and_lets_go(
+    hass: HomeAssistant, add_device: AddDevice
+) -> None:
+    band = add_device(catalog.mi_band_1s())
+    assert isinstance(band, MiBand)
+    band.known_user_ids.add(0x1234ABCD)  # paired before
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        unique_id=band.address,
+        title="Mi Band 1S (7E51)",
+        data={
+            CONF_ADDRESS: band.address,
+            CONF_KIND: "band",
+            CONF_MODEL: "Mi Band 1S",
+            CONF_USER_ID: 0x1234ABCD,
+        },
+        options={CONF_CONNECTION_POLICY: "periodic"},
+    )
+    entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(entry.entry_id)
+    await settle(hass)
+    assert band.connection is None  # visited, read, released
+    assert _state(hass, Platform.SENSOR, band.address, "battery") == "82"
+    band.activity.heart_rate = 58
+
+    response = await _measure(hass, _device_id(hass, band.address))
+
+    assert response == {"heart_rate": 58}
+    await settle(hass)
+    assert band.connection is None  # released again after the measurement
+    assert _state(hass, Platform.SENSOR, band.address, "heart_rate") == "58"
+
+
+async def test_diagnostics_redact_the_user_id_and_the_profile(
+    hass: HomeAssistant, add_device: AddDevice, hass_client: ClientSessionGenerator
+) -> None:
+    band, entry = await _add_band(hass, add_device)
+
+    diagnostics = await get_diagnostics_for_config_entry(hass, hass_client, entry)
+
+    assert diagnostics["entry"]["data"][CONF_USER_ID] == "**REDACTED**"
+    assert set(diagnostics["entry"]["options"].values()) == {"**REDACTED**"}
+    assert str(entry.data[CONF_USER_ID]) not in str(diagnostics)
+    assert diagnostics["band"]["statuses"][:3] == ["04", "08", "05"]  # LE params ok, auth ok
+    assert diagnostics["band"]["state"]["device_info"]["firmware_version"] == "4.16.4.22"
+    assert diagnostics["link"]["connected"] is True
+
+
+async def test_options_change_the_profile_without_a_new_pairing(
+    hass: HomeAssistant, add_device: AddDevice
+) -> None:
+    band, entry = await _add_band(hass, add_device)
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    assert result["type"] is FlowResultType.FORM
+    shown = set(result["data_schema"].schema)
+    assert {"gender", "age", "height", "weight", "connection_policy"} <= shown
+
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"gender": "male", "age": 41.0, "height": 182.0, "weight": 77.0}
+    )
+    await settle(hass)
+
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert entry.options["age"] == 41
+    assert entry.options["connection_policy"] == "hold"
+    # Reloaded with the new profile: the band took the new user info without asking for a tap.
+    assert band.authenticated
+    user_info = band.gatt.characteristic(USER_INFO).value
+    assert user_info[4:8] == bytes((1, 41, 182, 77))
