@@ -58,10 +58,13 @@ MANUAL_MEASUREMENT_TIME = 10.0  # s from the command to the value
 CONTINUOUS_PERIOD = 5.0  # s between continuous values (not documented; a plausible figure)
 
 
-def band_services() -> list[Service]:
-    """The Mi Band 1S GATT table (protocol notes, section 2), minus the unused services."""
+def band_services(*, immediate_alert: bool = True) -> list[Service]:
+    """The Mi Band 1S GATT table (protocol notes, section 2), minus the unused services.
+
+    Firmware older than 1.0.10.14 has no Immediate Alert service (vibration goes through FF05).
+    """
     rw, rn = (READ, WRITE), (READ, NOTIFY)
-    return [
+    services = [
         Service(
             MILI_SERVICE,
             [
@@ -89,8 +92,11 @@ def band_services() -> list[Service]:
                 Characteristic(HEART_RATE_CONTROL_POINT, (READ, WRITE)),
             ],
         ),
-        Service(IMMEDIATE_ALERT_SERVICE, [Characteristic(ALERT_LEVEL, (WRITE_WITHOUT_RESPONSE,))]),
     ]
+    if immediate_alert:
+        alert = Characteristic(ALERT_LEVEL, (WRITE_WITHOUT_RESPONSE,))
+        services.append(Service(IMMEDIATE_ALERT_SERVICE, [alert]))
+    return services
 
 
 def _crc8_table() -> tuple[int, ...]:
@@ -168,8 +174,12 @@ class MiBand(Peripheral):
         timing: LinkTiming | None = None,
     ) -> None:
         """A band at rest that has never met this central."""
+        has_alert = tuple(int(part) for part in firmware.split(".")) >= (1, 0, 10, 14)
         super().__init__(
-            address, Advertisement(name, [MILI_SERVICE]), band_services(), timing=timing
+            address,
+            Advertisement(name, [MILI_SERVICE]),
+            band_services(immediate_alert=has_alert),
+            timing=timing,
         )
         self.firmware = firmware
         self.heart_rate_firmware = heart_rate_firmware

@@ -23,13 +23,17 @@ from homeassistant.const import (
     STATE_UNKNOWN,
     Platform,
 )
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, State
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 from homeassistant.util import dt as dt_util
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_fire_time_changed,
+    mock_restore_cache,
+)
 from pytest_homeassistant_custom_component.components.diagnostics import (
     get_diagnostics_for_config_entry,
 )
@@ -74,6 +78,29 @@ async def _add_band(
     entry = await add_entry_via_discovery(hass, band)
     assert band.authenticated
     return band, entry
+
+
+async def _add_paired_band(
+    hass: HomeAssistant, band: MiBand, options: dict[str, Any] | None = None
+) -> MockConfigEntry:
+    """An entry for a band paired before (Home Assistant restarting, say)."""
+    band.known_user_ids.add(0x1234ABCD)
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        unique_id=band.address,
+        title="Mi Band 1S (7E51)",
+        data={
+            CONF_ADDRESS: band.address,
+            CONF_KIND: "band",
+            CONF_MODEL: "Mi Band 1S",
+            CONF_USER_ID: 0x1234ABCD,
+        },
+        options=options or {},
+    )
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await settle(hass)
+    return entry
 
 
 def _entity_id(hass: HomeAssistant, platform: Platform, address: str, key: str) -> str:
@@ -158,6 +185,11 @@ async def test_mi_band_1_has_no_heart_rate_entities_and_says_so(
     with pytest.raises(HomeAssistantError) as raised:
         await _measure(hass, _device_id(hass, band.address))
     assert raised.value.translation_key == "no_heart_rate_sensor"
+    # Firmware 1.0.4.9 predates the Immediate Alert service: vibration goes through FF05.
+    await hass.services.async_call(
+        DOMAIN, "vibrate", {"device_id": _device_id(hass, band.address)}, blocking=True
+    )
+    assert band.vibrations == [protocol.VIBRATE_START, protocol.VIBRATE_STOP]
 
 
 # -- heart rate on demand -----------------------------------------------------------------------
@@ -486,22 +518,7 @@ async def test_periodic_policy_connects_for_a_measurement_and_lets_go(
 ) -> None:
     band = add_device(catalog.mi_band_1s())
     assert isinstance(band, MiBand)
-    band.known_user_ids.add(0x1234ABCD)  # paired before
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        unique_id=band.address,
-        title="Mi Band 1S (7E51)",
-        data={
-            CONF_ADDRESS: band.address,
-            CONF_KIND: "band",
-            CONF_MODEL: "Mi Band 1S",
-            CONF_USER_ID: 0x1234ABCD,
-        },
-        options={CONF_CONNECTION_POLICY: "periodic"},
-    )
-    entry.add_to_hass(hass)
-    await hass.config_entries.async_setup(entry.entry_id)
-    await settle(hass)
+    await _add_paired_band(hass, band, {CONF_CONNECTION_POLICY: "periodic"})
     assert band.connection is None  # visited, read, released
     assert _state(hass, Platform.SENSOR, band.address, "battery") == "82"
     band.activity.heart_rate = 58
@@ -550,3 +567,16 @@ async def test_options_change_the_profile_without_a_new_pairing(
     assert band.authenticated
     user_info = band.gatt.characteristic(USER_INFO).value
     assert user_info[4:8] == bytes((1, 41, 182, 77))
+
+
+async def test_continuous_heart_rate_choice_survives_a_restart(
+    hass: HomeAssistant, add_device: AddDevice
+) -> None:
+    mock_restore_cache(hass, [State("switch.mi_band_1s_7e51_continuous_heart_rate", STATE_ON)])
+    band = add_device(catalog.mi_band_1s())
+    assert isinstance(band, MiBand)
+    await _add_paired_band(hass, band)
+
+    assert _state(hass, Platform.SWITCH, band.address, "continuous_heart_rate") == STATE_ON
+    # Set at the end of the first initialisation, without anyone touching the switch.
+    assert protocol.HR_CONTINUOUS_ON in band.heart_rate_commands
