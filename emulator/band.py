@@ -153,6 +153,8 @@ class BandActivity:
     """What the band has measured and counts."""
 
     heart_rate: int = 72  # what the next measurement reads; 0 = no reading
+    # If set, each measurement reads its value from here instead (a living band for develop).
+    next_heart_rate: Callable[[], int] | None = None
     steps: int = 1234
     battery: int = 82
     charge_cycles: int = 14
@@ -354,7 +356,9 @@ class MiBand(Peripheral):
         self._later(connection, MANUAL_MEASUREMENT_TIME - SENSOR_START_STALL, self._measured)
 
     def _measured(self) -> None:
-        self.notify(HEART_RATE_MEASUREMENT, bytes((0x06, self.activity.heart_rate & 0xFF)))
+        activity = self.activity
+        bpm = activity.heart_rate if activity.next_heart_rate is None else activity.next_heart_rate()
+        self.notify(HEART_RATE_MEASUREMENT, bytes((0x06, bpm & 0xFF)))
         if self._session.continuous and self.connection is not None:
             self._later(self.connection, CONTINUOUS_PERIOD, self._measured)
 
