@@ -37,6 +37,7 @@ class Onboarding:
     """One Home Assistant at `url`, driven through its HTTP and websocket APIs."""
 
     def __init__(self, session: aiohttp.ClientSession, url: str) -> None:
+        """Talk to `url` through `session`; `log_in` gets the token."""
         self.session = session
         self.url = url
         self.client_id = f"{url}/"
@@ -45,6 +46,7 @@ class Onboarding:
         self._message_id = 0
 
     async def wait_until_up(self) -> None:
+        """Wait for Home Assistant's HTTP server to answer."""
         deadline = time.monotonic() + START_TIMEOUT
         while True:
             try:
@@ -139,6 +141,7 @@ class Onboarding:
         return kinds
 
     async def measure(self, band_device_id: str) -> int:
+        """Take a heart-rate measurement through the integration's action."""
         deadline = time.monotonic() + STEP_TIMEOUT
         while True:  # the band's first connection may still be initialising
             try:
@@ -190,11 +193,13 @@ class Onboarding:
         return message["result"]
 
     async def close(self) -> None:
+        """Close the websocket."""
         if self._ws is not None:
             await self._ws.close()
 
 
 async def main() -> None:
+    """Onboard, add the devices, measure once, write the login and print it."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--url", default="http://127.0.0.1:8123")
     parser.add_argument("--config", type=Path, required=True)

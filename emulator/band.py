@@ -356,8 +356,8 @@ class MiBand(Peripheral):
         self._later(connection, MANUAL_MEASUREMENT_TIME - SENSOR_START_STALL, self._measured)
 
     def _measured(self) -> None:
-        activity = self.activity
-        bpm = activity.heart_rate if activity.next_heart_rate is None else activity.next_heart_rate()
+        source = self.activity.next_heart_rate
+        bpm = self.activity.heart_rate if source is None else source()
         self.notify(HEART_RATE_MEASUREMENT, bytes((0x06, bpm & 0xFF)))
         if self._session.continuous and self.connection is not None:
             self._later(self.connection, CONTINUOUS_PERIOD, self._measured)

@@ -1,0 +1,103 @@
+"""In a real browser: log in, see the band's heart rate and the wheel's battery, measure again.
+
+Playwright drives Debian's Chromium (/usr/bin/chromium); nothing is downloaded. Screenshots go to
+docs/screenshots/, where the README takes them from.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+import json
+from pathlib import Path
+import re
+import shutil
+import time
+from typing import Any
+from urllib.request import Request, urlopen
+
+from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
+import pytest
+
+SCREENSHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
+# What this machine's closed network needs (no background connections), and root needs.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+MEASUREMENT_TIMEOUT_MS = 60_000  # the band needs about 10 s, plus the sensor start
+
+
+def _chromium() -> str:
+    path = shutil.which("chromium") or shutil.which("chromium-browser")
+    if path is None:
+        pytest.fail("Chromium is missing: apt-get install chromium (.ci/run does it)")
+    return path
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=_chromium(), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def _state(develop: dict[str, Any], entity_id: str) -> str:
+    request = Request(  # noqa: S310 - the local development instance
+        f"{develop['url']}/api/states/{entity_id}",
+        headers={"Authorization": f"Bearer {develop['token']}"},
+    )
+    with urlopen(request, timeout=10) as response:  # noqa: S310
+        return str(json.load(response)["state"])
+
+
+def _sensor_row(page: Page, name: str) -> Locator:
+    """The row of a sensor on a device page (names are unique per device here)."""
+    return page.locator("hui-sensor-entity-row", has_text=name).first
+
+
+def _log_in(page: Page, develop: dict[str, Any]) -> None:
+    page.goto(develop["url"])
+    page.get_by_role("textbox", name="Username").fill(develop["username"])
+    page.get_by_role("textbox", name="Password").fill(develop["password"])
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url("**/lovelace/**")
+
+
+def test_band_and_wheel_in_home_assistant_s_own_ui(
+    develop: dict[str, Any], browser: Browser
+) -> None:
+    page = browser.new_page(viewport={"width": 1280, "height": 960})
+    _log_in(page, develop)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+
+    # The wheel: its battery as the emulated wheel reports it (it drains while being ridden, so
+    # compare with Home Assistant's state at the same moment).
+    page.goto(f"{develop['url']}/config/devices/device/{develop['devices']['wheel']}")
+    battery_row = _sensor_row(page, "Battery")
+    deadline = time.monotonic() + 30
+    while True:
+        battery = _state(develop, "sensor.ninebot_one_e_0001_battery")
+        shown = re.compile(rf"\b{battery}\s*%")
+        if shown.search(battery_row.inner_text()) or time.monotonic() > deadline:
+            break
+        time.sleep(0.5)
+    expect(battery_row).to_contain_text(shown)
+    expect(_sensor_row(page, "Speed")).to_contain_text("km/h")
+    page.screenshot(path=SCREENSHOTS / "wheel.png", full_page=True)
+
+    # The band: the heart rate --onboard measured (72), then a new measurement from the button.
+    page.goto(f"{develop['url']}/config/devices/device/{develop['devices']['band']}")
+    heart_rate = _sensor_row(page, "Heart rate")
+    expect(heart_rate).to_contain_text(re.compile(r"\b72\s*bpm"))
+    button = page.locator("hui-button-entity-row", has_text="Measure heart rate")
+    button.get_by_role("button", name="Press").click()
+    # The emulated band answers each measurement with the next of 72, 78, 69, ...
+    expect(heart_rate).to_contain_text(re.compile(r"\b78\s*bpm"), timeout=MEASUREMENT_TIMEOUT_MS)
+    assert _state(develop, "sensor.mi_band_1s_7e51_heart_rate") == "78"
+    page.screenshot(path=SCREENSHOTS / "band.png", full_page=True)
