@@ -63,8 +63,16 @@ from emulator.band import (
 )
 from emulator.link import CONNECTION_TIMEOUT
 from emulator.peripheral import Peripheral
+from emulator.proxy import VirtualProxy
 
-from . import add_entry_via_discovery, result_after_progress, settle, tap_when_it_vibrates, until
+from . import (
+    add_entry_via_discovery,
+    let_bluetooth_forget_unheard_devices,
+    result_after_progress,
+    settle,
+    tap_when_it_vibrates,
+    until,
+)
 
 AddDevice = Callable[[Peripheral], Peripheral]
 
@@ -580,3 +588,18 @@ async def test_continuous_heart_rate_choice_survives_a_restart(
     assert _state(hass, Platform.SWITCH, band.address, "continuous_heart_rate") == STATE_ON
     # Set at the end of the first initialisation, without anyone touching the switch.
     assert protocol.HR_CONTINUOUS_ON in band.heart_rate_commands
+
+
+async def test_measuring_a_band_out_of_range_says_so(
+    hass: HomeAssistant, add_device: AddDevice, proxy: VirtualProxy
+) -> None:
+    band, _entry = await _add_band(hass, add_device)
+    proxy.remove(band.address)  # out of range: the link drops, no advertisements
+    await settle(hass)
+    await let_bluetooth_forget_unheard_devices(hass)
+
+    with pytest.raises(HomeAssistantError) as raised:
+        await _measure(hass, _device_id(hass, band.address))
+
+    assert raised.value.translation_key == "cannot_connect"
+    assert band.connection is None

@@ -231,8 +231,13 @@ class LinkCoordinator[DataT](DataUpdateCoordinator[DataT]):
             self._async_cancel_retry()
             self._async_connect_soon()
             if (task := self._connect_task) is not None and not task.done():
-                # Shielded: a caller that gives up must not abort the attempt for everyone else.
-                await asyncio.shield(task)
+                try:
+                    # Shielded: a caller that gives up must not abort the attempt for others.
+                    await asyncio.shield(task)
+                except asyncio.CancelledError:
+                    if (current := asyncio.current_task()) and current.cancelling():
+                        raise  # the caller itself is being cancelled
+                    # Else the attempt was abandoned (the device went away): reported below.
         if self.connected:
             return
         reason = (

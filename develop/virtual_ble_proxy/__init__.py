@@ -31,6 +31,7 @@ _LOGGER = logging.getLogger(__name__)
 ADVERTISE_EVERY = timedelta(seconds=5)  # well inside habluetooth's 195 s expiry
 TAP_AFTER = 3.0  # s: the emulated wearer confirms a pairing this long after the vibration
 HEART_RATES = (72, 78, 69, 81, 75, 66)  # every measurement reads the next one
+RECHARGE_BELOW = 10  # % of wheel battery: the rider stops, charges, rides on
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
@@ -50,6 +51,9 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     def _live(_now: object) -> None:
         proxy.advertise_all()
         band.walk(steps.randint(0, 12))
+        if wheel.state.battery <= RECHARGE_BELOW:  # about every 40 minutes of riding
+            wheel.state.battery = 95
+            wheel.start_ride()
 
     cancel_live = async_track_time_interval(hass, _live, ADVERTISE_EVERY)
 
