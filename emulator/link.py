@@ -75,6 +75,7 @@ class Link:
         self._silent_until = 0.0
         self._on_supervision_timeout = on_supervision_timeout
         self._timeout_handle: asyncio.TimerHandle | None = None
+        self._pending: set[asyncio.TimerHandle] = set()  # scheduled deliveries and actions
 
     def now(self) -> float:
         """Model seconds since the link came up."""
@@ -98,8 +99,15 @@ class Link:
             await asyncio.sleep(delay)
 
     def call_at(self, moment: float, callback: Callable[[], None]) -> asyncio.TimerHandle:
-        """Run a callback at the given model time."""
-        return self._loop.call_at(self._wall_origin + moment * self._scale, callback)
+        """Run a callback at the given model time, unless the link closes first."""
+
+        def run() -> None:
+            self._pending.discard(handle)
+            callback()
+
+        handle = self._loop.call_at(self._wall_origin + moment * self._scale, run)
+        self._pending.add(handle)
+        return handle
 
     def stall(self, duration: float) -> bool:
         """Make the peripheral miss connection events for `duration` model seconds.
@@ -128,10 +136,28 @@ class Link:
             self.supervision_timeout = supervision_timeout
 
     def close(self) -> None:
-        """Stop the link's timers."""
+        """Stop the link's timers: nothing scheduled on a closed link happens any more."""
+        for handle in self._pending:
+            handle.cancel()
+        self._pending.clear()
         if self._timeout_handle is not None:
             self._timeout_handle.cancel()
             self._timeout_handle = None
+
+    def reply_event(self) -> float:
+        """The earliest event a reply can use: the one after the event that carried the request.
+
+        Measured from the event in progress, not from the wall clock's "now", which runs a little
+        past the event by the time Python has handled the request (a reply computed as now +
+        interval would skip an event it may use).
+        """
+        since_origin = self.now() - self._event_origin
+        if since_origin <= 0:
+            return self._event_origin + self.interval
+        current = (
+            self._event_origin + math.floor(since_origin / self.interval + 1e-9) * self.interval
+        )
+        return current + self.interval
 
     def _next_event(self, moment: float) -> float:
         if moment <= self._event_origin:

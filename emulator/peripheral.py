@@ -96,9 +96,7 @@ class Connection:
 
     async def respond(self, pdus: int) -> None:
         """Carry a response back; it leaves one connection event after the request was handled."""
-        await self.until(
-            self.link.reserve(Direction.TO_CENTRAL, pdus, self.link.now() + self.link.interval)
-        )
+        await self.until(self.link.reserve(Direction.TO_CENTRAL, pdus, self.link.reply_event()))
 
     async def until(self, moment: float) -> None:
         """Wait until a model time; raise `LinkLostError` as soon as the link goes down."""
@@ -198,9 +196,7 @@ class Peripheral:
             raise ValueError(f"notification of {len(data)} bytes does not fit the ATT MTU")
         char.value = bytes(data)
         link = connection.link
-        arrives = link.reserve(
-            Direction.TO_CENTRAL, 1, link.now() + link.interval if in_reply else None
-        )
+        arrives = link.reserve(Direction.TO_CENTRAL, 1, link.reply_event() if in_reply else None)
         link.call_at(arrives, lambda: self._deliver(connection, char, bytes(data)))
         return True
 

@@ -155,7 +155,8 @@ class RideProfile:
         state.trip_time += round(dt)
         state.trip_distance += speed * dt / 3600
         state.total_distance += speed * dt / 3600
-        state.average_speed = round(state.trip_distance / state.trip_time * 3600, 3)
+        if state.trip_time:  # whole seconds: zero during the ride's first half second
+            state.average_speed = round(state.trip_distance / state.trip_time * 3600, 3)
         self._energy_wh += max(0.0, state.voltage * state.current) * dt / 3600
         charge = max(0.0, 1 - self._energy_wh / self.capacity_wh)
         state.battery = max(0, min(100, round(self._start_battery * charge)))
