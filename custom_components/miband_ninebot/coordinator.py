@@ -327,6 +327,13 @@ class LinkCoordinator[DataT](DataUpdateCoordinator[DataT]):
             return
         if self._connect_task is not None and not self._connect_task.done():
             return
+        if not bluetooth.async_scanner_count(self.hass, connectable=True):
+            # No adapter or proxy that can connect is up (a proxy rebooting, say), though Home
+            # Assistant still lists the device: a dial would spend half a minute in
+            # bleak-retry-connector's retries. Look again after the backoff.
+            self._log_unavailable("no Bluetooth adapter or proxy that can connect is up")
+            self._async_schedule_attempt(self.backoff.next_delay())
+            return
         if not bluetooth.async_address_present(self.hass, self.address, connectable=True):
             # No adapter or proxy hears it: bleak-retry-connector would spend half a minute on
             # futile attempts. Its next advertisement brings it back.
