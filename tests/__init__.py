@@ -23,6 +23,7 @@ from bluetooth_data_tools import monotonic_time_coarse  # noqa: E402
 from homeassistant.config_entries import ConfigEntry, ConfigFlowResult  # noqa: E402
 from homeassistant.core import HomeAssistant  # noqa: E402
 from homeassistant.data_entry_flow import FlowResultType  # noqa: E402
+from homeassistant.helpers import device_registry as dr  # noqa: E402
 from homeassistant.util import dt as dt_util  # noqa: E402
 from pytest_homeassistant_custom_component.common import async_fire_time_changed  # noqa: E402
 
@@ -53,6 +54,13 @@ async def add_entry_via_discovery(hass: HomeAssistant, device: Peripheral) -> Co
     assert result["type"] is FlowResultType.CREATE_ENTRY, result
     await settle(hass)
     return result["result"]
+
+
+def device_id(hass: HomeAssistant, address: str) -> str:
+    """The device registry id of a device of this integration."""
+    device = dr.async_get(hass).async_get_device(identifiers={(DOMAIN, address)})
+    assert device is not None, address
+    return device.id
 
 
 def discovery_flow_id(hass: HomeAssistant, address: str) -> str:

@@ -16,6 +16,7 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import replace
 import logging
 
+import bleak_retry_connector
 from homeassistant.core import HomeAssistant
 from homeassistant.setup import async_setup_component
 import pytest
@@ -68,3 +69,16 @@ def add_device(hass: HomeAssistant, proxy: VirtualProxy) -> Callable[[Peripheral
         return peripheral
 
     return _add
+
+
+@pytest.fixture
+def no_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Let bleak-retry-connector retry without its real-time pauses."""
+    for name in (
+        "BLEAK_TRANSIENT_BACKOFF_TIME",
+        "BLEAK_TRANSIENT_MEDIUM_BACKOFF_TIME",
+        "BLEAK_TRANSIENT_LONG_BACKOFF_TIME",
+        "BLEAK_OUT_OF_SLOTS_BACKOFF_TIME",
+        "BLEAK_BACKOFF_TIME",
+    ):
+        monkeypatch.setattr(bleak_retry_connector, name, 0.0)

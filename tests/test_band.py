@@ -67,6 +67,7 @@ from emulator.proxy import VirtualProxy
 
 from . import (
     add_entry_via_discovery,
+    device_id,
     let_bluetooth_forget_unheard_devices,
     result_after_progress,
     settle,
@@ -123,17 +124,11 @@ def _state(hass: HomeAssistant, platform: Platform, address: str, key: str) -> s
     return state.state
 
 
-def _device_id(hass: HomeAssistant, address: str) -> str:
-    device = dr.async_get(hass).async_get_device(identifiers={(DOMAIN, address)})
-    assert device is not None
-    return device.id
-
-
-async def _measure(hass: HomeAssistant, device_id: Any) -> Any:
+async def _measure(hass: HomeAssistant, target: Any) -> Any:
     return await hass.services.async_call(
         DOMAIN,
         "measure_heart_rate",
-        {"device_id": device_id},
+        {"device_id": target},
         blocking=True,
         return_response=True,
     )
@@ -191,11 +186,11 @@ async def test_mi_band_1_has_no_heart_rate_entities_and_says_so(
     assert "continuous_heart_rate" not in keys
     assert {"steps", "battery", "vibrate", "connected"} <= keys
     with pytest.raises(HomeAssistantError) as raised:
-        await _measure(hass, _device_id(hass, band.address))
+        await _measure(hass, device_id(hass, band.address))
     assert raised.value.translation_key == "no_heart_rate_sensor"
     # Firmware 1.0.4.9 predates the Immediate Alert service: vibration goes through FF05.
     await hass.services.async_call(
-        DOMAIN, "vibrate", {"device_id": _device_id(hass, band.address)}, blocking=True
+        DOMAIN, "vibrate", {"device_id": device_id(hass, band.address)}, blocking=True
     )
     assert band.vibrations == [protocol.VIBRATE_START, protocol.VIBRATE_STOP]
 
@@ -208,16 +203,16 @@ async def test_measure_heart_rate_service_returns_the_value_and_sets_the_sensor(
 ) -> None:
     band, _entry = await _add_band(hass, add_device)
     band.activity.heart_rate = 67
-    device_id = _device_id(hass, band.address)
+    band_id = device_id(hass, band.address)
 
-    response = await _measure(hass, device_id)
+    response = await _measure(hass, band_id)
 
     assert response == {"heart_rate": 67}
     # Set by the time the call returns: an automation can read it next.
     assert _state(hass, Platform.SENSOR, band.address, "heart_rate") == "67"
     # The UI's device selector sends a list: one band in a list is accepted too.
     band.activity.heart_rate = 71
-    assert await _measure(hass, [device_id]) == {"heart_rate": 71}
+    assert await _measure(hass, [band_id]) == {"heart_rate": 71}
     # Stop the other modes, then manual on: the order the protocol notes give.
     assert band.heart_rate_commands[-3:] == [
         protocol.HR_CONTINUOUS_OFF,
@@ -245,7 +240,7 @@ async def test_seed_scenario_is_avoided_by_the_init_order(
     await until(lambda: band.connect_attempts == attempts + 1 and band.authenticated)
     await until(lambda: band.heart_rate_commands[-1:] == [protocol.HR_CONTINUOUS_ON])
     for _ in range(2):
-        await _measure(hass, _device_id(hass, band.address))
+        await _measure(hass, device_id(hass, band.address))
 
     assert band.connection is not None
     # The band asked for, and got, the 5 s supervision timeout.
@@ -263,7 +258,7 @@ async def test_seed_scenario_forced_ends_in_a_translated_error_and_the_band_reco
     band, _entry = await _add_band(hass, add_device, band)
 
     with pytest.raises(HomeAssistantError) as raised:
-        await _measure(hass, _device_id(hass, band.address))
+        await _measure(hass, device_id(hass, band.address))
 
     assert raised.value.translation_key == "link_lost"
     assert band.disconnect_reasons.count(CONNECTION_TIMEOUT) == 2  # first try and the retry
@@ -279,7 +274,7 @@ async def test_drop_during_a_measurement_reconnects_reauthenticates_and_retries(
     attempts = band.connect_attempts
     band.activity.heart_rate = 64
 
-    measurement = hass.async_create_task(_measure(hass, _device_id(hass, band.address)))
+    measurement = hass.async_create_task(_measure(hass, device_id(hass, band.address)))
     await until(lambda: protocol.HR_MANUAL_ON in band.heart_rate_commands)
     band.drop_link(CONNECTION_TIMEOUT)
     response = await measurement
@@ -299,7 +294,7 @@ async def test_two_drops_during_a_measurement_raise_a_translated_error(
 ) -> None:
     band, _entry = await _add_band(hass, add_device)
 
-    measurement = hass.async_create_task(_measure(hass, _device_id(hass, band.address)))
+    measurement = hass.async_create_task(_measure(hass, device_id(hass, band.address)))
     for attempt in (1, 2):
         await until(lambda: band.heart_rate_commands.count(protocol.HR_MANUAL_ON) == attempt)  # noqa: B023
         band.drop_link(CONNECTION_TIMEOUT)
@@ -319,7 +314,7 @@ async def test_no_value_from_the_band_is_a_translated_error(
     band.activity.heart_rate = 0  # the band reports "no reading" (not worn)
 
     with pytest.raises(HomeAssistantError) as raised:
-        await _measure(hass, _device_id(hass, band.address))
+        await _measure(hass, device_id(hass, band.address))
 
     assert raised.value.translation_key == "no_heart_rate"
     assert band.connection is not None  # the link is fine; only the value is missing
@@ -374,7 +369,7 @@ async def test_vibrate_service_and_button(hass: HomeAssistant, add_device: AddDe
     band, _entry = await _add_band(hass, add_device)
 
     await hass.services.async_call(
-        DOMAIN, "vibrate", {"device_id": _device_id(hass, band.address), "count": 3}, blocking=True
+        DOMAIN, "vibrate", {"device_id": device_id(hass, band.address), "count": 3}, blocking=True
     )
     # 1S firmware 4.16 has Immediate Alert: one "mild alert" and one "off" per pulse.
     assert band.vibrations == [protocol.ALERT_MILD, protocol.ALERT_OFF] * 3
@@ -399,14 +394,14 @@ async def test_service_on_a_wheel_an_unknown_device_or_an_unloaded_band_is_refus
     await add_entry_via_discovery(hass, wheel)
 
     with pytest.raises(ServiceValidationError) as raised:
-        await _measure(hass, _device_id(hass, wheel.address))
+        await _measure(hass, device_id(hass, wheel.address))
     assert raised.value.translation_key == "not_a_band"
 
     with pytest.raises(ServiceValidationError) as raised:
         await _measure(hass, "0123456789abcdef")
     assert raised.value.translation_key == "unknown_device"
 
-    band_device = _device_id(hass, band.address)
+    band_device = device_id(hass, band.address)
     assert await hass.config_entries.async_unload(entry.entry_id)
     await settle(hass)
     with pytest.raises(ServiceValidationError) as raised:
@@ -514,7 +509,7 @@ async def test_band_rejecting_the_user_info_asks_for_reauth(
     flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
     assert [flow["context"]["source"] for flow in flows] == [SOURCE_REAUTH]
     with pytest.raises(HomeAssistantError) as raised:
-        await _measure(hass, _device_id(hass, band.address))
+        await _measure(hass, device_id(hass, band.address))
     assert raised.value.translation_key == "reauth_required"
 
 
@@ -531,7 +526,7 @@ async def test_periodic_policy_connects_for_a_measurement_and_lets_go(
     assert _state(hass, Platform.SENSOR, band.address, "battery") == "82"
     band.activity.heart_rate = 58
 
-    response = await _measure(hass, _device_id(hass, band.address))
+    response = await _measure(hass, device_id(hass, band.address))
 
     assert response == {"heart_rate": 58}
     await settle(hass)
@@ -599,7 +594,7 @@ async def test_measuring_a_band_out_of_range_says_so(
     await let_bluetooth_forget_unheard_devices(hass)
 
     with pytest.raises(HomeAssistantError) as raised:
-        await _measure(hass, _device_id(hass, band.address))
+        await _measure(hass, device_id(hass, band.address))
 
     assert raised.value.translation_key == "cannot_connect"
     assert band.connection is None

@@ -84,19 +84,6 @@ async def _connect(hass: HomeAssistant, device: Peripheral, received: Received) 
     )
 
 
-@pytest.fixture
-def no_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Let bleak-retry-connector retry without its real-time pauses."""
-    for name in (
-        "BLEAK_TRANSIENT_BACKOFF_TIME",
-        "BLEAK_TRANSIENT_MEDIUM_BACKOFF_TIME",
-        "BLEAK_TRANSIENT_LONG_BACKOFF_TIME",
-        "BLEAK_OUT_OF_SLOTS_BACKOFF_TIME",
-        "BLEAK_BACKOFF_TIME",
-    ):
-        monkeypatch.setattr(bleak_retry_connector, name, 0.0)
-
-
 async def test_connect_goes_through_the_virtual_proxy(
     hass: HomeAssistant, add_device: AddDevice
 ) -> None:

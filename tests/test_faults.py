@@ -11,11 +11,10 @@ from collections.abc import Callable
 from datetime import timedelta
 import logging
 
-import bleak_retry_connector
 from homeassistant.const import STATE_OFF, STATE_ON, STATE_UNAVAILABLE, Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
-from homeassistant.helpers import device_registry as dr, entity_registry as er
+from homeassistant.helpers import entity_registry as er
 from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import async_fire_time_changed
@@ -26,22 +25,9 @@ from emulator.band import MiBand
 from emulator.peripheral import ConnectFault, Peripheral
 from emulator.proxy import VirtualProxy
 
-from . import add_entry_via_discovery, settle, until
+from . import add_entry_via_discovery, device_id, settle, until
 
 AddDevice = Callable[[Peripheral], Peripheral]
-
-
-@pytest.fixture
-def no_connector_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
-    """bleak-retry-connector's own pauses between attempts, in real seconds: none here."""
-    for name in (
-        "BLEAK_TRANSIENT_BACKOFF_TIME",
-        "BLEAK_TRANSIENT_MEDIUM_BACKOFF_TIME",
-        "BLEAK_TRANSIENT_LONG_BACKOFF_TIME",
-        "BLEAK_OUT_OF_SLOTS_BACKOFF_TIME",
-        "BLEAK_BACKOFF_TIME",
-    ):
-        monkeypatch.setattr(bleak_retry_connector, name, 0.0)
 
 
 def _state(hass: HomeAssistant, platform: Platform, address: str, key: str) -> str:
@@ -52,13 +38,7 @@ def _state(hass: HomeAssistant, platform: Platform, address: str, key: str) -> s
     return state.state
 
 
-def _device_id(hass: HomeAssistant, address: str) -> str:
-    device = dr.async_get(hass).async_get_device(identifiers={(DOMAIN, address)})
-    assert device is not None
-    return device.id
-
-
-@pytest.mark.usefixtures("no_connector_backoff")
+@pytest.mark.usefixtures("no_backoff")
 @pytest.mark.parametrize("fault", list(ConnectFault), ids=[fault.value for fault in ConnectFault])
 async def test_refused_connects_of_every_class_end_with_the_wheel_back(
     hass: HomeAssistant,
@@ -90,7 +70,7 @@ async def test_refused_connects_of_every_class_end_with_the_wheel_back(
     assert "Traceback" not in caplog.text
 
 
-@pytest.mark.usefixtures("no_connector_backoff")
+@pytest.mark.usefixtures("no_backoff")
 async def test_proxy_out_of_connection_slots_then_a_free_one(
     hass: HomeAssistant, add_device: AddDevice, proxy: VirtualProxy
 ) -> None:
@@ -158,7 +138,7 @@ async def test_entry_reload_during_a_measurement_fails_it_cleanly(
         hass.services.async_call(
             DOMAIN,
             "measure_heart_rate",
-            {"device_id": _device_id(hass, band.address)},
+            {"device_id": device_id(hass, band.address)},
             blocking=True,
             return_response=True,
         )
