@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+import statistics
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = Path(__file__).parent / "results"
@@ -46,6 +48,32 @@ def wheel_section(results: dict[str, dict[str, float]]) -> list[str]:
     return lines
 
 
+def recovery_section(results: dict[str, Any]) -> list[str]:
+    def row(name: str, times: list[float]) -> str:
+        return (
+            f"| {name} | {statistics.median(times):.2f} | {min(times):.2f} | {max(times):.2f} "
+            f"| {len(times)} |"
+        )
+
+    return [
+        "## Recovery after a drop",
+        "",
+        "From a forced drop (HCI 0x08) to the first fresh data published by the coordinator: "
+        "reconnect at once, re-initialise (the band re-authenticates with its stored id, no "
+        f"tap), read. A connect takes {results['connect_time_s']:.2f} s in the model; every "
+        f"request and answer costs connection events of {results['interval_s'] * 1000:.0f} ms.",
+        "",
+        "| device | median s | min s | max s | drops |",
+        "|---|---:|---:|---:|---:|",
+        row("Ninebot One: identity + one live cycle", results["wheel_s"]),
+        row("Mi Band 1S: the full initialisation (section 4 of the notes)", results["band_s"]),
+        "",
+        "The wheel's times alternate between two values about 0.24 s apart from one drop to "
+        "the next; why is not analysed yet.",
+        "",
+    ]
+
+
 def main() -> None:
     lines = [
         "# Benchmarks",
@@ -58,6 +86,9 @@ def main() -> None:
     wheel = RESULTS / "wheel_rate.json"
     if wheel.exists():
         lines += wheel_section(json.loads(wheel.read_text()))
+    recovery = RESULTS / "recovery.json"
+    if recovery.exists():
+        lines += recovery_section(json.loads(recovery.read_text()))
     text = "\n".join(lines)
     (ROOT / "BENCHMARKS.md").write_text(text)
     print(text)
