@@ -74,6 +74,30 @@ def recovery_section(results: dict[str, Any]) -> list[str]:
     ]
 
 
+def state_writes_section(results: dict[str, Any]) -> list[str]:
+    lines = [
+        "## Recorder cost",
+        "",
+        "State writes (each one a row in the recorder's states table) per entity and hour at "
+        "default settings (1 s minimum between writes), counted over "
+        f"{results['window_s']:.0f} s while the wheel is ridden and the band's wearer walks a "
+        "step a second, scaled to an hour. Entities whose value did not change are not listed: "
+        "they write nothing.",
+        "",
+        "| entity | writes per hour |",
+        "|---|---:|",
+    ]
+    lines += [f"| `{entity}` | {count} |" for entity, count in results["per_hour"].items()]
+    lines += [
+        "",
+        "3600 is the cap the minimum interval sets: values that change at every poll (speed, "
+        "current, power, the odometer in metres) hit it while riding; at rest they write "
+        "nothing.",
+        "",
+    ]
+    return lines
+
+
 def main() -> None:
     lines = [
         "# Benchmarks",
@@ -89,6 +113,9 @@ def main() -> None:
     recovery = RESULTS / "recovery.json"
     if recovery.exists():
         lines += recovery_section(json.loads(recovery.read_text()))
+    state_writes = RESULTS / "state_writes.json"
+    if state_writes.exists():
+        lines += state_writes_section(json.loads(state_writes.read_text()))
     text = "\n".join(lines)
     (ROOT / "BENCHMARKS.md").write_text(text)
     print(text)
