@@ -28,6 +28,7 @@ from emulator.band import MiBand
 from emulator.link import CONNECTION_TIMEOUT
 from emulator.peripheral import Peripheral
 
+from . import until
 from .test_emulator import Received, _connect
 
 AddDevice = Callable[[Peripheral], Peripheral]
@@ -97,7 +98,7 @@ async def test_pairing_waits_for_the_tap_and_later_connections_need_none(
     client = await _connect(hass, band, Received())
 
     pairing = asyncio.create_task(session.async_pair(client, tap_timeout=5.0))
-    await asyncio.wait_for(_vibrating(band), 5)
+    await until(lambda: band.waiting_for_tap)
     assert band.tap()
     info = await pairing
     await client.disconnect()
@@ -116,11 +117,6 @@ async def test_pairing_without_a_tap_times_out(hass: HomeAssistant, add_device: 
     with pytest.raises(TapTimeoutError):
         await _session(band).async_pair(client, tap_timeout=0.2)
     assert band.known_user_ids == set()
-
-
-async def _vibrating(band: MiBand) -> None:
-    while not band.waiting_for_tap:  # noqa: ASYNC110 - the emulator has no event for it
-        await asyncio.sleep(0.005)
 
 
 async def test_refused_user_info_is_reported_as_such(

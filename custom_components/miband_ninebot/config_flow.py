@@ -267,7 +267,7 @@ class MiBandNinebotConfigFlow(ConfigFlow, domain=DOMAIN):
             SupportedDevice(DeviceKind(entry.data[CONF_KIND]), entry.data[CONF_MODEL]),
         )
         self._user_id = entry.data[CONF_USER_ID]
-        self._profile = {**DEFAULT_PROFILE, **_known_profile(entry.options)}
+        self._profile = dict(entry.options)  # band_user takes the profile's keys, defaults aside
         return await self.async_step_reauth_confirm()
 
     async def async_step_reauth_confirm(
@@ -312,10 +312,6 @@ class MiBandNinebotConfigFlow(ConfigFlow, domain=DOMAIN):
             data[CONF_USER_ID] = self._user_id
             options = dict(self._profile)
         return self.async_create_entry(title=_title(device, address), data=data, options=options)
-
-
-def _known_profile(options: Mapping[str, Any]) -> dict[str, Any]:
-    return {key: options[key] for key in DEFAULT_PROFILE if key in options}
 
 
 LINK_SCHEMA = vol.Schema(

@@ -73,18 +73,20 @@ def _band(hass: HomeAssistant, call: ServiceCall) -> BandCoordinator:
     """The coordinator of the band the call names, or a translated validation error."""
     device_id: str = call.data[ATTR_DEVICE_ID]
     device = dr.async_get(hass).async_get(device_id)
-    entries = [
-        entry
-        for entry_id in (device.config_entries if device else ())
-        if (entry := hass.config_entries.async_get_entry(entry_id)) and entry.domain == DOMAIN
-    ]
-    if not entries:
+    entry = next(
+        (
+            entry
+            for entry_id in (device.config_entries if device else ())
+            if (entry := hass.config_entries.async_get_entry(entry_id)) and entry.domain == DOMAIN
+        ),
+        None,
+    )
+    if entry is None:
         raise ServiceValidationError(
             translation_domain=DOMAIN,
             translation_key="unknown_device",
             translation_placeholders={"device_id": device_id},
         )
-    entry = entries[0]
     if entry.state is not ConfigEntryState.LOADED:
         raise ServiceValidationError(
             translation_domain=DOMAIN,
