@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
 import logging
@@ -133,6 +134,10 @@ class Peripheral:
         self.connection: Connection | None = None
         self.connect_attempts = 0
         self.disconnect_reasons: list[int] = []
+        # Every ATT request a central made, in order: ("connect" | "read" | "write" |
+        # "write-command" | "subscribe" | "unsubscribe", characteristic UUID or ""). Round trips
+        # are all but "write-command"; benchmarks count them.
+        self.requests: list[tuple[str, str]] = []
         self._refusals: deque[ConnectFault] = deque()
 
     # -- fault hooks ------------------------------------------------------------------------------
@@ -180,11 +185,19 @@ class Peripheral:
 
     # -- what the device does on air --------------------------------------------------------------
 
-    def notify(self, uuid: str, data: bytes, *, in_reply: bool = False) -> bool:
+    def notify(
+        self,
+        uuid: str,
+        data: bytes,
+        *,
+        in_reply: bool = False,
+        then: Callable[[], None] | None = None,
+    ) -> bool:
         """Send a notification if a central is subscribed; return whether it was sent.
 
         `in_reply` marks an answer to something the central just sent: it cannot leave in the
-        connection event that carried the request, only in a later one.
+        connection event that carried the request, only in a later one. `then` runs right after
+        the notification has reached the central (a fault that strikes mid-answer, say).
         """
         connection = self.connection
         if connection is None or not connection.open:
@@ -197,7 +210,7 @@ class Peripheral:
         char.value = bytes(data)
         link = connection.link
         arrives = link.reserve(Direction.TO_CENTRAL, 1, link.reply_event() if in_reply else None)
-        link.call_at(arrives, lambda: self._deliver(connection, char, bytes(data)))
+        link.call_at(arrives, lambda: self._deliver(connection, char, bytes(data), then))
         return True
 
     # -- called by the central's side (the virtual proxy's client) --------------------------------
@@ -214,6 +227,7 @@ class Peripheral:
             # A single-central device: a new central displaces nobody, it is refused.
             raise BleakError(f"{self.address}: already connected to another central")
         self.connection = Connection(self, central, self.timing)
+        self.requests.append(("connect", ""))
         await self.on_connect(self.connection)
         return self.connection
 
@@ -224,6 +238,14 @@ class Peripheral:
         _LOGGER.debug("%s: link closed, reason 0x%02x", self.address, reason)
         self.on_disconnect(reason)
 
-    def _deliver(self, connection: Connection, char: Characteristic, data: bytes) -> None:
+    def _deliver(
+        self,
+        connection: Connection,
+        char: Characteristic,
+        data: bytes,
+        then: Callable[[], None] | None,
+    ) -> None:
         if connection.open and char in connection.subscribed:
             connection.central.notification_received(char, data)
+            if then is not None:
+                then()

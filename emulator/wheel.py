@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import math
 
 from .gatt import NOTIFY, READ, WRITE_WITHOUT_RESPONSE, Characteristic, Service
-from .link import LinkTiming
+from .link import CONNECTION_TIMEOUT, LinkTiming
 from .peripheral import Advertisement, Connection, Peripheral
 
 UART_SERVICE = "0000ffe0-0000-1000-8000-00805f9b34fb"
@@ -176,6 +176,11 @@ class WheelFaults:
     lost_answers: int = 0  # read requests left unanswered
     cut_answers: int = 0  # answers whose second notification is lost, cutting a frame short
     mute: bool = False  # the controller answers nothing while the radio link stays up
+    # Drop the link (0x08) once, in the answer to a read of this first register: (register, k)
+    # drops it as the request arrives (k = 0), or right after the k-th notification of the
+    # answer has reached the central, cutting the answer short (at most after its last one).
+    # Cleared when it fires, so the next connection succeeds.
+    drop_at: tuple[int, int] | None = None
 
 
 class NinebotOne(Peripheral):
@@ -251,6 +256,12 @@ class NinebotOne(Peripheral):
     def _answer_read(self, address: int, index: int, count: int) -> None:
         self.reads.append((index, count))
         faults = self.faults
+        drop_after = None
+        if faults.drop_at is not None and faults.drop_at[0] == index:
+            drop_after, faults.drop_at = faults.drop_at[1], None
+            if drop_after == 0:
+                self._lose_link()
+                return
         if faults.mute:
             return
         if faults.lost_answers:
@@ -272,8 +283,14 @@ class NinebotOne(Peripheral):
         if faults.cut_answers and len(notifications) > 2:
             faults.cut_answers -= 1
             del notifications[1]
-        for notification in notifications:
-            self.notify(UART_CHARACTERISTIC, notification, in_reply=True)
+        if drop_after is not None:
+            drop_after = min(drop_after, len(notifications))
+        for number, notification in enumerate(notifications, start=1):
+            then = self._lose_link if number == drop_after else None
+            self.notify(UART_CHARACTERISTIC, notification, in_reply=True, then=then)
+
+    def _lose_link(self) -> None:
+        self.drop_link(CONNECTION_TIMEOUT)
 
     def _model_time(self) -> float:
         return asyncio.get_running_loop().time() / self.timing.time_scale

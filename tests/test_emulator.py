@@ -28,6 +28,7 @@ from emulator.link import (
 )
 from emulator.peripheral import Advertisement, ConnectFault, Peripheral
 from emulator.proxy import VirtualBleakClient, VirtualProxy
+from emulator.wheel import UART_CHARACTERISTIC, NinebotOne, frame
 
 AddDevice = Callable[[Peripheral], Peripheral]
 
@@ -289,3 +290,35 @@ def test_values_are_cut_into_pdus_by_the_att_mtu() -> None:
     assert [timing.pdus_for(size) for size in (0, 1, 20, 21, 40, 41)] == [1, 1, 1, 2, 2, 3]
     with pytest.raises(ValueError, match="must be positive"):
         LinkTiming(time_scale=0)
+
+
+async def _ask_the_wheel_for_its_identity(
+    hass: HomeAssistant, device: NinebotOne
+) -> tuple[BleakClient, Received]:
+    """Connect, subscribe and send a read of 11 registers from 0x10 (serial, PIN, version)."""
+    received = Received()
+    client = await _connect(hass, device, received)
+    await client.start_notify(UART_CHARACTERISTIC, received.on_notify)
+    await client.write_gatt_char(UART_CHARACTERISTIC, frame(0x10, bytes((22,))), response=False)
+    return client, received
+
+
+@pytest.mark.parametrize("notifications_before_the_drop", [0, 1, 2])
+async def test_wheel_drops_the_link_once_at_a_chosen_point_of_an_answer(
+    hass: HomeAssistant, add_device: AddDevice, notifications_before_the_drop: int
+) -> None:
+    """The wheel's `drop_at` cuts the identity answer (three notifications) where it is told."""
+    device = add_device(catalog.ninebot_one_e())
+    assert isinstance(device, NinebotOne)
+    device.faults.drop_at = (0x10, notifications_before_the_drop)
+
+    _client, received = await _ask_the_wheel_for_its_identity(hass, device)
+    await asyncio.wait_for(received.disconnected.wait(), 1)
+
+    assert received.notifications.qsize() == notifications_before_the_drop
+    assert device.disconnect_reasons == [CONNECTION_TIMEOUT]
+    assert device.faults.drop_at is None  # once: the next connection gets whole answers
+    client, received = await _ask_the_wheel_for_its_identity(hass, device)
+    answer = [await asyncio.wait_for(received.notifications.get(), 1) for _ in range(3)]
+    assert len(b"".join(answer)) == 3 * 14 + 12  # frames of 3, 3, 3 and 2 registers
+    await client.disconnect()
