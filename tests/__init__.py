@@ -21,9 +21,16 @@ from unittest.mock import patch  # noqa: E402
 
 from bluetooth_data_tools import monotonic_time_coarse  # noqa: E402
 from homeassistant.config_entries import ConfigEntry, ConfigFlowResult  # noqa: E402
-from homeassistant.core import HomeAssistant  # noqa: E402
+from homeassistant.core import (  # noqa: E402
+    Event,
+    EventStateChangedData,
+    HomeAssistant,
+    State,
+    callback,
+)
 from homeassistant.data_entry_flow import FlowResultType  # noqa: E402
 from homeassistant.helpers import device_registry as dr  # noqa: E402
+from homeassistant.helpers.event import async_track_state_change_event  # noqa: E402
 from homeassistant.util import dt as dt_util  # noqa: E402
 from pytest_homeassistant_custom_component.common import async_fire_time_changed  # noqa: E402
 
@@ -70,6 +77,19 @@ def discovery_flow_id(hass: HomeAssistant, address: str) -> str:
         for flow in hass.config_entries.flow.async_progress_by_handler(DOMAIN)
         if flow["context"]["unique_id"] == address
     )
+
+
+def record_states(hass: HomeAssistant, entity_id: str) -> list[State]:
+    """Collect every state an entity is given from now on, to check none was ever wrong."""
+    seen: list[State] = []
+
+    @callback
+    def _on_change(event: Event[EventStateChangedData]) -> None:
+        if (new_state := event.data["new_state"]) is not None:
+            seen.append(new_state)
+
+    async_track_state_change_event(hass, entity_id, _on_change)
+    return seen
 
 
 async def until(condition: Callable[[], Any]) -> None:

@@ -17,9 +17,8 @@ from homeassistant.const import (
     STATE_ON,
     STATE_UNAVAILABLE,
 )
-from homeassistant.core import Event, EventStateChangedData, HomeAssistant, State, callback
+from homeassistant.core import HomeAssistant, State
 from homeassistant.helpers import device_registry as dr, entity_registry as er
-from homeassistant.helpers.event import async_track_state_change_event
 from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
 import pytest
@@ -49,7 +48,7 @@ from custom_components.miband_ninebot.ninebot import session as wheel_session
 from emulator.peripheral import ConnectFault, Peripheral
 from emulator.wheel import NinebotOne, RideProfile, WheelIdentity, WheelState
 
-from . import add_entry_via_discovery, settle, until
+from . import add_entry_via_discovery, record_states, settle, until
 
 AddDevice = Callable[[Peripheral], Peripheral]
 
@@ -114,18 +113,6 @@ async def _add_wheel(
     return wheel, entry
 
 
-def _record_states(hass: HomeAssistant, entity_id: str) -> list[State]:
-    seen: list[State] = []
-
-    @callback
-    def _on_change(event: Event[EventStateChangedData]) -> None:
-        if (new_state := event.data["new_state"]) is not None:
-            seen.append(new_state)
-
-    async_track_state_change_event(hass, entity_id, _on_change)
-    return seen
-
-
 async def test_discovered_wheel_shows_exactly_the_emulated_values(
     hass: HomeAssistant, add_device: AddDevice
 ) -> None:
@@ -164,7 +151,7 @@ async def test_values_follow_the_wheel_and_unchanged_values_are_not_written_agai
 ) -> None:
     wheel, entry = await _add_wheel(hass, add_device)
     speed_id = _entity_id(hass, wheel.address, "speed")
-    voltage_states = _record_states(hass, _entity_id(hass, wheel.address, "voltage"))
+    voltage_states = record_states(hass, _entity_id(hass, wheel.address, "voltage"))
     session = entry.runtime_data.session
     cycles_before = session.stats.live_cycles
 
@@ -179,7 +166,7 @@ async def test_state_writes_are_throttled_to_one_per_second(
     hass: HomeAssistant, add_device: AddDevice
 ) -> None:
     wheel, entry = await _add_wheel(hass, add_device)
-    speeds = _record_states(hass, _entity_id(hass, wheel.address, "speed"))
+    speeds = record_states(hass, _entity_id(hass, wheel.address, "speed"))
     session = entry.runtime_data.session
     cycles_before = session.stats.live_cycles
 
@@ -197,8 +184,8 @@ async def test_link_drop_makes_values_unavailable_until_the_wheel_is_back(
     hass: HomeAssistant, add_device: AddDevice
 ) -> None:
     wheel, _entry = await _add_wheel(hass, add_device)
-    speed_states = _record_states(hass, _entity_id(hass, wheel.address, "speed"))
-    battery_states = _record_states(hass, _entity_id(hass, wheel.address, "battery"))
+    speed_states = record_states(hass, _entity_id(hass, wheel.address, "speed"))
+    battery_states = record_states(hass, _entity_id(hass, wheel.address, "battery"))
 
     wheel.drop_link()
     await settle(hass)
@@ -233,7 +220,7 @@ async def test_garbage_corruption_and_losses_never_publish_a_wrong_value(
     monkeypatch.setattr(wheel_session, "ANSWER_TIMEOUT", 0.2)
     wheel, entry = await _add_wheel(hass, add_device)
     voltage_id = _entity_id(hass, wheel.address, "voltage")
-    voltages = _record_states(hass, voltage_id)
+    voltages = record_states(hass, voltage_id)
     stats = entry.runtime_data.session.decoder_stats
 
     faults = wheel.faults
