@@ -8,32 +8,39 @@ checks add: no lingering task or timer after any of them.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import timedelta
 import logging
 
 from homeassistant.const import STATE_OFF, STATE_ON, STATE_UNAVAILABLE, Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
-from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers import device_registry as dr, entity_registry as er
 from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import async_fire_time_changed
 
 from custom_components.miband_ninebot.const import DOMAIN
+from custom_components.miband_ninebot.ninebot import session as wheel_session
 from emulator import catalog
 from emulator.band import MiBand
 from emulator.peripheral import ConnectFault, Peripheral
 from emulator.proxy import VirtualProxy
+from emulator.wheel import NinebotOne
 
-from . import add_entry_via_discovery, device_id, settle, until
+from . import add_entry_via_discovery, device_id, record_states, settle, until
 
 AddDevice = Callable[[Peripheral], Peripheral]
 
 
-def _state(hass: HomeAssistant, platform: Platform, address: str, key: str) -> str:
+def _entity_id(hass: HomeAssistant, platform: Platform, address: str, key: str) -> str:
     entity_id = er.async_get(hass).async_get_entity_id(platform, DOMAIN, f"{address}_{key}")
-    assert entity_id is not None
-    state = hass.states.get(entity_id)
+    assert entity_id is not None, key
+    return entity_id
+
+
+def _state(hass: HomeAssistant, platform: Platform, address: str, key: str) -> str:
+    state = hass.states.get(_entity_id(hass, platform, address, key))
     assert state is not None
     return state.state
 
@@ -153,3 +160,104 @@ async def test_entry_reload_during_a_measurement_fails_it_cleanly(
     assert raised.value.translation_key == "cannot_connect"
     assert _state(hass, Platform.BINARY_SENSOR, band.address, "connected") == STATE_ON
     assert band.authenticated
+
+
+# Where a drop can cut the wheel's first reading on a connection: (first register of the read,
+# notifications of its answer that had arrived; 0 = the drop met the request). The identity
+# (0x10 x 11: serial, PIN, version) answers in three notifications, the remaining range (0x25)
+# in one, the live block (0xB4 x 10) in three, the last of which completes the reading.
+FIRST_READING_STEPS = [
+    (0x10, 0),
+    (0x10, 1),
+    (0x10, 2),
+    (0x10, 3),
+    (0x25, 0),
+    (0x25, 1),
+    (0xB4, 0),
+    (0xB4, 1),
+    (0xB4, 2),
+]
+
+
+@pytest.mark.parametrize(
+    "step",
+    FIRST_READING_STEPS,
+    ids=[f"{register:#04x}-after-{count}" for register, count in FIRST_READING_STEPS],
+)
+async def test_drop_at_any_step_of_the_wheel_s_first_reading_ends_with_it_whole(
+    hass: HomeAssistant,
+    add_device: AddDevice,
+    step: tuple[int, int],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A reading cut short is never half-published: the next connection reads it all again.
+
+    The wheel changed while away (new firmware, a new speed), so only an identity read that
+    completed on the final connection shows the right version in the attributes and registry.
+    """
+    wheel = add_device(catalog.ninebot_one_e())
+    assert isinstance(wheel, NinebotOne)
+    entry = await add_entry_via_discovery(hass, wheel)
+    speed_id = _entity_id(hass, Platform.SENSOR, wheel.address, "speed")
+    speeds = record_states(hass, speed_id)
+    attempts = wheel.connect_attempts
+    caplog.set_level(logging.INFO)
+
+    wheel.drop_link()
+    wheel.identity = replace(wheel.identity, firmware=0x3136)  # updated by the rider's app
+    wheel.state.speed = 14.25
+    wheel.faults.drop_at = step  # strikes on the reconnect the drop starts at once
+    await settle(hass)
+
+    assert wheel.faults.drop_at is None
+    assert wheel.connection is None
+    assert _state(hass, Platform.SENSOR, wheel.address, "speed") == STATE_UNAVAILABLE
+    # No link is open, so moving the clock only fires the coordinator's backoff timer.
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=3))
+    await settle(hass)
+
+    assert wheel.connect_attempts == attempts + 2
+    assert entry.runtime_data.session.stats.timeouts == 0  # the drop was noticed, not waited out
+    assert [state.state for state in speeds] == [STATE_UNAVAILABLE, "14.25"]
+    speed = hass.states.get(speed_id)
+    assert speed is not None
+    assert speed.attributes["firmware_version"] == "1.3.6"
+    assert speed.attributes["serial_number"] == wheel.identity.serial_number
+    device = dr.async_get(hass).async_get_device(identifiers={(DOMAIN, wheel.address)})
+    assert device is not None
+    assert (device.sw_version, device.serial_number) == ("1.3.6", wheel.identity.serial_number)
+    assert caplog.text.count("is unavailable") == 1
+    assert caplog.text.count("is available again") == 1
+    assert "Traceback" not in caplog.text
+
+
+async def test_reconnecting_wheel_shows_nothing_before_the_new_link_s_first_reading(
+    hass: HomeAssistant, add_device: AddDevice, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Data held back by the state-write throttle belongs to the link it was read on.
+
+    The wheel polls far faster than one state write a second, so a drop always leaves a reading
+    waiting for its turn. The reconnect's identity read loses two answers and outlasts that
+    turn: the waiting reading must not bring the entities back while the new link has read
+    nothing yet (nor the connected sensor say "on").
+    """
+    monkeypatch.setattr(wheel_session, "ANSWER_TIMEOUT", 0.6)
+    wheel = add_device(catalog.ninebot_one_e())
+    assert isinstance(wheel, NinebotOne)
+    entry = await add_entry_via_discovery(hass, wheel)
+    speeds = record_states(hass, _entity_id(hass, Platform.SENSOR, wheel.address, "speed"))
+    connected = record_states(
+        hass, _entity_id(hass, Platform.BINARY_SENSOR, wheel.address, "connected")
+    )
+
+    # A live cycle after the first reading: its data waits for the throttle's next turn.
+    await until(lambda: entry.runtime_data.session.stats.live_cycles > 0)
+
+    wheel.drop_link()
+    wheel.state.speed = 14.25
+    wheel.faults.lost_answers = 2
+    await settle(hass)
+
+    assert wheel.faults.lost_answers == 0
+    assert [state.state for state in speeds] == [STATE_UNAVAILABLE, "14.25"]
+    assert [state.state for state in connected] == [STATE_OFF, STATE_ON]

@@ -137,6 +137,7 @@ class LinkCoordinator[DataT](DataUpdateCoordinator[DataT]):
         self.session = session
         self._ble_device = ble_device
         self._client: BleakClient | None = None
+        self._in_service = False  # the session has taken `_client` into service
         self._connect_task: asyncio.Task[None] | None = None
         self._cancel_retry: CALLBACK_TYPE | None = None
         self._device_gone = False
@@ -154,7 +155,7 @@ class LinkCoordinator[DataT](DataUpdateCoordinator[DataT]):
     @property
     def connected(self) -> bool:
         """Whether the link is up and the session has taken it into service."""
-        return self._client is not None and self._client.is_connected
+        return self._in_service and self._client is not None and self._client.is_connected
 
     @property
     def enabled(self) -> bool:
@@ -356,7 +357,7 @@ class LinkCoordinator[DataT](DataUpdateCoordinator[DataT]):
         except LINK_ERRORS as err:
             self._async_connect_failed(err)
             return
-        self._client = client
+        self._client, self._in_service = client, False
         try:
             await self.session.async_start(client)
         except BaseException as err:
@@ -371,11 +372,17 @@ class LinkCoordinator[DataT](DataUpdateCoordinator[DataT]):
                 raise
             self._async_connect_failed(err)
             return
+        self._in_service = True
         self.backoff.reset()
         self._log_available()
         if not self._users:
             await self._async_end_visit()
-        self.async_update_listeners()
+        if self._publish_timer is not None:
+            # The connection's first reading shows with the availability it brings, not a
+            # throttle interval later.
+            self.async_publish_now(self._pending_data)
+        else:
+            self.async_update_listeners()
 
     async def _async_end_visit(self) -> None:
         """With the periodic policy: the reading is taken, free the device until the next visit."""
@@ -445,8 +452,10 @@ class LinkCoordinator[DataT](DataUpdateCoordinator[DataT]):
     @callback
     def _async_on_device_gone(self, service_info: bluetooth.BluetoothServiceInfoBleak) -> None:
         self._device_gone = True
-        if self.connected:
-            return  # many devices stop advertising while connected; the link is what counts
+        if self._client is not None and self._client.is_connected:
+            # Many devices stop advertising while connected (or coming into service on a fresh
+            # link): the link is what counts.
+            return
         self._last_visit_ok = False
         self._log_unavailable("no longer heard")
         self._async_cancel_retry()

@@ -178,11 +178,12 @@ class WheelSession:
         )
 
     def async_link_lost(self) -> None:
-        """Stop polling; the next connection starts afresh."""
+        """Stop polling and end a read waiting for its answer; the next connection starts afresh."""
         if self._poller is not None:
             self._poller.cancel()
             self._poller = None
         self._client = self._write_char = None
+        self._answered.set()  # `_read` sees the link gone at once, not after its answer timeout
 
     async def _poll(self, client: BleakClient) -> None:
         try:
@@ -222,6 +223,8 @@ class WheelSession:
             except TimeoutError:
                 self.stats.timeouts += 1
                 continue
+            if self._client is not client:
+                raise BleakError("Link lost while waiting for an answer")
             return
         raise WheelNotAnsweringError(
             f"No answer to a read of 0x{request.first:02X} x {request.count} after "
