@@ -7,10 +7,12 @@ checks add: no lingering task or timer after any of them.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import timedelta
 import logging
+from typing import Any
 
 from homeassistant.const import STATE_OFF, STATE_ON, STATE_UNAVAILABLE, Platform
 from homeassistant.core import HomeAssistant
@@ -43,6 +45,21 @@ def _state(hass: HomeAssistant, platform: Platform, address: str, key: str) -> s
     state = hass.states.get(_entity_id(hass, platform, address, key))
     assert state is not None
     return state.state
+
+
+async def _measurement_under_way(hass: HomeAssistant, band: MiBand) -> asyncio.Task[Any]:
+    """Call the measurement service in the background; return once the sensor was started."""
+    measurement = hass.async_create_task(
+        hass.services.async_call(
+            DOMAIN,
+            "measure_heart_rate",
+            {"device_id": device_id(hass, band.address)},
+            blocking=True,
+            return_response=True,
+        )
+    )
+    await until(lambda: band.heart_rate_commands[-1:] == [b"\x15\x02\x01"])
+    return measurement
 
 
 @pytest.mark.usefixtures("no_backoff")
@@ -141,16 +158,7 @@ async def test_entry_reload_during_a_measurement_fails_it_cleanly(
     band = add_device(catalog.mi_band_1s())
     assert isinstance(band, MiBand)
     entry = await add_entry_via_discovery(hass, band)
-    measurement = hass.async_create_task(
-        hass.services.async_call(
-            DOMAIN,
-            "measure_heart_rate",
-            {"device_id": device_id(hass, band.address)},
-            blocking=True,
-            return_response=True,
-        )
-    )
-    await until(lambda: band.heart_rate_commands[-1:] == [b"\x15\x02\x01"])
+    measurement = await _measurement_under_way(hass, band)
 
     assert await hass.config_entries.async_reload(entry.entry_id)
     with pytest.raises(HomeAssistantError) as raised:
@@ -261,3 +269,74 @@ async def test_reconnecting_wheel_shows_nothing_before_the_new_link_s_first_read
     assert wheel.faults.lost_answers == 0
     assert [state.state for state in speeds] == [STATE_UNAVAILABLE, "14.25"]
     assert [state.state for state in connected] == [STATE_OFF, STATE_ON]
+
+
+# How a connect can be under way when Home Assistant stops: the radio connect itself (a slow
+# one), bleak-retry-connector pausing between refused attempts, the session reading the identity
+# of a wheel that does not answer.
+CONNECTS_IN_FLIGHT = ["radio_connect", "retrying_refusals", "session_start"]
+
+
+def _keep_the_next_connect_in_flight(wheel: NinebotOne, how: str) -> Callable[[], bool]:
+    """Make the wheel's next connect stay under way in one of those ways; say when it is."""
+    attempts = wheel.connect_attempts
+    if how == "radio_connect":
+        wheel.timing = replace(wheel.timing, connect_time=1000.0)  # 10 s at the test scale
+        return lambda: wheel.connect_attempts > attempts
+    if how == "retrying_refusals":
+        wheel.refuse_connects(100, ConnectFault.TRANSIENT)
+        return lambda: wheel.connect_attempts > attempts + 1
+    wheel.faults.mute = True
+    return lambda: wheel.connection is not None and wheel.reads[-1:] == [(0x10, 11)]
+
+
+@pytest.mark.parametrize("in_flight", CONNECTS_IN_FLIGHT)
+async def test_home_assistant_stopping_during_a_connect_leaves_the_wheel_alone(
+    hass: HomeAssistant,
+    add_device: AddDevice,
+    in_flight: str,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Home Assistant's own stop: background tasks cancelled, then EVENT_HOMEASSISTANT_STOP.
+
+    Nothing may raise or complain, the wheel must be let go, and nothing may dial it afterwards.
+    """
+    wheel = add_device(catalog.ninebot_one_e())
+    assert isinstance(wheel, NinebotOne)
+    entry = await add_entry_via_discovery(hass, wheel)
+    connect_under_way = _keep_the_next_connect_in_flight(wheel, in_flight)
+
+    wheel.drop_link()
+    await until(connect_under_way)
+    await hass.async_stop()
+
+    assert wheel.connection is None
+    attempts = wheel.connect_attempts
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(minutes=10))
+    await hass.async_block_till_done()
+    assert wheel.connect_attempts == attempts
+    assert wheel.connection is None
+    # The test harness unloads entries after the stop, to show that they can: quietly too.
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
+
+
+async def test_home_assistant_stopping_during_a_measurement_fails_it_cleanly(
+    hass: HomeAssistant, add_device: AddDevice, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The caller of a measurement cut short by a stop gets a translated error, not a crash."""
+    band = add_device(catalog.mi_band_1s())
+    assert isinstance(band, MiBand)
+    entry = await add_entry_via_discovery(hass, band)
+    measurement = await _measurement_under_way(hass, band)
+    attempts = band.connect_attempts
+
+    await hass.async_stop()
+    with pytest.raises(HomeAssistantError) as raised:
+        await measurement
+
+    assert raised.value.translation_key == "cannot_connect"
+    assert band.connection is None
+    assert band.connect_attempts == attempts  # no new connection for the retry
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []

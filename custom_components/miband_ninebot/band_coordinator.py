@@ -97,6 +97,16 @@ class BandCoordinator(LinkCoordinator[BandState | None]):
                 _LOGGER.debug("%s: continuous heart rate applies on reconnect: %s", self.name, err)
         self.async_update_listeners()
 
+    async def async_shutdown(self) -> None:
+        """Close the link, then let an operation in progress end before returning.
+
+        Without its link it fails at once; waiting for that gives its caller the translated
+        error, where Home Assistant, stopping, would cancel it a moment later (CancelledError).
+        """
+        await super().async_shutdown()
+        async with self._operation:
+            pass
+
     async def async_measure_heart_rate(self) -> int:
         """Measure the heart rate now and publish it; one retry on a fresh link after a drop."""
         bpm = await self._async_operation(self._async_measure)

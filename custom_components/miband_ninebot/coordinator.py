@@ -292,8 +292,10 @@ class LinkCoordinator[DataT](DataUpdateCoordinator[DataT]):
                 self.hass, self._async_on_device_gone, self.address, connectable=True
             )
         )
+        # Not `async_listen_once`: unloading the entry after the event fired would remove a
+        # listener that is gone already, which Home Assistant logs as an error.
         self.entry.async_on_unload(
-            self.hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, self._async_on_hass_stop)
+            self.hass.bus.async_listen(EVENT_HOMEASSISTANT_STOP, self._async_on_hass_stop)
         )
         self._async_connect_soon()
 
