@@ -35,6 +35,7 @@ from homeassistant.util import dt as dt_util  # noqa: E402
 from pytest_homeassistant_custom_component.common import async_fire_time_changed  # noqa: E402
 
 from custom_components.miband_ninebot.const import DOMAIN  # noqa: E402
+from emulator import catalog  # noqa: E402
 from emulator.band import MiBand  # noqa: E402
 from emulator.peripheral import Peripheral  # noqa: E402
 
@@ -61,6 +62,17 @@ async def add_entry_via_discovery(hass: HomeAssistant, device: Peripheral) -> Co
     assert result["type"] is FlowResultType.CREATE_ENTRY, result
     await settle(hass)
     return result["result"]
+
+
+async def add_band(
+    hass: HomeAssistant, add_device: Callable[[Peripheral], Peripheral], band: MiBand | None = None
+) -> tuple[MiBand, ConfigEntry]:
+    """A band in range, added from discovery with the default profile and one tap."""
+    band = band or catalog.mi_band_1s()
+    add_device(band)
+    entry = await add_entry_via_discovery(hass, band)
+    assert band.authenticated
+    return band, entry
 
 
 def device_id(hass: HomeAssistant, address: str) -> str:

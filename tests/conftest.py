@@ -80,5 +80,6 @@ def no_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
         "BLEAK_TRANSIENT_LONG_BACKOFF_TIME",
         "BLEAK_OUT_OF_SLOTS_BACKOFF_TIME",
         "BLEAK_BACKOFF_TIME",
+        "BLEAK_DBUS_BACKOFF_TIME",  # also its pause after a connect timeout (a device out of range)
     ):
         monkeypatch.setattr(bleak_retry_connector, name, 0.0)

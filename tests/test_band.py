@@ -13,7 +13,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
-from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntry, ConfigEntryState
+from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
 from homeassistant.const import (
     ATTR_ENTITY_ID,
     CONF_ADDRESS,
@@ -66,6 +66,7 @@ from emulator.peripheral import Peripheral
 from emulator.proxy import VirtualProxy
 
 from . import (
+    add_band,
     add_entry_via_discovery,
     device_id,
     let_bluetooth_forget_unheard_devices,
@@ -76,17 +77,6 @@ from . import (
 )
 
 AddDevice = Callable[[Peripheral], Peripheral]
-
-
-async def _add_band(
-    hass: HomeAssistant, add_device: AddDevice, band: MiBand | None = None
-) -> tuple[MiBand, ConfigEntry]:
-    """A band in range, added from discovery with the default profile and one tap."""
-    band = band or catalog.mi_band_1s()
-    add_device(band)
-    entry = await add_entry_via_discovery(hass, band)
-    assert band.authenticated
-    return band, entry
 
 
 async def _add_paired_band(
@@ -140,7 +130,7 @@ async def _measure(hass: HomeAssistant, target: Any) -> Any:
 async def test_band_entities_show_what_the_band_reports(
     hass: HomeAssistant, add_device: AddDevice
 ) -> None:
-    band, _entry = await _add_band(hass, add_device)
+    band, _entry = await add_band(hass, add_device)
     address = band.address
 
     assert _state(hass, Platform.SENSOR, address, "battery") == "82"
@@ -173,7 +163,7 @@ async def test_band_entities_show_what_the_band_reports(
 async def test_mi_band_1_has_no_heart_rate_entities_and_says_so(
     hass: HomeAssistant, add_device: AddDevice
 ) -> None:
-    band, _entry = await _add_band(hass, add_device, catalog.mi_band_1())
+    band, _entry = await add_band(hass, add_device, catalog.mi_band_1())
     registry = er.async_get(hass)
     keys = {
         entry.unique_id.removeprefix(f"{band.address}_")
@@ -201,7 +191,7 @@ async def test_mi_band_1_has_no_heart_rate_entities_and_says_so(
 async def test_measure_heart_rate_service_returns_the_value_and_sets_the_sensor(
     hass: HomeAssistant, add_device: AddDevice
 ) -> None:
-    band, _entry = await _add_band(hass, add_device)
+    band, _entry = await add_band(hass, add_device)
     band.activity.heart_rate = 67
     band_id = device_id(hass, band.address)
 
@@ -229,7 +219,7 @@ async def test_seed_scenario_is_avoided_by_the_init_order(
     Continuous measurement is on, so the sensor starts inside the initialisation itself on every
     connection, before the final high-latency parameters; and manual measurements follow.
     """
-    band, _entry = await _add_band(hass, add_device)
+    band, _entry = await add_band(hass, add_device)
     switch = _entity_id(hass, Platform.SWITCH, band.address, "continuous_heart_rate")
     await hass.services.async_call(
         Platform.SWITCH, "turn_on", {ATTR_ENTITY_ID: switch}, blocking=True
@@ -255,7 +245,7 @@ async def test_seed_scenario_forced_ends_in_a_translated_error_and_the_band_reco
     """A band that refuses the longer supervision timeout drops at every sensor start (0x08)."""
     band = catalog.mi_band_1s()
     band.faults.refuse_parameter_update = True
-    band, _entry = await _add_band(hass, add_device, band)
+    band, _entry = await add_band(hass, add_device, band)
 
     with pytest.raises(HomeAssistantError) as raised:
         await _measure(hass, device_id(hass, band.address))
@@ -270,7 +260,7 @@ async def test_seed_scenario_forced_ends_in_a_translated_error_and_the_band_reco
 async def test_drop_during_a_measurement_reconnects_reauthenticates_and_retries(
     hass: HomeAssistant, add_device: AddDevice
 ) -> None:
-    band, entry = await _add_band(hass, add_device)
+    band, entry = await add_band(hass, add_device)
     attempts = band.connect_attempts
     band.activity.heart_rate = 64
 
@@ -292,7 +282,7 @@ async def test_drop_during_a_measurement_reconnects_reauthenticates_and_retries(
 async def test_two_drops_during_a_measurement_raise_a_translated_error(
     hass: HomeAssistant, add_device: AddDevice
 ) -> None:
-    band, _entry = await _add_band(hass, add_device)
+    band, _entry = await add_band(hass, add_device)
 
     measurement = hass.async_create_task(_measure(hass, device_id(hass, band.address)))
     for attempt in (1, 2):
@@ -310,7 +300,7 @@ async def test_no_value_from_the_band_is_a_translated_error(
     hass: HomeAssistant, add_device: AddDevice, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(band_session, "HEART_RATE_TIMEOUT", 0.5)
-    band, _entry = await _add_band(hass, add_device)
+    band, _entry = await add_band(hass, add_device)
     band.activity.heart_rate = 0  # the band reports "no reading" (not worn)
 
     with pytest.raises(HomeAssistantError) as raised:
@@ -321,7 +311,7 @@ async def test_no_value_from_the_band_is_a_translated_error(
 
 
 async def test_measure_button_sets_the_sensor(hass: HomeAssistant, add_device: AddDevice) -> None:
-    band, _entry = await _add_band(hass, add_device)
+    band, _entry = await add_band(hass, add_device)
     band.activity.heart_rate = 77
 
     await hass.services.async_call(
@@ -337,7 +327,7 @@ async def test_measure_button_sets_the_sensor(hass: HomeAssistant, add_device: A
 async def test_continuous_heart_rate_follows_the_band_and_survives_a_drop(
     hass: HomeAssistant, add_device: AddDevice
 ) -> None:
-    band, _entry = await _add_band(hass, add_device)
+    band, _entry = await add_band(hass, add_device)
     switch = _entity_id(hass, Platform.SWITCH, band.address, "continuous_heart_rate")
     band.activity.heart_rate = 80
 
@@ -366,7 +356,7 @@ async def test_continuous_heart_rate_follows_the_band_and_survives_a_drop(
 
 
 async def test_vibrate_service_and_button(hass: HomeAssistant, add_device: AddDevice) -> None:
-    band, _entry = await _add_band(hass, add_device)
+    band, _entry = await add_band(hass, add_device)
 
     await hass.services.async_call(
         DOMAIN, "vibrate", {"device_id": device_id(hass, band.address), "count": 3}, blocking=True
@@ -389,7 +379,7 @@ async def test_vibrate_service_and_button(hass: HomeAssistant, add_device: AddDe
 async def test_service_on_a_wheel_an_unknown_device_or_an_unloaded_band_is_refused(
     hass: HomeAssistant, add_device: AddDevice
 ) -> None:
-    band, entry = await _add_band(hass, add_device)
+    band, entry = await add_band(hass, add_device)
     wheel = add_device(catalog.ninebot_one_e())
     await add_entry_via_discovery(hass, wheel)
 
@@ -430,16 +420,17 @@ INIT_STEPS = [
 ]
 
 
-@pytest.mark.parametrize(
-    "step", INIT_STEPS, ids=[f"{operation}-{uuid[4:8]}" for operation, uuid in INIT_STEPS]
-)
+INIT_STEP_IDS = [f"{operation}-{uuid[4:8]}" for operation, uuid in INIT_STEPS]
+
+
+@pytest.mark.parametrize("step", INIT_STEPS, ids=INIT_STEP_IDS)
 async def test_drop_at_any_init_step_recovers_without_a_tap(
     hass: HomeAssistant,
     add_device: AddDevice,
     step: tuple[str, str],
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    band, entry = await _add_band(hass, add_device)
+    band, entry = await add_band(hass, add_device)
     attempts = band.connect_attempts
     band.faults.drop_at = step
 
@@ -465,7 +456,7 @@ async def test_drop_at_any_init_step_recovers_without_a_tap(
 async def test_band_reset_asks_for_reauth_and_pairing_again_restores_it(
     hass: HomeAssistant, add_device: AddDevice
 ) -> None:
-    band, entry = await _add_band(hass, add_device)
+    band, entry = await add_band(hass, add_device)
     user_id = entry.data[CONF_USER_ID]
     band.factory_reset()
 
@@ -500,7 +491,7 @@ async def test_band_rejecting_the_user_info_asks_for_reauth(
     hass: HomeAssistant, add_device: AddDevice, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(band_session, "AUTHENTICATION_TIMEOUT", 0.3)
-    band, _entry = await _add_band(hass, add_device)
+    band, _entry = await add_band(hass, add_device)
     band.faults.reject_users = True
 
     band.drop_link()
@@ -537,7 +528,7 @@ async def test_periodic_policy_connects_for_a_measurement_and_lets_go(
 async def test_diagnostics_redact_the_user_id_and_the_profile(
     hass: HomeAssistant, add_device: AddDevice, hass_client: ClientSessionGenerator
 ) -> None:
-    band, entry = await _add_band(hass, add_device)
+    band, entry = await add_band(hass, add_device)
 
     diagnostics = await get_diagnostics_for_config_entry(hass, hass_client, entry)
 
@@ -552,7 +543,7 @@ async def test_diagnostics_redact_the_user_id_and_the_profile(
 async def test_options_change_the_profile_without_a_new_pairing(
     hass: HomeAssistant, add_device: AddDevice
 ) -> None:
-    band, entry = await _add_band(hass, add_device)
+    band, entry = await add_band(hass, add_device)
     result = await hass.config_entries.options.async_init(entry.entry_id)
     assert result["type"] is FlowResultType.FORM
     shown = set(result["data_schema"].schema)
@@ -588,7 +579,7 @@ async def test_continuous_heart_rate_choice_survives_a_restart(
 async def test_measuring_a_band_out_of_range_says_so(
     hass: HomeAssistant, add_device: AddDevice, proxy: VirtualProxy
 ) -> None:
-    band, _entry = await _add_band(hass, add_device)
+    band, _entry = await add_band(hass, add_device)
     proxy.remove(band.address)  # out of range: the link drops, no advertisements
     await settle(hass)
     await let_bluetooth_forget_unheard_devices(hass)
