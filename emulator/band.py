@@ -133,6 +133,9 @@ class BandFaults:
     # Drop the link (0x08) once, when the central reaches this step: ("read" | "write" |
     # "subscribe", characteristic UUID). Cleared when it fires, so the next connection succeeds.
     drop_at: tuple[str, str] | None = None
+    # Go out of radio range once, at a step given as for `drop_at`: the link times out (0x08)
+    # and connects fail until `return_to_range()`. Cleared when it fires.
+    leave_range_at: tuple[str, str] | None = None
     refuse_parameter_update: bool = False  # FF09 leaves the link as it is (FF03 says 03)
 
 
@@ -370,11 +373,16 @@ class MiBand(Peripheral):
     # -- helpers ----------------------------------------------------------------------------------
 
     def _drop_if_due(self, operation: str, char: Characteristic) -> bool:
-        """Drop the link if the injected fault waits for this step; True if it did."""
-        if self.faults.drop_at != (operation, char.uuid) or self.connection is None:
+        """Drop the link if an injected fault waits for this step; True if it did."""
+        step, faults = (operation, char.uuid), self.faults
+        if self.connection is None or step not in (faults.drop_at, faults.leave_range_at):
             return False
-        self.faults.drop_at = None
-        self.connection.close(CONNECTION_TIMEOUT)
+        if faults.leave_range_at == step:
+            faults.leave_range_at = None
+            self.leave_range()
+        else:
+            faults.drop_at = None
+            self.connection.close(CONNECTION_TIMEOUT)
         return True
 
     def _later(self, connection: Connection, delay: float, action: Callable[[], None]) -> None:

@@ -209,3 +209,28 @@ def test_device_info_and_battery_decode_with_the_integration_s_protocol() -> Non
     )
     first = protocol.parse_device_info(catalog.mi_band_1()._device_info())
     assert (first.model, first.supports_heart_rate) == ("Mi Band 1", False)
+
+
+async def test_band_leaving_range_at_a_chosen_step_times_out_and_is_unreachable_until_back(
+    hass: HomeAssistant, add_device: AddDevice
+) -> None:
+    band = add_device(catalog.mi_band_1s())
+    assert isinstance(band, MiBand)
+    band.known_user_ids.add(USER.user_id)
+    band.faults.leave_range_at = ("write", USER_INFO)
+    received = Received()
+    central = await _band_client(hass, band, received)
+
+    with pytest.raises(BleakError):
+        await central.authenticate()  # the user info leaves; its write response never comes
+
+    await asyncio.wait_for(received.disconnected.wait(), 1)
+    assert band.disconnect_reasons == [CONNECTION_TIMEOUT]
+    assert not band.authenticated
+    assert band.faults.leave_range_at is None
+    assert not band.in_range  # connects time out until it returns
+    band.return_to_range()
+    again = await _band_client(hass, band, Received())
+    await again.authenticate()
+    assert await again.next_status() == 0x05
+    await again.client.disconnect()

@@ -1,8 +1,10 @@
 """Faults around the link, through Home Assistant: each ends with the entities right again.
 
 Refused connects of each class bleak-retry-connector tells apart, a proxy out of connection
-slots, the proxy vanishing and returning, the entry reloading during a measurement. The plugin's
-checks add: no lingering task or timer after any of them.
+slots, the proxy vanishing and returning, the entry reloading during a measurement, a drop at
+every step of the wheel's first reading, Home Assistant stopping during a connect or a
+measurement, the band leaving range during its initialisation. The plugin's checks add: no
+lingering task or timer after any of them.
 """
 
 from __future__ import annotations
@@ -22,15 +24,25 @@ from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import async_fire_time_changed
 
-from custom_components.miband_ninebot.const import DOMAIN
+from custom_components.miband_ninebot.const import CONF_USER_ID, DOMAIN
 from custom_components.miband_ninebot.ninebot import session as wheel_session
 from emulator import catalog
-from emulator.band import MiBand
+from emulator.band import USER_INFO, MiBand
+from emulator.link import CONNECTION_TIMEOUT
 from emulator.peripheral import ConnectFault, Peripheral
 from emulator.proxy import VirtualProxy
 from emulator.wheel import NinebotOne
 
-from . import add_entry_via_discovery, device_id, record_states, settle, until
+from . import (
+    add_band,
+    add_entry_via_discovery,
+    device_id,
+    let_bluetooth_forget_unheard_devices,
+    record_states,
+    settle,
+    until,
+)
+from .test_band import INIT_STEP_IDS, INIT_STEPS
 
 AddDevice = Callable[[Peripheral], Peripheral]
 
@@ -45,6 +57,13 @@ def _state(hass: HomeAssistant, platform: Platform, address: str, key: str) -> s
     state = hass.states.get(_entity_id(hass, platform, address, key))
     assert state is not None
     return state.state
+
+
+def _assert_one_outage_logged_without_a_traceback(caplog: pytest.LogCaptureFixture) -> None:
+    """Lost and back are each logged once, not per failed attempt; nothing raised."""
+    assert caplog.text.count("is unavailable") == 1
+    assert caplog.text.count("is available again") == 1
+    assert "Traceback" not in caplog.text
 
 
 async def _measurement_under_way(hass: HomeAssistant, band: MiBand) -> asyncio.Task[Any]:
@@ -89,9 +108,7 @@ async def test_refused_connects_of_every_class_end_with_the_wheel_back(
 
     assert wheel.connection is not None
     await until(lambda: _state(hass, Platform.SENSOR, wheel.address, "speed") != STATE_UNAVAILABLE)
-    assert caplog.text.count("is unavailable") == 1  # once, not per failed attempt
-    assert caplog.text.count("is available again") == 1
-    assert "Traceback" not in caplog.text
+    _assert_one_outage_logged_without_a_traceback(caplog)
 
 
 @pytest.mark.usefixtures("no_backoff")
@@ -155,9 +172,7 @@ async def test_proxy_vanishing_and_returning(
 async def test_entry_reload_during_a_measurement_fails_it_cleanly(
     hass: HomeAssistant, add_device: AddDevice
 ) -> None:
-    band = add_device(catalog.mi_band_1s())
-    assert isinstance(band, MiBand)
-    entry = await add_entry_via_discovery(hass, band)
+    band, entry = await add_band(hass, add_device)
     measurement = await _measurement_under_way(hass, band)
 
     assert await hass.config_entries.async_reload(entry.entry_id)
@@ -234,9 +249,7 @@ async def test_drop_at_any_step_of_the_wheel_s_first_reading_ends_with_it_whole(
     device = dr.async_get(hass).async_get_device(identifiers={(DOMAIN, wheel.address)})
     assert device is not None
     assert (device.sw_version, device.serial_number) == ("1.3.6", wheel.identity.serial_number)
-    assert caplog.text.count("is unavailable") == 1
-    assert caplog.text.count("is available again") == 1
-    assert "Traceback" not in caplog.text
+    _assert_one_outage_logged_without_a_traceback(caplog)
 
 
 async def test_reconnecting_wheel_shows_nothing_before_the_new_link_s_first_reading(
@@ -325,9 +338,7 @@ async def test_home_assistant_stopping_during_a_measurement_fails_it_cleanly(
     hass: HomeAssistant, add_device: AddDevice, caplog: pytest.LogCaptureFixture
 ) -> None:
     """The caller of a measurement cut short by a stop gets a translated error, not a crash."""
-    band = add_device(catalog.mi_band_1s())
-    assert isinstance(band, MiBand)
-    entry = await add_entry_via_discovery(hass, band)
+    band, entry = await add_band(hass, add_device)
     measurement = await _measurement_under_way(hass, band)
     attempts = band.connect_attempts
 
@@ -340,3 +351,69 @@ async def test_home_assistant_stopping_during_a_measurement_fails_it_cleanly(
     assert band.connect_attempts == attempts  # no new connection for the retry
     assert await hass.config_entries.async_unload(entry.entry_id)
     assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
+
+
+@pytest.mark.usefixtures("no_backoff")
+@pytest.mark.parametrize("step", INIT_STEPS, ids=INIT_STEP_IDS)
+async def test_band_leaving_range_during_its_initialisation_comes_back_without_a_tap(
+    hass: HomeAssistant,
+    add_device: AddDevice,
+    step: tuple[str, str],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The wearer walks off mid-initialisation, and back a while later, having walked on."""
+    band, entry = await add_band(hass, add_device)
+    steps = record_states(hass, _entity_id(hass, Platform.SENSOR, band.address, "steps"))
+    caplog.set_level(logging.INFO)
+    band.faults.leave_range_at = step
+
+    band.drop_link(CONNECTION_TIMEOUT)  # the reconnect meets the fault
+    await settle(hass)
+    assert band.faults.leave_range_at is None
+    assert not band.in_range
+    # Retries while it is away fail (no link is open: moving the clock fires only our timer).
+    attempts = band.connect_attempts
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=3))
+    await settle(hass)
+    assert band.connect_attempts > attempts
+    assert band.connection is None
+    assert _state(hass, Platform.SENSOR, band.address, "steps") == STATE_UNAVAILABLE
+    assert _state(hass, Platform.BINARY_SENSOR, band.address, "connected") == STATE_OFF
+
+    band.walk(10)
+    band.return_to_range()
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=61))
+    await settle(hass)
+
+    assert band.authenticated
+    assert band.known_user_ids == {entry.data[CONF_USER_ID]}  # the stored id, no tap
+    assert [state.state for state in steps] == [STATE_UNAVAILABLE, "1244"]
+    assert _state(hass, Platform.BINARY_SENSOR, band.address, "connected") == STATE_ON
+    _assert_one_outage_logged_without_a_traceback(caplog)
+
+
+@pytest.mark.usefixtures("no_backoff")
+async def test_band_forgotten_after_leaving_mid_authentication_returns_on_its_advertisement(
+    hass: HomeAssistant, add_device: AddDevice, proxy: VirtualProxy
+) -> None:
+    """Away long enough for Home Assistant to forget it: the band's next advertisement dials."""
+    band, _entry = await add_band(hass, add_device)
+    band.faults.leave_range_at = ("write", USER_INFO)
+
+    band.drop_link(CONNECTION_TIMEOUT)
+    await settle(hass)
+    await let_bluetooth_forget_unheard_devices(hass)
+    attempts = band.connect_attempts
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(minutes=5))
+    await settle(hass)
+    assert band.connect_attempts == attempts  # nothing dials a band no one hears
+    assert _state(hass, Platform.SENSOR, band.address, "steps") == STATE_UNAVAILABLE
+
+    band.return_to_range()
+    proxy.advertise(band)
+    await settle(hass)
+
+    assert band.authenticated
+    assert band.connect_attempts == attempts + 1
+    assert _state(hass, Platform.SENSOR, band.address, "steps") == "1234"
+    assert _state(hass, Platform.BINARY_SENSOR, band.address, "connected") == STATE_ON
