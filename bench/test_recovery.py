@@ -12,28 +12,17 @@ import json
 from pathlib import Path
 from typing import Any
 
-from homeassistant.const import CONF_ADDRESS
 from homeassistant.core import HomeAssistant
-from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.miband_ninebot.const import CONF_KIND, CONF_MODEL, CONF_USER_ID, DOMAIN
 from emulator import catalog
 from emulator.link import CONNECTION_TIMEOUT
 from emulator.peripheral import Peripheral
 from emulator.proxy import VirtualProxy
 
+from .entries import set_up_entry, unload_all
+
 RESULTS = Path(__file__).parent / "results" / "recovery.json"
 RUNS = 5
-USER_ID = 0x5EED5EED
-
-
-async def _set_up(hass: HomeAssistant, device: Peripheral, data: dict[str, Any]) -> Any:
-    entry = MockConfigEntry(
-        domain=DOMAIN, unique_id=device.address, data=data, title=data[CONF_MODEL]
-    )
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    return entry.runtime_data
 
 
 async def _recovery_times(coordinator: Any, device: Peripheral) -> list[float]:
@@ -61,24 +50,10 @@ async def _recovery_times(coordinator: Any, device: Peripheral) -> list[float]:
 async def test_recovery_after_a_drop(hass: HomeAssistant, proxy: VirtualProxy) -> None:
     wheel = catalog.ninebot_one_e()  # real time
     band = catalog.mi_band_1s()
-    band.known_user_ids.add(USER_ID)
     proxy.add(wheel)
     proxy.add(band)
-    wheel_coordinator = await _set_up(
-        hass,
-        wheel,
-        {CONF_ADDRESS: wheel.address, CONF_KIND: "wheel", CONF_MODEL: "Ninebot One E"},
-    )
-    band_coordinator = await _set_up(
-        hass,
-        band,
-        {
-            CONF_ADDRESS: band.address,
-            CONF_KIND: "band",
-            CONF_MODEL: "Mi Band 1S",
-            CONF_USER_ID: USER_ID,
-        },
-    )
+    wheel_coordinator = (await set_up_entry(hass, wheel)).runtime_data
+    band_coordinator = (await set_up_entry(hass, band)).runtime_data
 
     results = {
         "wheel_s": await _recovery_times(wheel_coordinator, wheel),
@@ -90,5 +65,4 @@ async def test_recovery_after_a_drop(hass: HomeAssistant, proxy: VirtualProxy) -
     RESULTS.parent.mkdir(exist_ok=True)
     RESULTS.write_text(json.dumps(results, indent=2))
     print(json.dumps(results, indent=2))
-    for entry in hass.config_entries.async_entries(DOMAIN):
-        await hass.config_entries.async_unload(entry.entry_id)
+    await unload_all(hass)

@@ -207,6 +207,7 @@ class VirtualBleakClient(BaseBleakClient):
         connection, char = self._resolve(char_specifier)
         if READ not in char.properties:
             raise BleakError(f"{char.uuid}: read not permitted")
+        connection.peripheral.requests.append(("read", char.uuid))
         await connection.send(1)
         value = await connection.peripheral.on_read(char)
         await connection.respond(connection.timing.pdus_for(len(value)))
@@ -231,6 +232,7 @@ class VirtualBleakClient(BaseBleakClient):
             raise BleakError(f"{char.uuid}: {allowed} not permitted")
         if not response and len(payload) > connection.timing.payload_per_pdu:
             raise BleakError(f"{char.uuid}: {len(payload)} bytes exceed the ATT MTU")
+        connection.peripheral.requests.append(("write" if response else "write-command", char.uuid))
         await connection.send(connection.timing.pdus_for(len(payload)))
         # The peripheral handles the request before it can answer: a slow handler delays the
         # response, and one that stalls past the supervision timeout takes the link down.
@@ -315,6 +317,8 @@ class VirtualBleakClient(BaseBleakClient):
     @staticmethod
     async def _write_cccd(connection: Connection, char: Characteristic, enabled: bool) -> None:
         """A CCCD write is a write request like any other: one round trip."""
+        operation = "subscribe" if enabled else "unsubscribe"
+        connection.peripheral.requests.append((operation, char.uuid))
         await connection.send(1)
         if enabled:
             connection.subscribed.add(char)
