@@ -172,6 +172,29 @@ def state_writes_section(results: dict[str, Any]) -> list[str]:
     return lines
 
 
+def soak_section(results: dict[str, Any]) -> list[str]:
+    faults = ", ".join(f"{name} {count}" for name, count in sorted(results["faults"].items()))
+    measurements = ", ".join(f"{kind} {n}" for kind, n in sorted(results["measurements"].items()))
+    unrecovered = sum(results["unrecovered"].values())
+    return [
+        "## Soak",
+        "",
+        f"`scripts/bench --soak {results['emulated_hours']:g}`: {results['emulated_hours']:g} "
+        "emulated hours of a ridden wheel and a worn band (devices and link 100x faster than "
+        "the wall clock; Home Assistant's timers at real time), random faults (seed "
+        f"{results['seed']}).",
+        "",
+        f"- faults: {results['faults_total']} ({faults}); not recovered: {unrecovered}",
+        f"- heart-rate calls between faults: {measurements}",
+        f"- values outside what the devices can report: {len(results['wrong_values'])}",
+        f"- resident memory, highest in the first / second half: "
+        f"{results['rss_mib_first_half_max']:.1f} / {results['rss_mib_second_half_max']:.1f} "
+        f"MiB; asyncio tasks: {results['tasks_first_half_max']} / "
+        f"{results['tasks_second_half_max']}",
+        "",
+    ]
+
+
 def main() -> None:
     lines = [
         "# Benchmarks",
@@ -196,6 +219,9 @@ def main() -> None:
     state_writes = RESULTS / "state_writes.json"
     if state_writes.exists():
         lines += state_writes_section(json.loads(state_writes.read_text()))
+    soak = RESULTS / "soak.json"
+    if soak.exists():
+        lines += soak_section(json.loads(soak.read_text()))
     text = "\n".join(lines)
     (ROOT / "BENCHMARKS.md").write_text(text)
     print(text)

@@ -29,7 +29,7 @@ from emulator import catalog
 from emulator.band import HEART_RATE_CONTROL_POINT, MANUAL_MEASUREMENT_TIME, MiBand
 from emulator.proxy import VirtualProxy
 
-from .entries import set_up_entry, unload_all
+from .harness import set_up_entry, unload_all
 
 RESULTS = Path(__file__).parent / "results" / "band_measurement.json"
 RUNS = 3

@@ -20,7 +20,6 @@ from __future__ import annotations
 import asyncio
 import json
 from pathlib import Path
-import resource
 import time
 from typing import Any
 
@@ -41,7 +40,7 @@ from emulator.wheel import (
     register_file,
 )
 
-from .entries import set_up_entry, unload_all
+from .harness import rss_bytes, set_up_entry, unload_all
 
 RESULTS = Path(__file__).parent / "results" / "ha_cost.json"
 CYCLES = 150  # live answers fed per setting (about 10 s at the link's pace)
@@ -130,13 +129,6 @@ async def _cpu_per_bare_write(hass: HomeAssistant) -> float:
     return (time.process_time() - started) / BARE_WRITES
 
 
-def _rss_bytes() -> int:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) * 1024
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-
-
 async def _fleet(hass: HomeAssistant, proxy: VirtualProxy) -> dict[str, float]:
     devices: list[Peripheral] = []
     for n in range(FLEET_SIZE):
@@ -152,7 +144,7 @@ async def _fleet(hass: HomeAssistant, proxy: VirtualProxy) -> dict[str, float]:
     for position, device in enumerate(devices):
         proxies[position // SLOTS_PER_PROXY].add(device)
     await asyncio.sleep(1)
-    rss_before = _rss_bytes()
+    rss_before = rss_bytes()
     entries = [await set_up_entry(hass, device) for device in devices]
     async with asyncio.timeout(60):
         while not all(entry.runtime_data.connected for entry in entries):  # noqa: ASYNC110
@@ -167,7 +159,7 @@ async def _fleet(hass: HomeAssistant, proxy: VirtualProxy) -> dict[str, float]:
                 device.walk(1)
         await asyncio.sleep(1)
     cpu_share = (time.process_time() - cpu_started) / (loop.time() - wall_started)
-    rss_after = _rss_bytes()
+    rss_after = rss_bytes()
     connected = sum(entry.runtime_data.connected for entry in entries)
 
     await unload_all(hass)

@@ -19,7 +19,7 @@ from emulator.link import CONNECTION_TIMEOUT
 from emulator.peripheral import Peripheral
 from emulator.proxy import VirtualProxy
 
-from .entries import set_up_entry, unload_all
+from .harness import set_up_entry, unload_all
 
 RESULTS = Path(__file__).parent / "results" / "recovery.json"
 RUNS = 5

@@ -19,7 +19,7 @@ from homeassistant.core import Event, HomeAssistant, callback
 from emulator import catalog
 from emulator.proxy import VirtualProxy
 
-from .entries import set_up_entry, unload_all
+from .harness import set_up_entry, unload_all
 
 RESULTS = Path(__file__).parent / "results" / "state_writes.json"
 WINDOW = 30.0  # s of real time

@@ -1,7 +1,8 @@
-"""Entries for the benchmarks, set up as a user would have them (a band already paired)."""
+"""Helpers the benchmarks share: entries set up as a user has them, resident memory."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from homeassistant.config_entries import ConfigEntry
@@ -43,3 +44,11 @@ async def unload_all(hass: HomeAssistant) -> None:
     """Unload every entry of the integration, so links close before the proxy stops."""
     for entry in hass.config_entries.async_entries(DOMAIN):
         await hass.config_entries.async_unload(entry.entry_id)
+
+
+def rss_bytes() -> int:
+    """The process's resident memory now (Linux)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) * 1024
+    raise RuntimeError("no VmRSS in /proc/self/status")
