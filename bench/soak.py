@@ -218,7 +218,7 @@ async def test_soak(
         "rss_mib_second_half_max": max(rss for rss, _ in samples[half:]) / 2**20,
         "tasks_first_half_max": max(tasks for _, tasks in samples[:half]),
         "tasks_second_half_max": max(tasks for _, tasks in samples[half:]),
-        "samples": len(samples),
+        "rss_mib_every_10_min": [round(rss / 2**20, 1) for rss, _ in samples],
     }
     RESULTS.parent.mkdir(exist_ok=True)
     RESULTS.write_text(json.dumps(results, indent=2))
