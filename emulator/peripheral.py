@@ -146,6 +146,10 @@ class Peripheral:
         """Make the next `count` connect attempts fail with the given fault."""
         self._refusals.extend([fault] * count)
 
+    def stop_refusing(self) -> None:
+        """Accept connects again, whatever refusals were still to come."""
+        self._refusals.clear()
+
     def drop_link(self, reason: int = REMOTE_USER_TERMINATED) -> None:
         """End the current connection from the peripheral's side."""
         if self.connection is not None:

@@ -28,7 +28,7 @@ from custom_components.miband_ninebot.const import CONF_USER_ID, DOMAIN
 from custom_components.miband_ninebot.ninebot import session as wheel_session
 from emulator import catalog
 from emulator.band import USER_INFO, MiBand
-from emulator.link import CONNECTION_TIMEOUT
+from emulator.link import CONNECTION_TIMEOUT, LinkTiming
 from emulator.peripheral import ConnectFault, Peripheral
 from emulator.proxy import VirtualProxy
 from emulator.wheel import NinebotOne
@@ -303,6 +303,16 @@ def _keep_the_next_connect_in_flight(wheel: NinebotOne, how: str) -> Callable[[]
     return lambda: wheel.connection is not None and wheel.reads[-1:] == [(0x10, 11)]
 
 
+def _let_the_connect_through(wheel: NinebotOne, how: str) -> None:
+    """Undo `_keep_the_next_connect_in_flight` for the connects that follow."""
+    if how == "radio_connect":
+        wheel.timing = replace(wheel.timing, connect_time=LinkTiming().connect_time)
+    elif how == "retrying_refusals":
+        wheel.stop_refusing()
+    else:
+        wheel.faults.mute = False
+
+
 @pytest.mark.parametrize("in_flight", CONNECTS_IN_FLIGHT)
 async def test_home_assistant_stopping_during_a_connect_leaves_the_wheel_alone(
     hass: HomeAssistant,
@@ -417,3 +427,34 @@ async def test_band_forgotten_after_leaving_mid_authentication_returns_on_its_ad
     assert band.connect_attempts == attempts + 1
     assert _state(hass, Platform.SENSOR, band.address, "steps") == "1234"
     assert _state(hass, Platform.BINARY_SENSOR, band.address, "connected") == STATE_ON
+
+
+@pytest.mark.usefixtures("no_backoff")
+@pytest.mark.parametrize("in_flight", CONNECTS_IN_FLIGHT)
+async def test_entry_reload_during_a_connect_gives_way_to_the_new_entry(
+    hass: HomeAssistant,
+    add_device: AddDevice,
+    in_flight: str,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Saving the options reloads the entry: a connect under way must end, not race the new one.
+
+    The wheel takes one central at a time, so a connect of the old entry that lived on would
+    hold the wheel or be refused; the plugin would also see its task or timer linger.
+    """
+    wheel = add_device(catalog.ninebot_one_e())
+    assert isinstance(wheel, NinebotOne)
+    entry = await add_entry_via_discovery(hass, wheel)
+    connect_under_way = _keep_the_next_connect_in_flight(wheel, in_flight)
+    wheel.drop_link()
+    await until(connect_under_way)
+    _let_the_connect_through(wheel, in_flight)
+    wheel.state.speed = 21.5
+
+    assert await hass.config_entries.async_reload(entry.entry_id)
+    await settle(hass)
+
+    await until(lambda: _state(hass, Platform.SENSOR, wheel.address, "speed") == "21.5")
+    assert entry.runtime_data.connected
+    assert wheel.connection is not None
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
