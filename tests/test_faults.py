@@ -16,6 +16,7 @@ from datetime import timedelta
 import logging
 from typing import Any
 
+from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import STATE_OFF, STATE_ON, STATE_UNAVAILABLE, Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
@@ -303,6 +304,19 @@ def _keep_the_next_connect_in_flight(wheel: NinebotOne, how: str) -> Callable[[]
     return lambda: wheel.connection is not None and wheel.reads[-1:] == [(0x10, 11)]
 
 
+async def _wheel_reconnecting(
+    hass: HomeAssistant, add_device: AddDevice, in_flight: str
+) -> tuple[NinebotOne, ConfigEntry]:
+    """A wheel set up, then dropped, with its reconnect kept under way the given way."""
+    wheel = add_device(catalog.ninebot_one_e())
+    assert isinstance(wheel, NinebotOne)
+    entry = await add_entry_via_discovery(hass, wheel)
+    connect_under_way = _keep_the_next_connect_in_flight(wheel, in_flight)
+    wheel.drop_link()
+    await until(connect_under_way)
+    return wheel, entry
+
+
 def _let_the_connect_through(wheel: NinebotOne, how: str) -> None:
     """Undo `_keep_the_next_connect_in_flight` for the connects that follow."""
     if how == "radio_connect":
@@ -324,13 +338,8 @@ async def test_home_assistant_stopping_during_a_connect_leaves_the_wheel_alone(
 
     Nothing may raise or complain, the wheel must be let go, and nothing may dial it afterwards.
     """
-    wheel = add_device(catalog.ninebot_one_e())
-    assert isinstance(wheel, NinebotOne)
-    entry = await add_entry_via_discovery(hass, wheel)
-    connect_under_way = _keep_the_next_connect_in_flight(wheel, in_flight)
+    wheel, entry = await _wheel_reconnecting(hass, add_device, in_flight)
 
-    wheel.drop_link()
-    await until(connect_under_way)
     await hass.async_stop()
 
     assert wheel.connection is None
@@ -442,12 +451,7 @@ async def test_entry_reload_during_a_connect_gives_way_to_the_new_entry(
     The wheel takes one central at a time, so a connect of the old entry that lived on would
     hold the wheel or be refused; the plugin would also see its task or timer linger.
     """
-    wheel = add_device(catalog.ninebot_one_e())
-    assert isinstance(wheel, NinebotOne)
-    entry = await add_entry_via_discovery(hass, wheel)
-    connect_under_way = _keep_the_next_connect_in_flight(wheel, in_flight)
-    wheel.drop_link()
-    await until(connect_under_way)
+    wheel, entry = await _wheel_reconnecting(hass, add_device, in_flight)
     _let_the_connect_through(wheel, in_flight)
     wheel.state.speed = 21.5
 
