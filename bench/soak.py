@@ -37,9 +37,11 @@ import pytest
 
 from custom_components.miband_ninebot.const import DOMAIN
 from emulator import catalog
+from emulator.band import MiBand
 from emulator.link import CONNECTION_TIMEOUT
 from emulator.peripheral import ConnectFault, Peripheral
 from emulator.proxy import VirtualProxy
+from emulator.wheel import NinebotOne
 
 from .harness import rss_bytes, set_up_entry, unload_all
 
@@ -48,6 +50,7 @@ SEED = int(os.environ.get("SOAK_SEED", "1"))
 TIME_SCALE = 0.01  # model seconds per wall second: 100
 RECOVERY_BOUND = 120.0  # s of wall time: beyond this a fault counts as not recovered
 RESULTS = Path(__file__).parent / "results" / "soak.json"
+RECORDS_KEPT = 200
 # What the devices can report at all: any state outside is a wrong value.
 BOUNDS = {"speed": (0, 60), "battery": (0, 100), "voltage": (40, 70), "heart_rate": (30, 220)}
 
@@ -172,7 +175,28 @@ class _Soak:
             self.measurements["value"] += 1
 
 
-def _sample() -> tuple[int, int]:
+def _trim_emulator_records(wheel: NinebotOne, band: MiBand) -> None:
+    """Keep only recent entries of what the emulated devices record for tests.
+
+    They log every request they receive; over hours that grows by megabytes, and it is the
+    emulator's memory, not Home Assistant's. The last connect of the band stays in range.
+    """
+    for records in (
+        wheel.requests,
+        wheel.reads,
+        wheel.writes,
+        wheel.disconnect_reasons,
+        band.requests,
+        band.disconnect_reasons,
+        band.heart_rate_commands,
+        band.control_commands,
+        band.vibrations,
+    ):
+        del records[:-RECORDS_KEPT]
+
+
+def _sample(soak: _Soak) -> tuple[int, int]:
+    _trim_emulator_records(soak.wheel, soak.band)
     gc.collect()
     return rss_bytes(), len(asyncio.all_tasks())
 
@@ -190,7 +214,7 @@ async def test_soak(
     faults = soak.faults_to_pick()
     loop = asyncio.get_running_loop()
     model_start = loop.time() / TIME_SCALE
-    samples = [_sample()]
+    samples = [_sample(soak)]
     next_sample = 600.0  # model seconds
     while (elapsed := loop.time() / TIME_SCALE - model_start) < HOURS * 3600:
         await asyncio.sleep(rng.uniform(10, 60) * TIME_SCALE)  # model seconds between faults
@@ -200,9 +224,9 @@ async def test_soak(
         soak.faults[name] += 1
         await faults[name]()
         if elapsed >= next_sample:
-            samples.append(_sample())
+            samples.append(_sample(soak))
             next_sample += 600.0
-    samples.append(_sample())
+    samples.append(_sample(soak))
     await unload_all(hass)
 
     half = len(samples) // 2
@@ -225,7 +249,8 @@ async def test_soak(
     print(json.dumps(results, indent=2))
     assert not soak.unrecovered, soak.unrecovered
     assert not soak.wrong_values, soak.wrong_values
-    # Flat: the second half of the run holds no more tasks than the first, and not more than
-    # a few MiB more memory (the allocator keeps what it once had; a leak grows without bound).
+    # Flat: the second half of the run holds no more tasks than the first, and at most 1 MiB
+    # more memory (the allocator keeps what it once had; samples vary by a few tenths). With
+    # the test harness's log capture on, memory grew by about 1 MiB per emulated hour.
     assert results["tasks_second_half_max"] <= results["tasks_first_half_max"]
-    assert results["rss_mib_second_half_max"] - results["rss_mib_first_half_max"] < 8
+    assert results["rss_mib_second_half_max"] - results["rss_mib_first_half_max"] < 1
