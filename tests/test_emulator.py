@@ -117,6 +117,16 @@ async def test_gatt_read_write_and_notify(hass: HomeAssistant, add_device: AddDe
     await asyncio.sleep(0.01)
     assert received.notifications.empty()
     await client.disconnect()
+    # The device's log of ATT requests, which the benchmarks count round trips from.
+    assert device.requests == [
+        ("connect", ""),
+        ("write", COMMAND),
+        ("subscribe", EVENTS),
+        ("write", COMMAND),
+        ("read", COMMAND),
+        ("unsubscribe", EVENTS),
+        ("write", COMMAND),
+    ]
 
 
 async def test_gatt_refuses_what_the_table_does_not_permit(
