@@ -32,7 +32,6 @@ import bleak_retry_connector
 from homeassistant.const import EVENT_STATE_CHANGED, STATE_UNAVAILABLE, STATE_UNKNOWN
 from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
-from homeassistant.helpers import device_registry as dr
 import pytest
 
 from custom_components.miband_ninebot.const import DOMAIN
@@ -42,6 +41,7 @@ from emulator.link import CONNECTION_TIMEOUT
 from emulator.peripheral import ConnectFault, Peripheral
 from emulator.proxy import VirtualProxy
 from emulator.wheel import NinebotOne
+from tests import device_id
 
 from .harness import rss_bytes, set_up_entry, unload_all
 
@@ -159,13 +159,11 @@ class _Soak:
         await self._recovered("answers", (self.wheel,))
 
     async def measure(self) -> None:
-        device = dr.async_get(self.hass).async_get_device(identifiers={(DOMAIN, self.band.address)})
-        assert device is not None
         try:
             await self.hass.services.async_call(
                 DOMAIN,
                 "measure_heart_rate",
-                {"device_id": device.id},
+                {"device_id": device_id(self.hass, self.band.address)},
                 blocking=True,
                 return_response=True,
             )

@@ -22,12 +22,12 @@ import statistics
 from typing import Any
 
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import device_registry as dr
 
 from custom_components.miband_ninebot.const import CONF_CONNECTION_POLICY, DOMAIN
 from emulator import catalog
 from emulator.band import HEART_RATE_CONTROL_POINT, MANUAL_MEASUREMENT_TIME, MiBand
 from emulator.proxy import VirtualProxy
+from tests import device_id
 
 from .harness import set_up_entry, unload_all
 
@@ -52,15 +52,13 @@ def _round_trips_before_start(band: MiBand, requests_before: int, commands_befor
 
 
 async def _measure(hass: HomeAssistant, band: MiBand) -> dict[str, Any]:
-    device = dr.async_get(hass).async_get_device(identifiers={(DOMAIN, band.address)})
-    assert device is not None
     loop = hass.loop
     requests_before, commands_before = len(band.requests), len(band.heart_rate_commands)
     called = loop.time()
     response = await hass.services.async_call(
         DOMAIN,
         "measure_heart_rate",
-        {"device_id": device.id},
+        {"device_id": device_id(hass, band.address)},
         blocking=True,
         return_response=True,
     )

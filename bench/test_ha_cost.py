@@ -32,11 +32,11 @@ from emulator.band import MiBand
 from emulator.peripheral import Peripheral
 from emulator.proxy import VirtualProxy
 from emulator.wheel import (
-    REGISTERS_PER_FRAME,
+    ADDRESS_ONE,
     UART_CHARACTERISTIC,
     NinebotOne,
     WheelState,
-    frame,
+    answer_frames,
     register_file,
 )
 
@@ -65,14 +65,10 @@ class _FedWheel(NinebotOne):
 
 
 def _answer(wheel: NinebotOne, state: WheelState, index: int, count: int) -> list[bytes]:
-    """The notifications a wheel in this state sends for a read (the emulator's framing)."""
+    """The notifications a wheel in this state sends for a read."""
     registers = register_file(wheel.identity, state)
-    stream = b""
-    for first in range(index, index + count, REGISTERS_PER_FRAME):
-        words = range(first, min(first + REGISTERS_PER_FRAME, index + count))
-        stream += frame(first, b"".join(registers[word].to_bytes(2, "little") for word in words))
-    size = wheel.timing.payload_per_pdu
-    return [stream[at : at + size] for at in range(0, len(stream), size)]
+    frames = answer_frames(registers, ADDRESS_ONE, index, count)
+    return wheel.timing.chop(b"".join(frames))
 
 
 async def _cpu_per_notification(hass: HomeAssistant, proxy: VirtualProxy, **options: Any) -> dict:

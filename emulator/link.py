@@ -58,6 +58,11 @@ class LinkTiming:
         """How many PDUs a value of this size needs (at least one, even when empty)."""
         return max(1, math.ceil(size / self.payload_per_pdu))
 
+    def chop(self, stream: bytes) -> list[bytes]:
+        """Cut a byte stream into the notifications that carry it, one PDU's payload each."""
+        size = self.payload_per_pdu
+        return [stream[at : at + size] for at in range(0, len(stream), size)]
+
 
 class Link:
     """The timing of one open connection."""

@@ -120,6 +120,18 @@ def register_file(identity: WheelIdentity, state: WheelState) -> dict[int, int]:
     return registers
 
 
+def answer_frames(
+    registers: dict[int, int], address: int, index: int, count: int
+) -> list[bytearray]:
+    """The frames a One answers a read of `count` registers from `index` with."""
+    frames = []
+    for first in range(index, index + count, REGISTERS_PER_FRAME):
+        words = range(first, min(first + REGISTERS_PER_FRAME, index + count))
+        data = b"".join(registers[word & 0xFF].to_bytes(2, "little") for word in words)
+        frames.append(bytearray(frame(first & 0xFF, data, address=address)))
+    return frames
+
+
 @dataclass(slots=True)
 class RideProfile:
     """A ride: cruising around `cruise_speed` with slow swells, drawing current, warming up.
@@ -267,19 +279,14 @@ class NinebotOne(Peripheral):
         if faults.lost_answers:
             faults.lost_answers -= 1
             return
-        registers = self.registers()
         stream = bytearray(faults.garbage)
         faults.garbage = b""
-        for first in range(index, index + count, REGISTERS_PER_FRAME):
-            words = range(first, min(first + REGISTERS_PER_FRAME, index + count))
-            data = b"".join(registers[word & 0xFF].to_bytes(2, "little") for word in words)
-            packet = bytearray(frame(first & 0xFF, data, address=address))
+        for packet in answer_frames(self.registers(), address, index, count):
             if faults.corrupt_frames:
                 faults.corrupt_frames -= 1
                 packet[-2] ^= 0x01
             stream += packet
-        size = self.timing.payload_per_pdu
-        notifications = [bytes(stream[at : at + size]) for at in range(0, len(stream), size)]
+        notifications = self.timing.chop(bytes(stream))
         if faults.cut_answers and len(notifications) > 2:
             faults.cut_answers -= 1
             del notifications[1]

@@ -29,7 +29,7 @@ from homeassistant.core import (  # noqa: E402
     callback,
 )
 from homeassistant.data_entry_flow import FlowResultType  # noqa: E402
-from homeassistant.helpers import device_registry as dr  # noqa: E402
+from homeassistant.helpers import device_registry as dr, entity_registry as er  # noqa: E402
 from homeassistant.helpers.event import async_track_state_change_event  # noqa: E402
 from homeassistant.util import dt as dt_util  # noqa: E402
 from pytest_homeassistant_custom_component.common import async_fire_time_changed  # noqa: E402
@@ -80,6 +80,20 @@ def device_id(hass: HomeAssistant, address: str) -> str:
     device = dr.async_get(hass).async_get_device(identifiers={(DOMAIN, address)})
     assert device is not None, address
     return device.id
+
+
+def entity_id_of(hass: HomeAssistant, platform: str, address: str, key: str) -> str:
+    """The entity id of one of a device's entities, by its key (the unique id's suffix)."""
+    entity_id = er.async_get(hass).async_get_entity_id(platform, DOMAIN, f"{address}_{key}")
+    assert entity_id is not None, key
+    return entity_id
+
+
+def state_of(hass: HomeAssistant, platform: str, address: str, key: str) -> str:
+    """The state of one of a device's entities, by its key."""
+    state = hass.states.get(entity_id_of(hass, platform, address, key))
+    assert state is not None, key
+    return state.state
 
 
 def discovery_flow_id(hass: HomeAssistant, address: str) -> str:

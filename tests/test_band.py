@@ -69,9 +69,11 @@ from . import (
     add_band,
     add_entry_via_discovery,
     device_id,
+    entity_id_of,
     let_bluetooth_forget_unheard_devices,
     result_after_progress,
     settle,
+    state_of,
     tap_when_it_vibrates,
     until,
 )
@@ -102,18 +104,6 @@ async def _add_paired_band(
     return entry
 
 
-def _entity_id(hass: HomeAssistant, platform: Platform, address: str, key: str) -> str:
-    entity_id = er.async_get(hass).async_get_entity_id(platform, DOMAIN, f"{address}_{key}")
-    assert entity_id is not None, key
-    return entity_id
-
-
-def _state(hass: HomeAssistant, platform: Platform, address: str, key: str) -> str:
-    state = hass.states.get(_entity_id(hass, platform, address, key))
-    assert state is not None
-    return state.state
-
-
 async def _measure(hass: HomeAssistant, target: Any) -> Any:
     return await hass.services.async_call(
         DOMAIN,
@@ -133,14 +123,14 @@ async def test_band_entities_show_what_the_band_reports(
     band, _entry = await add_band(hass, add_device)
     address = band.address
 
-    assert _state(hass, Platform.SENSOR, address, "battery") == "82"
-    assert _state(hass, Platform.SENSOR, address, "steps") == "1234"
-    assert _state(hass, Platform.SENSOR, address, "battery_state") == "normal"
-    assert _state(hass, Platform.SENSOR, address, "charge_cycles") == "14"
-    assert _state(hass, Platform.SENSOR, address, "heart_rate") == STATE_UNKNOWN  # none taken yet
-    assert _state(hass, Platform.BINARY_SENSOR, address, "connected") == STATE_ON
-    assert _state(hass, Platform.SWITCH, address, "continuous_heart_rate") == STATE_OFF
-    heart_rate = hass.states.get(_entity_id(hass, Platform.SENSOR, address, "heart_rate"))
+    assert state_of(hass, Platform.SENSOR, address, "battery") == "82"
+    assert state_of(hass, Platform.SENSOR, address, "steps") == "1234"
+    assert state_of(hass, Platform.SENSOR, address, "battery_state") == "normal"
+    assert state_of(hass, Platform.SENSOR, address, "charge_cycles") == "14"
+    assert state_of(hass, Platform.SENSOR, address, "heart_rate") == STATE_UNKNOWN  # none taken yet
+    assert state_of(hass, Platform.BINARY_SENSOR, address, "connected") == STATE_ON
+    assert state_of(hass, Platform.SWITCH, address, "continuous_heart_rate") == STATE_OFF
+    heart_rate = hass.states.get(entity_id_of(hass, Platform.SENSOR, address, "heart_rate"))
     assert heart_rate is not None
     assert heart_rate.attributes["firmware_version"] == "4.16.4.22"
     assert heart_rate.attributes["heart_rate_firmware_version"] == "1.3.76.22"
@@ -155,9 +145,9 @@ async def test_band_entities_show_what_the_band_reports(
 
     band.walk(25)  # realtime step notifications: the init turned them on
     band.set_battery(79, status=2)
-    await until(lambda: _state(hass, Platform.SENSOR, address, "steps") == "1259")
-    await until(lambda: _state(hass, Platform.SENSOR, address, "battery") == "79")
-    assert _state(hass, Platform.SENSOR, address, "battery_state") == "charging"
+    await until(lambda: state_of(hass, Platform.SENSOR, address, "steps") == "1259")
+    await until(lambda: state_of(hass, Platform.SENSOR, address, "battery") == "79")
+    assert state_of(hass, Platform.SENSOR, address, "battery_state") == "charging"
 
 
 async def test_mi_band_1_has_no_heart_rate_entities_and_says_so(
@@ -199,7 +189,7 @@ async def test_measure_heart_rate_service_returns_the_value_and_sets_the_sensor(
 
     assert response == {"heart_rate": 67}
     # Set by the time the call returns: an automation can read it next.
-    assert _state(hass, Platform.SENSOR, band.address, "heart_rate") == "67"
+    assert state_of(hass, Platform.SENSOR, band.address, "heart_rate") == "67"
     # The UI's device selector sends a list: one band in a list is accepted too.
     band.activity.heart_rate = 71
     assert await _measure(hass, [band_id]) == {"heart_rate": 71}
@@ -220,7 +210,7 @@ async def test_seed_scenario_is_avoided_by_the_init_order(
     connection, before the final high-latency parameters; and manual measurements follow.
     """
     band, _entry = await add_band(hass, add_device)
-    switch = _entity_id(hass, Platform.SWITCH, band.address, "continuous_heart_rate")
+    switch = entity_id_of(hass, Platform.SWITCH, band.address, "continuous_heart_rate")
     await hass.services.async_call(
         Platform.SWITCH, "turn_on", {ATTR_ENTITY_ID: switch}, blocking=True
     )
@@ -253,7 +243,7 @@ async def test_seed_scenario_forced_ends_in_a_translated_error_and_the_band_reco
     assert raised.value.translation_key == "link_lost"
     assert band.disconnect_reasons.count(CONNECTION_TIMEOUT) == 2  # first try and the retry
     await settle(hass)
-    assert _state(hass, Platform.BINARY_SENSOR, band.address, "connected") == STATE_ON
+    assert state_of(hass, Platform.BINARY_SENSOR, band.address, "connected") == STATE_ON
     assert band.authenticated
 
 
@@ -276,7 +266,7 @@ async def test_drop_during_a_measurement_reconnects_reauthenticates_and_retries(
     assert band.known_user_ids == {entry.data[CONF_USER_ID]}
     assert band.authenticated
     band.walk(5)
-    await until(lambda: _state(hass, Platform.SENSOR, band.address, "steps") == "1239")
+    await until(lambda: state_of(hass, Platform.SENSOR, band.address, "steps") == "1239")
 
 
 async def test_two_drops_during_a_measurement_raise_a_translated_error(
@@ -293,7 +283,7 @@ async def test_two_drops_during_a_measurement_raise_a_translated_error(
 
     assert raised.value.translation_key == "link_lost"
     await settle(hass)
-    assert _state(hass, Platform.BINARY_SENSOR, band.address, "connected") == STATE_ON
+    assert state_of(hass, Platform.BINARY_SENSOR, band.address, "connected") == STATE_ON
 
 
 async def test_no_value_from_the_band_is_a_translated_error(
@@ -317,26 +307,26 @@ async def test_measure_button_sets_the_sensor(hass: HomeAssistant, add_device: A
     await hass.services.async_call(
         Platform.BUTTON,
         "press",
-        {ATTR_ENTITY_ID: _entity_id(hass, Platform.BUTTON, band.address, "measure_heart_rate")},
+        {ATTR_ENTITY_ID: entity_id_of(hass, Platform.BUTTON, band.address, "measure_heart_rate")},
         blocking=True,
     )
 
-    assert _state(hass, Platform.SENSOR, band.address, "heart_rate") == "77"
+    assert state_of(hass, Platform.SENSOR, band.address, "heart_rate") == "77"
 
 
 async def test_continuous_heart_rate_follows_the_band_and_survives_a_drop(
     hass: HomeAssistant, add_device: AddDevice
 ) -> None:
     band, _entry = await add_band(hass, add_device)
-    switch = _entity_id(hass, Platform.SWITCH, band.address, "continuous_heart_rate")
+    switch = entity_id_of(hass, Platform.SWITCH, band.address, "continuous_heart_rate")
     band.activity.heart_rate = 80
 
     await hass.services.async_call(
         Platform.SWITCH, "turn_on", {ATTR_ENTITY_ID: switch}, blocking=True
     )
-    await until(lambda: _state(hass, Platform.SENSOR, band.address, "heart_rate") == "80")
+    await until(lambda: state_of(hass, Platform.SENSOR, band.address, "heart_rate") == "80")
     band.activity.heart_rate = 85
-    await until(lambda: _state(hass, Platform.SENSOR, band.address, "heart_rate") == "85")
+    await until(lambda: state_of(hass, Platform.SENSOR, band.address, "heart_rate") == "85")
 
     # The band forgets the mode with the link; the integration sets it again after reconnecting.
     sent_before_drop = band.heart_rate_commands.count(protocol.HR_CONTINUOUS_ON)
@@ -346,13 +336,13 @@ async def test_continuous_heart_rate_follows_the_band_and_survives_a_drop(
         lambda: band.heart_rate_commands.count(protocol.HR_CONTINUOUS_ON) == sent_before_drop + 1
     )
     band.activity.heart_rate = 90
-    await until(lambda: _state(hass, Platform.SENSOR, band.address, "heart_rate") == "90")
+    await until(lambda: state_of(hass, Platform.SENSOR, band.address, "heart_rate") == "90")
 
     await hass.services.async_call(
         Platform.SWITCH, "turn_off", {ATTR_ENTITY_ID: switch}, blocking=True
     )
     assert band.heart_rate_commands[-1] == protocol.HR_CONTINUOUS_OFF
-    assert _state(hass, Platform.SWITCH, band.address, "continuous_heart_rate") == STATE_OFF
+    assert state_of(hass, Platform.SWITCH, band.address, "continuous_heart_rate") == STATE_OFF
 
 
 async def test_vibrate_service_and_button(hass: HomeAssistant, add_device: AddDevice) -> None:
@@ -367,7 +357,7 @@ async def test_vibrate_service_and_button(hass: HomeAssistant, add_device: AddDe
     await hass.services.async_call(
         Platform.BUTTON,
         "press",
-        {ATTR_ENTITY_ID: _entity_id(hass, Platform.BUTTON, band.address, "vibrate")},
+        {ATTR_ENTITY_ID: entity_id_of(hass, Platform.BUTTON, band.address, "vibrate")},
         blocking=True,
     )
     assert len(band.vibrations) == 8
@@ -439,7 +429,7 @@ async def test_drop_at_any_init_step_recovers_without_a_tap(
 
     assert band.faults.drop_at is None  # the fault fired on the reconnect
     assert band.connection is None
-    assert _state(hass, Platform.SENSOR, band.address, "steps") == STATE_UNAVAILABLE
+    assert state_of(hass, Platform.SENSOR, band.address, "steps") == STATE_UNAVAILABLE
     # No link is open, so moving the clock only fires the coordinator's backoff timer.
     async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=3))
     await settle(hass)
@@ -447,8 +437,8 @@ async def test_drop_at_any_init_step_recovers_without_a_tap(
     assert band.connect_attempts == attempts + 2
     assert band.authenticated
     assert band.known_user_ids == {entry.data[CONF_USER_ID]}  # no new pairing, no tap
-    assert _state(hass, Platform.SENSOR, band.address, "steps") == "1234"
-    assert _state(hass, Platform.BINARY_SENSOR, band.address, "connected") == STATE_ON
+    assert state_of(hass, Platform.SENSOR, band.address, "steps") == "1234"
+    assert state_of(hass, Platform.BINARY_SENSOR, band.address, "connected") == STATE_ON
     assert caplog.text.count("is unavailable") == 1
     assert "Traceback" not in caplog.text
 
@@ -464,7 +454,7 @@ async def test_band_reset_asks_for_reauth_and_pairing_again_restores_it(
     await settle(hass)
 
     assert entry.state is ConfigEntryState.LOADED
-    assert _state(hass, Platform.BINARY_SENSOR, band.address, "connected") == STATE_OFF
+    assert state_of(hass, Platform.BINARY_SENSOR, band.address, "connected") == STATE_OFF
     attempts = band.connect_attempts
     flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
     assert [flow["context"]["source"] for flow in flows] == [SOURCE_REAUTH]
@@ -484,7 +474,7 @@ async def test_band_reset_asks_for_reauth_and_pairing_again_restores_it(
     assert entry.data[CONF_USER_ID] == user_id  # the same id, paired again
     assert band.known_user_ids == {user_id}
     assert band.authenticated
-    assert _state(hass, Platform.BINARY_SENSOR, band.address, "connected") == STATE_ON
+    assert state_of(hass, Platform.BINARY_SENSOR, band.address, "connected") == STATE_ON
 
 
 async def test_band_rejecting_the_user_info_asks_for_reauth(
@@ -514,7 +504,7 @@ async def test_periodic_policy_connects_for_a_measurement_and_lets_go(
     assert isinstance(band, MiBand)
     await _add_paired_band(hass, band, {CONF_CONNECTION_POLICY: "periodic"})
     assert band.connection is None  # visited, read, released
-    assert _state(hass, Platform.SENSOR, band.address, "battery") == "82"
+    assert state_of(hass, Platform.SENSOR, band.address, "battery") == "82"
     band.activity.heart_rate = 58
 
     response = await _measure(hass, device_id(hass, band.address))
@@ -522,7 +512,7 @@ async def test_periodic_policy_connects_for_a_measurement_and_lets_go(
     assert response == {"heart_rate": 58}
     await settle(hass)
     assert band.connection is None  # released again after the measurement
-    assert _state(hass, Platform.SENSOR, band.address, "heart_rate") == "58"
+    assert state_of(hass, Platform.SENSOR, band.address, "heart_rate") == "58"
 
 
 async def test_diagnostics_redact_the_user_id_and_the_profile(
@@ -571,7 +561,7 @@ async def test_continuous_heart_rate_choice_survives_a_restart(
     assert isinstance(band, MiBand)
     await _add_paired_band(hass, band)
 
-    assert _state(hass, Platform.SWITCH, band.address, "continuous_heart_rate") == STATE_ON
+    assert state_of(hass, Platform.SWITCH, band.address, "continuous_heart_rate") == STATE_ON
     # Set at the end of the first initialisation, without anyone touching the switch.
     assert protocol.HR_CONTINUOUS_ON in band.heart_rate_commands
 

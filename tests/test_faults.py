@@ -20,7 +20,7 @@ from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import STATE_OFF, STATE_ON, STATE_UNAVAILABLE, Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
-from homeassistant.helpers import device_registry as dr, entity_registry as er
+from homeassistant.helpers import device_registry as dr
 from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import async_fire_time_changed
@@ -38,26 +38,16 @@ from . import (
     add_band,
     add_entry_via_discovery,
     device_id,
+    entity_id_of,
     let_bluetooth_forget_unheard_devices,
     record_states,
     settle,
+    state_of,
     until,
 )
 from .test_band import INIT_STEP_IDS, INIT_STEPS
 
 AddDevice = Callable[[Peripheral], Peripheral]
-
-
-def _entity_id(hass: HomeAssistant, platform: Platform, address: str, key: str) -> str:
-    entity_id = er.async_get(hass).async_get_entity_id(platform, DOMAIN, f"{address}_{key}")
-    assert entity_id is not None, key
-    return entity_id
-
-
-def _state(hass: HomeAssistant, platform: Platform, address: str, key: str) -> str:
-    state = hass.states.get(_entity_id(hass, platform, address, key))
-    assert state is not None
-    return state.state
 
 
 def _assert_one_outage_logged_without_a_traceback(caplog: pytest.LogCaptureFixture) -> None:
@@ -98,8 +88,8 @@ async def test_refused_connects_of_every_class_end_with_the_wheel_back(
     wheel.drop_link()
     await settle(hass)
 
-    assert _state(hass, Platform.BINARY_SENSOR, wheel.address, "connected") == STATE_OFF
-    assert _state(hass, Platform.SENSOR, wheel.address, "speed") == STATE_UNAVAILABLE
+    assert state_of(hass, Platform.BINARY_SENSOR, wheel.address, "connected") == STATE_OFF
+    assert state_of(hass, Platform.SENSOR, wheel.address, "speed") == STATE_UNAVAILABLE
     # Each backoff step moves the clock; no link is open meanwhile, so only our timer fires.
     for _ in range(10):
         if wheel.connection is not None:
@@ -108,7 +98,9 @@ async def test_refused_connects_of_every_class_end_with_the_wheel_back(
         await settle(hass)
 
     assert wheel.connection is not None
-    await until(lambda: _state(hass, Platform.SENSOR, wheel.address, "speed") != STATE_UNAVAILABLE)
+    await until(
+        lambda: state_of(hass, Platform.SENSOR, wheel.address, "speed") != STATE_UNAVAILABLE
+    )
     _assert_one_outage_logged_without_a_traceback(caplog)
 
 
@@ -123,14 +115,14 @@ async def test_proxy_out_of_connection_slots_then_a_free_one(
     wheel.drop_link()
     await settle(hass)
     assert wheel.connection is None
-    assert _state(hass, Platform.BINARY_SENSOR, wheel.address, "connected") == STATE_OFF
+    assert state_of(hass, Platform.BINARY_SENSOR, wheel.address, "connected") == STATE_OFF
 
     proxy.connection_slots = 3
     async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=61))
     await settle(hass)
 
     assert wheel.connection is not None
-    assert _state(hass, Platform.BINARY_SENSOR, wheel.address, "connected") == STATE_ON
+    assert state_of(hass, Platform.BINARY_SENSOR, wheel.address, "connected") == STATE_ON
 
 
 async def test_proxy_vanishing_and_returning(
@@ -153,7 +145,7 @@ async def test_proxy_vanishing_and_returning(
     assert wheel.connection is None
     assert band.connection is None
     for device in (wheel, band):
-        assert _state(hass, Platform.BINARY_SENSOR, device.address, "connected") == STATE_OFF
+        assert state_of(hass, Platform.BINARY_SENSOR, device.address, "connected") == STATE_OFF
     # Home Assistant still lists both devices, but nothing could reach them: no futile dialling
     # (which bleak-retry-connector would spend half a minute on).
     assert [r.message for r in caplog.records if r.name == "bleak_retry_connector"] == []
@@ -166,7 +158,7 @@ async def test_proxy_vanishing_and_returning(
     await settle(hass)
 
     for device in (wheel, band):
-        assert _state(hass, Platform.BINARY_SENSOR, device.address, "connected") == STATE_ON
+        assert state_of(hass, Platform.BINARY_SENSOR, device.address, "connected") == STATE_ON
     assert band.authenticated  # with the stored user id, no tap
 
 
@@ -182,7 +174,7 @@ async def test_entry_reload_during_a_measurement_fails_it_cleanly(
     await settle(hass)
 
     assert raised.value.translation_key == "cannot_connect"
-    assert _state(hass, Platform.BINARY_SENSOR, band.address, "connected") == STATE_ON
+    assert state_of(hass, Platform.BINARY_SENSOR, band.address, "connected") == STATE_ON
     assert band.authenticated
 
 
@@ -222,7 +214,7 @@ async def test_drop_at_any_step_of_the_wheel_s_first_reading_ends_with_it_whole(
     wheel = add_device(catalog.ninebot_one_e())
     assert isinstance(wheel, NinebotOne)
     entry = await add_entry_via_discovery(hass, wheel)
-    speed_id = _entity_id(hass, Platform.SENSOR, wheel.address, "speed")
+    speed_id = entity_id_of(hass, Platform.SENSOR, wheel.address, "speed")
     speeds = record_states(hass, speed_id)
     attempts = wheel.connect_attempts
     caplog.set_level(logging.INFO)
@@ -235,7 +227,7 @@ async def test_drop_at_any_step_of_the_wheel_s_first_reading_ends_with_it_whole(
 
     assert wheel.faults.drop_at is None
     assert wheel.connection is None
-    assert _state(hass, Platform.SENSOR, wheel.address, "speed") == STATE_UNAVAILABLE
+    assert state_of(hass, Platform.SENSOR, wheel.address, "speed") == STATE_UNAVAILABLE
     # No link is open, so moving the clock only fires the coordinator's backoff timer.
     async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=3))
     await settle(hass)
@@ -267,9 +259,9 @@ async def test_reconnecting_wheel_shows_nothing_before_the_new_link_s_first_read
     wheel = add_device(catalog.ninebot_one_e())
     assert isinstance(wheel, NinebotOne)
     entry = await add_entry_via_discovery(hass, wheel)
-    speeds = record_states(hass, _entity_id(hass, Platform.SENSOR, wheel.address, "speed"))
+    speeds = record_states(hass, entity_id_of(hass, Platform.SENSOR, wheel.address, "speed"))
     connected = record_states(
-        hass, _entity_id(hass, Platform.BINARY_SENSOR, wheel.address, "connected")
+        hass, entity_id_of(hass, Platform.BINARY_SENSOR, wheel.address, "connected")
     )
 
     # A live cycle after the first reading: its data waits for the throttle's next turn.
@@ -382,7 +374,7 @@ async def test_band_leaving_range_during_its_initialisation_comes_back_without_a
 ) -> None:
     """The wearer walks off mid-initialisation, and back a while later, having walked on."""
     band, entry = await add_band(hass, add_device)
-    steps = record_states(hass, _entity_id(hass, Platform.SENSOR, band.address, "steps"))
+    steps = record_states(hass, entity_id_of(hass, Platform.SENSOR, band.address, "steps"))
     caplog.set_level(logging.INFO)
     band.faults.leave_range_at = step
 
@@ -396,8 +388,8 @@ async def test_band_leaving_range_during_its_initialisation_comes_back_without_a
     await settle(hass)
     assert band.connect_attempts > attempts
     assert band.connection is None
-    assert _state(hass, Platform.SENSOR, band.address, "steps") == STATE_UNAVAILABLE
-    assert _state(hass, Platform.BINARY_SENSOR, band.address, "connected") == STATE_OFF
+    assert state_of(hass, Platform.SENSOR, band.address, "steps") == STATE_UNAVAILABLE
+    assert state_of(hass, Platform.BINARY_SENSOR, band.address, "connected") == STATE_OFF
 
     band.walk(10)
     band.return_to_range()
@@ -407,7 +399,7 @@ async def test_band_leaving_range_during_its_initialisation_comes_back_without_a
     assert band.authenticated
     assert band.known_user_ids == {entry.data[CONF_USER_ID]}  # the stored id, no tap
     assert [state.state for state in steps] == [STATE_UNAVAILABLE, "1244"]
-    assert _state(hass, Platform.BINARY_SENSOR, band.address, "connected") == STATE_ON
+    assert state_of(hass, Platform.BINARY_SENSOR, band.address, "connected") == STATE_ON
     _assert_one_outage_logged_without_a_traceback(caplog)
 
 
@@ -426,7 +418,7 @@ async def test_band_forgotten_after_leaving_mid_authentication_returns_on_its_ad
     async_fire_time_changed(hass, dt_util.utcnow() + timedelta(minutes=5))
     await settle(hass)
     assert band.connect_attempts == attempts  # nothing dials a band no one hears
-    assert _state(hass, Platform.SENSOR, band.address, "steps") == STATE_UNAVAILABLE
+    assert state_of(hass, Platform.SENSOR, band.address, "steps") == STATE_UNAVAILABLE
 
     band.return_to_range()
     proxy.advertise(band)
@@ -434,8 +426,8 @@ async def test_band_forgotten_after_leaving_mid_authentication_returns_on_its_ad
 
     assert band.authenticated
     assert band.connect_attempts == attempts + 1
-    assert _state(hass, Platform.SENSOR, band.address, "steps") == "1234"
-    assert _state(hass, Platform.BINARY_SENSOR, band.address, "connected") == STATE_ON
+    assert state_of(hass, Platform.SENSOR, band.address, "steps") == "1234"
+    assert state_of(hass, Platform.BINARY_SENSOR, band.address, "connected") == STATE_ON
 
 
 @pytest.mark.usefixtures("no_backoff")
@@ -458,7 +450,7 @@ async def test_entry_reload_during_a_connect_gives_way_to_the_new_entry(
     assert await hass.config_entries.async_reload(entry.entry_id)
     await settle(hass)
 
-    await until(lambda: _state(hass, Platform.SENSOR, wheel.address, "speed") == "21.5")
+    await until(lambda: state_of(hass, Platform.SENSOR, wheel.address, "speed") == "21.5")
     assert entry.runtime_data.connected
     assert wheel.connection is not None
     assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []

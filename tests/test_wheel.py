@@ -18,7 +18,7 @@ from homeassistant.const import (
     STATE_UNAVAILABLE,
 )
 from homeassistant.core import HomeAssistant, State
-from homeassistant.helpers import device_registry as dr, entity_registry as er
+from homeassistant.helpers import device_registry as dr
 from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
 import pytest
@@ -48,7 +48,7 @@ from custom_components.miband_ninebot.ninebot import session as wheel_session
 from emulator.peripheral import ConnectFault, Peripheral
 from emulator.wheel import NinebotOne, RideProfile, WheelIdentity, WheelState
 
-from . import add_entry_via_discovery, record_states, settle, until
+from . import add_entry_via_discovery, entity_id_of, record_states, settle, state_of, until
 
 AddDevice = Callable[[Peripheral], Peripheral]
 
@@ -84,16 +84,6 @@ def _wheel() -> NinebotOne:
     return NinebotOne(identity=IDENTITY, state=replace(STATE))
 
 
-def _entity_id(hass: HomeAssistant, address: str, key: str, platform: str = "sensor") -> str:
-    entity_id = er.async_get(hass).async_get_entity_id(platform, DOMAIN, f"{address}_{key}")
-    assert entity_id is not None, key
-    return entity_id
-
-
-def _state(hass: HomeAssistant, address: str, key: str, platform: str = "sensor") -> str:
-    return hass.states.get(_entity_id(hass, address, key, platform)).state
-
-
 async def _add_wheel(
     hass: HomeAssistant, add_device: AddDevice, wheel: NinebotOne | None = None, **options: object
 ) -> tuple[NinebotOne, MockConfigEntry]:
@@ -121,15 +111,15 @@ async def test_discovered_wheel_shows_exactly_the_emulated_values(
 
     shown = {
         key: (
-            hass.states.get(_entity_id(hass, wheel.address, key)).state,
-            hass.states.get(_entity_id(hass, wheel.address, key)).attributes.get(
+            hass.states.get(entity_id_of(hass, "sensor", wheel.address, key)).state,
+            hass.states.get(entity_id_of(hass, "sensor", wheel.address, key)).attributes.get(
                 ATTR_UNIT_OF_MEASUREMENT
             ),
         )
         for key in EXPECTED
     }
     assert shown == EXPECTED
-    speed = hass.states.get(_entity_id(hass, wheel.address, "speed"))
+    speed = hass.states.get(entity_id_of(hass, "sensor", wheel.address, "speed"))
     assert speed.attributes["pin"] == PIN
     assert speed.attributes["firmware_version"] == "1.4.2"  # 0x3142, as the wheel app shows it
     assert speed.attributes["serial_number"] == "N2OPB2210C0042"
@@ -141,8 +131,8 @@ async def test_discovered_wheel_shows_exactly_the_emulated_values(
         "1.4.2",
         "N2OPB2210C0042",
     )
-    assert _state(hass, wheel.address, "connected", "binary_sensor") == STATE_ON
-    assert _state(hass, wheel.address, "connection", "switch") == STATE_ON
+    assert state_of(hass, "binary_sensor", wheel.address, "connected") == STATE_ON
+    assert state_of(hass, "switch", wheel.address, "connection") == STATE_ON
     assert wheel.writes == []  # reading never writes to the wheel
 
 
@@ -150,8 +140,8 @@ async def test_values_follow_the_wheel_and_unchanged_values_are_not_written_agai
     hass: HomeAssistant, add_device: AddDevice
 ) -> None:
     wheel, entry = await _add_wheel(hass, add_device)
-    speed_id = _entity_id(hass, wheel.address, "speed")
-    voltage_states = record_states(hass, _entity_id(hass, wheel.address, "voltage"))
+    speed_id = entity_id_of(hass, "sensor", wheel.address, "speed")
+    voltage_states = record_states(hass, entity_id_of(hass, "sensor", wheel.address, "voltage"))
     session = entry.runtime_data.session
     cycles_before = session.stats.live_cycles
 
@@ -166,7 +156,7 @@ async def test_state_writes_are_throttled_to_one_per_second(
     hass: HomeAssistant, add_device: AddDevice
 ) -> None:
     wheel, entry = await _add_wheel(hass, add_device)
-    speeds = record_states(hass, _entity_id(hass, wheel.address, "speed"))
+    speeds = record_states(hass, entity_id_of(hass, "sensor", wheel.address, "speed"))
     session = entry.runtime_data.session
     cycles_before = session.stats.live_cycles
 
@@ -184,8 +174,8 @@ async def test_link_drop_makes_values_unavailable_until_the_wheel_is_back(
     hass: HomeAssistant, add_device: AddDevice
 ) -> None:
     wheel, _entry = await _add_wheel(hass, add_device)
-    speed_states = record_states(hass, _entity_id(hass, wheel.address, "speed"))
-    battery_states = record_states(hass, _entity_id(hass, wheel.address, "battery"))
+    speed_states = record_states(hass, entity_id_of(hass, "sensor", wheel.address, "speed"))
+    battery_states = record_states(hass, entity_id_of(hass, "sensor", wheel.address, "battery"))
 
     wheel.drop_link()
     await settle(hass)
@@ -198,12 +188,12 @@ async def test_link_drop_makes_values_unavailable_until_the_wheel_is_back(
 
 async def test_wheel_out_of_range_and_back(hass: HomeAssistant, add_device: AddDevice) -> None:
     wheel, _entry = await _add_wheel(hass, add_device)
-    speed_id = _entity_id(hass, wheel.address, "speed")
+    speed_id = entity_id_of(hass, "sensor", wheel.address, "speed")
 
     wheel.leave_range()
     await settle(hass)
     assert hass.states.get(speed_id).state == STATE_UNAVAILABLE
-    assert _state(hass, wheel.address, "battery") == "67"
+    assert state_of(hass, "sensor", wheel.address, "battery") == "67"
 
     wheel.state.battery = 66
     wheel.return_to_range()
@@ -211,7 +201,7 @@ async def test_wheel_out_of_range_and_back(hass: HomeAssistant, add_device: AddD
     await settle(hass)
 
     assert hass.states.get(speed_id).state == "12.345"
-    assert _state(hass, wheel.address, "battery") == "66"
+    assert state_of(hass, "sensor", wheel.address, "battery") == "66"
 
 
 async def test_garbage_corruption_and_losses_never_publish_a_wrong_value(
@@ -219,7 +209,7 @@ async def test_garbage_corruption_and_losses_never_publish_a_wrong_value(
 ) -> None:
     monkeypatch.setattr(wheel_session, "ANSWER_TIMEOUT", 0.2)
     wheel, entry = await _add_wheel(hass, add_device)
-    voltage_id = _entity_id(hass, wheel.address, "voltage")
+    voltage_id = entity_id_of(hass, "sensor", wheel.address, "voltage")
     voltages = record_states(hass, voltage_id)
     stats = entry.runtime_data.session.decoder_stats
 
@@ -248,7 +238,7 @@ async def test_mute_wheel_is_disconnected_and_retried(
 ) -> None:
     monkeypatch.setattr(wheel_session, "ANSWER_TIMEOUT", 0.05)
     wheel, _entry = await _add_wheel(hass, add_device)
-    speed_id = _entity_id(hass, wheel.address, "speed")
+    speed_id = entity_id_of(hass, "sensor", wheel.address, "speed")
 
     wheel.faults.mute = True  # the radio link stays up, the controller says nothing
     await until(lambda: wheel.connect_attempts >= 2)
@@ -266,7 +256,7 @@ async def test_connection_switch_releases_the_wheel_for_the_phone_app(
     hass: HomeAssistant, add_device: AddDevice
 ) -> None:
     wheel, _entry = await _add_wheel(hass, add_device)
-    switch_id = _entity_id(hass, wheel.address, "connection", "switch")
+    switch_id = entity_id_of(hass, "switch", wheel.address, "connection")
 
     await hass.services.async_call("switch", "turn_off", {ATTR_ENTITY_ID: switch_id}, True)
     await settle(hass)
@@ -276,14 +266,14 @@ async def test_connection_switch_releases_the_wheel_for_the_phone_app(
     assert wheel.connection is None
     assert wheel.connect_attempts == 1  # nothing dials while released
     assert hass.states.get(switch_id).state == STATE_OFF
-    assert _state(hass, wheel.address, "speed") == STATE_UNAVAILABLE
-    assert _state(hass, wheel.address, "connected", "binary_sensor") == STATE_OFF
-    assert _state(hass, wheel.address, "battery") == "67"
+    assert state_of(hass, "sensor", wheel.address, "speed") == STATE_UNAVAILABLE
+    assert state_of(hass, "binary_sensor", wheel.address, "connected") == STATE_OFF
+    assert state_of(hass, "sensor", wheel.address, "battery") == "67"
 
     await hass.services.async_call("switch", "turn_on", {ATTR_ENTITY_ID: switch_id}, True)
     await settle(hass)
     assert wheel.connection is not None
-    assert _state(hass, wheel.address, "speed") == "12.345"
+    assert state_of(hass, "sensor", wheel.address, "speed") == "12.345"
 
 
 async def test_released_link_stays_released_after_a_restart(
@@ -295,7 +285,7 @@ async def test_released_link_stays_released_after_a_restart(
     await _add_wheel(hass, add_device, wheel)
 
     assert wheel.connect_attempts == 0
-    assert _state(hass, wheel.address, "connection", "switch") == STATE_OFF
+    assert state_of(hass, "switch", wheel.address, "connection") == STATE_OFF
 
 
 async def test_battery_level_is_restored_before_the_wheel_answers(
@@ -315,8 +305,8 @@ async def test_battery_level_is_restored_before_the_wheel_answers(
 
     await _add_wheel(hass, add_device, wheel)
 
-    assert _state(hass, wheel.address, "battery") == "54"
-    assert _state(hass, wheel.address, "speed") == STATE_UNAVAILABLE
+    assert state_of(hass, "sensor", wheel.address, "battery") == "54"
+    assert state_of(hass, "sensor", wheel.address, "speed") == STATE_UNAVAILABLE
 
 
 async def test_periodic_policy_reads_then_releases_the_link(
@@ -327,7 +317,8 @@ async def test_periodic_policy_reads_then_releases_the_link(
     )
 
     assert wheel.connection is None  # read, then let go
-    assert _state(hass, wheel.address, "speed") == "12.345"  # and the values stay available
+    # and the values stay available
+    assert state_of(hass, "sensor", wheel.address, "speed") == "12.345"
 
     wheel.state.speed = 3.0
     async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=121))
@@ -335,7 +326,7 @@ async def test_periodic_policy_reads_then_releases_the_link(
 
     assert wheel.connect_attempts == 2
     assert wheel.connection is None
-    await until(lambda: _state(hass, wheel.address, "speed") == "3.0")
+    await until(lambda: state_of(hass, "sensor", wheel.address, "speed") == "3.0")
 
 
 async def test_options_flow_changes_the_policy_and_reloads(
@@ -355,7 +346,7 @@ async def test_options_flow_changes_the_policy_and_reloads(
     assert entry.options[CONF_CONNECTION_POLICY] == "periodic"
     assert entry.runtime_data.settings.read_interval == 600
     assert wheel.connection is None  # reloaded: visited once, then released
-    assert _state(hass, wheel.address, "speed") == "12.345"
+    assert state_of(hass, "sensor", wheel.address, "speed") == "12.345"
 
 
 async def test_options_form_submitted_empty_keeps_the_defaults(
@@ -387,7 +378,7 @@ async def test_pin_is_not_recorded_logged_or_in_diagnostics(
     assert await async_setup_component(hass, "diagnostics", {})
     start = dt_util.utcnow()
     wheel, entry = await _add_wheel(hass, add_device)
-    speed_id = _entity_id(hass, wheel.address, "speed")
+    speed_id = entity_id_of(hass, "sensor", wheel.address, "speed")
     assert hass.states.get(speed_id).attributes["pin"] == PIN  # the owner sees it
 
     await async_wait_recording_done(hass)
