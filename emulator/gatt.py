@@ -9,18 +9,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
 
+from bleak.assigned_numbers import CharacteristicPropertyName
 from bleak.backends.characteristic import BleakGATTCharacteristic
 from bleak.backends.descriptor import BleakGATTDescriptor
 from bleak.backends.service import BleakGATTService, BleakGATTServiceCollection
 from bleak.uuids import normalize_uuid_str
 
-READ = "read"
-WRITE = "write"
-WRITE_WITHOUT_RESPONSE = "write-without-response"
-NOTIFY = "notify"
-INDICATE = "indicate"
+READ: CharacteristicPropertyName = "read"
+WRITE: CharacteristicPropertyName = "write"
+WRITE_WITHOUT_RESPONSE: CharacteristicPropertyName = "write-without-response"
+NOTIFY: CharacteristicPropertyName = "notify"
+INDICATE: CharacteristicPropertyName = "indicate"
 
 CCCD_UUID = normalize_uuid_str("2902")
 CCCD_ENABLE_NOTIFY = b"\x01\x00"
@@ -31,7 +31,7 @@ class Characteristic:
     """One characteristic: its UUID, properties and current value."""
 
     uuid: str
-    properties: tuple[str, ...]
+    properties: tuple[CharacteristicPropertyName, ...]
     value: bytes = b""
 
     def __post_init__(self) -> None:
@@ -104,102 +104,31 @@ class GattTable:
         raise KeyError(handle)
 
     def to_bleak(self, max_write_without_response: int) -> BleakGATTServiceCollection:
-        """Build the service collection a bleak client exposes after service discovery."""
+        """Build the service collection a bleak client exposes after service discovery.
+
+        bleak's own GATT objects, as a backend builds them: each takes its handle and UUID in the
+        constructor, a characteristic its properties and service, a descriptor its characteristic.
+        The model objects ride along as the platform-specific `obj`.
+        """
         collection = BleakGATTServiceCollection()
         for service in self.services:
             first = (
                 self._value_handle[service.characteristics[0]] - 2 if service.characteristics else 0
             )
-            bleak_service = _Service(service.uuid, first)
+            bleak_service = BleakGATTService(service, first, service.uuid)
             collection.add_service(bleak_service)
             for char in service.characteristics:
-                bleak_char = _Characteristic(
-                    bleak_service, char, self._value_handle[char], max_write_without_response
+                bleak_char = BleakGATTCharacteristic(
+                    char,
+                    self._value_handle[char],
+                    char.uuid,
+                    list(char.properties),
+                    lambda: max_write_without_response,
+                    bleak_service,
                 )
                 collection.add_characteristic(bleak_char)
                 if (cccd_handle := self._cccd_handle.get(char)) is not None:
-                    collection.add_descriptor(_Descriptor(bleak_char, cccd_handle))
+                    collection.add_descriptor(
+                        BleakGATTDescriptor(None, cccd_handle, CCCD_UUID, bleak_char)
+                    )
         return collection
-
-
-class _Service(BleakGATTService):
-    def __init__(self, uuid: str, handle: int) -> None:
-        super().__init__(None)
-        self._uuid, self._handle = uuid, handle
-        self._characteristics: list[BleakGATTCharacteristic] = []
-
-    @property
-    def handle(self) -> int:
-        return self._handle
-
-    @property
-    def uuid(self) -> str:
-        return self._uuid
-
-    @property
-    def characteristics(self) -> list[BleakGATTCharacteristic]:
-        return self._characteristics
-
-    def add_characteristic(self, characteristic: BleakGATTCharacteristic) -> None:
-        self._characteristics.append(characteristic)
-
-
-class _Characteristic(BleakGATTCharacteristic):
-    def __init__(
-        self, service: _Service, model: Characteristic, handle: int, max_write: int
-    ) -> None:
-        super().__init__(model, lambda: max_write)
-        self._service, self._model, self._handle = service, model, handle
-        self._descriptors: list[BleakGATTDescriptor] = []
-
-    @property
-    def service_uuid(self) -> str:
-        return self._service.uuid
-
-    @property
-    def service_handle(self) -> int:
-        return self._service.handle
-
-    @property
-    def handle(self) -> int:
-        return self._handle
-
-    @property
-    def uuid(self) -> str:
-        return self._model.uuid
-
-    @property
-    def properties(self) -> list[str]:
-        return list(self._model.properties)
-
-    @property
-    def descriptors(self) -> list[BleakGATTDescriptor]:
-        return self._descriptors
-
-    def get_descriptor(self, specifier: int | str | Any) -> BleakGATTDescriptor | None:
-        return next((d for d in self._descriptors if specifier in (d.handle, d.uuid)), None)
-
-    def add_descriptor(self, descriptor: BleakGATTDescriptor) -> None:
-        self._descriptors.append(descriptor)
-
-
-class _Descriptor(BleakGATTDescriptor):
-    def __init__(self, characteristic: _Characteristic, handle: int) -> None:
-        super().__init__(None)
-        self._characteristic, self._handle = characteristic, handle
-
-    @property
-    def characteristic_uuid(self) -> str:
-        return self._characteristic.uuid
-
-    @property
-    def characteristic_handle(self) -> int:
-        return self._characteristic.handle
-
-    @property
-    def uuid(self) -> str:
-        return CCCD_UUID
-
-    @property
-    def handle(self) -> int:
-        return self._handle

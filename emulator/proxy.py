@@ -19,6 +19,7 @@ from typing import Any, ClassVar
 
 from bleak.backends.characteristic import BleakGATTCharacteristic
 from bleak.backends.client import BaseBleakClient, NotifyCallback
+from bleak.backends.descriptor import BleakGATTDescriptor
 from bleak.backends.device import BLEDevice
 from bleak.backends.service import BleakGATTServiceCollection
 from bleak.exc import BleakError
@@ -165,8 +166,11 @@ class VirtualBleakClient(BaseBleakClient):
         """Whether the link is up."""
         return self._connection is not None and self._connection.open
 
-    async def connect(self, **kwargs: Any) -> bool:
-        """Connect through the link model; faults come from the peripheral."""
+    async def connect(self, pair: bool, **kwargs: Any) -> None:
+        """Connect through the link model; faults come from the peripheral.
+
+        `pair` is ignored: the emulated devices need no bond, as on an ESPHome proxy without it.
+        """
         peripheral = self.proxy.peripheral(self.address)
         if peripheral is None or not self.proxy.running:
             await asyncio.sleep(0)
@@ -178,21 +182,17 @@ class VirtualBleakClient(BaseBleakClient):
             self.proxy._forget(self)  # noqa: SLF001
             raise
         self.services = peripheral.gatt.to_bleak(peripheral.timing.payload_per_pdu)
-        return True
 
-    async def disconnect(self) -> bool:
+    async def disconnect(self) -> None:
         """Close the link from the central's side."""
         if self._connection is not None:
             self._connection.close(LOCAL_HOST_TERMINATED)
-        return True
 
-    async def pair(self, *args: Any, **kwargs: Any) -> bool:
+    async def pair(self, *args: Any, **kwargs: Any) -> None:
         """Accept a pairing request (the emulated devices need no bond)."""
-        return True
 
-    async def unpair(self) -> bool:
+    async def unpair(self) -> None:
         """Accept an unpairing request."""
-        return True
 
     async def get_services(self, **kwargs: Any) -> BleakGATTServiceCollection:
         """Return the services found at connect time."""
@@ -201,10 +201,10 @@ class VirtualBleakClient(BaseBleakClient):
         return self.services
 
     async def read_gatt_char(
-        self, char_specifier: BleakGATTCharacteristic | int | str | Any, **kwargs: Any
+        self, characteristic: BleakGATTCharacteristic, *, use_cached: bool = False, **kwargs: Any
     ) -> bytearray:
-        """Read a characteristic's value through the link."""
-        connection, char = self._resolve(char_specifier)
+        """Read a characteristic's value through the link (never from a cache)."""
+        connection, char = self._resolve(characteristic)
         if READ not in char.properties:
             raise BleakError(f"{char.uuid}: read not permitted")
         connection.peripheral.requests.append(("read", char.uuid))
@@ -213,10 +213,12 @@ class VirtualBleakClient(BaseBleakClient):
         await connection.respond(connection.timing.pdus_for(len(value)))
         return bytearray(value)
 
-    async def read_gatt_descriptor(self, handle: int, **kwargs: Any) -> bytearray:
+    async def read_gatt_descriptor(
+        self, descriptor: BleakGATTDescriptor, *, use_cached: bool = False, **kwargs: Any
+    ) -> bytearray:
         """Read a CCCD: whether notifications are on."""
         connection = self._require_connection()
-        char = self._char_for_cccd(connection, handle)
+        char = self._char_for_cccd(connection, descriptor.handle)
         await connection.send(1)
         await connection.respond(1)
         return bytearray(CCCD_ENABLE_NOTIFY if char in connection.subscribed else b"\x00\x00")
@@ -240,10 +242,10 @@ class VirtualBleakClient(BaseBleakClient):
         if response:
             await connection.respond(1)
 
-    async def write_gatt_descriptor(self, handle: int, data: Any) -> None:
+    async def write_gatt_descriptor(self, descriptor: BleakGATTDescriptor, data: Any) -> None:
         """Write a CCCD directly."""
         connection = self._require_connection()
-        char = self._char_for_cccd(connection, handle)
+        char = self._char_for_cccd(connection, descriptor.handle)
         await self._write_cccd(connection, char, bytes(data) != b"\x00\x00")
 
     async def start_notify(
@@ -256,9 +258,9 @@ class VirtualBleakClient(BaseBleakClient):
         self._callbacks[characteristic.handle] = callback
         await self._write_cccd(connection, char, True)
 
-    async def stop_notify(self, char_specifier: BleakGATTCharacteristic | int | str | Any) -> None:
+    async def stop_notify(self, characteristic: BleakGATTCharacteristic) -> None:
         """Unsubscribe: write the CCCD back to zero."""
-        connection, char = self._resolve(char_specifier)
+        connection, char = self._resolve(characteristic)
         await self._write_cccd(connection, char, False)
         self._callbacks.pop(connection.peripheral.gatt.value_handle(char), None)
 
@@ -294,18 +296,19 @@ class VirtualBleakClient(BaseBleakClient):
         return self._connection
 
     def _resolve(
-        self, specifier: BleakGATTCharacteristic | int | str | Any
+        self, characteristic: BleakGATTCharacteristic
     ) -> tuple[Connection, Characteristic]:
+        """The open connection and the model behind a characteristic.
+
+        bleak's client resolves a UUID or handle to its characteristic before it calls the
+        backend; the handle (not the object, which may come from an earlier connection's
+        services) names the attribute on this one.
+        """
         connection = self._require_connection()
-        gatt = connection.peripheral.gatt
         try:
-            if isinstance(specifier, BleakGATTCharacteristic):
-                return connection, gatt.by_value_handle(specifier.handle)
-            if isinstance(specifier, int):
-                return connection, gatt.by_value_handle(specifier)
-            return connection, gatt.characteristic(str(specifier))
+            return connection, connection.peripheral.gatt.by_value_handle(characteristic.handle)
         except KeyError:
-            raise BleakError(f"Characteristic {specifier} was not found") from None
+            raise BleakError(f"Characteristic {characteristic} was not found") from None
 
     @staticmethod
     def _char_for_cccd(connection: Connection, handle: int) -> Characteristic:

@@ -21,13 +21,7 @@ from unittest.mock import patch  # noqa: E402
 
 from bluetooth_data_tools import monotonic_time_coarse  # noqa: E402
 from homeassistant.config_entries import ConfigEntry, ConfigFlowResult  # noqa: E402
-from homeassistant.core import (  # noqa: E402
-    Event,
-    EventStateChangedData,
-    HomeAssistant,
-    State,
-    callback,
-)
+from homeassistant.core import Event, EventStateChangedData, HomeAssistant, State, callback  # noqa: E402
 from homeassistant.data_entry_flow import FlowResultType  # noqa: E402
 from homeassistant.helpers import device_registry as dr, entity_registry as er  # noqa: E402
 from homeassistant.helpers.event import async_track_state_change_event  # noqa: E402
@@ -75,11 +69,28 @@ async def add_band(
     return band, entry
 
 
+def device_entry(hass: HomeAssistant, address: str) -> dr.DeviceEntry:
+    """The device registry entry of a device of this integration, found through its entries.
+
+    Not `async_get_device`: deprecated (identifiers are no longer unique across config entries).
+    """
+    registry = dr.async_get(hass)
+    device = next(
+        (
+            device
+            for entry in hass.config_entries.async_entries(DOMAIN)
+            for device in dr.async_entries_for_config_entry(registry, entry.entry_id)
+            if (DOMAIN, address) in device.identifiers
+        ),
+        None,
+    )
+    assert device is not None, address
+    return device
+
+
 def device_id(hass: HomeAssistant, address: str) -> str:
     """The device registry id of a device of this integration."""
-    device = dr.async_get(hass).async_get_device(identifiers={(DOMAIN, address)})
-    assert device is not None, address
-    return device.id
+    return device_entry(hass, address).id
 
 
 def entity_id_of(hass: HomeAssistant, platform: str, address: str, key: str) -> str:

@@ -26,7 +26,7 @@ from homeassistant.const import (
 from homeassistant.core import HomeAssistant, State
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
-from homeassistant.helpers import device_registry as dr, entity_registry as er
+from homeassistant.helpers import entity_registry as er
 from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import (
@@ -68,6 +68,7 @@ from emulator.proxy import VirtualProxy
 from . import (
     add_band,
     add_entry_via_discovery,
+    device_entry,
     device_id,
     entity_id_of,
     let_bluetooth_forget_unheard_devices,
@@ -135,8 +136,7 @@ async def test_band_entities_show_what_the_band_reports(
     assert heart_rate.attributes["firmware_version"] == "4.16.4.22"
     assert heart_rate.attributes["heart_rate_firmware_version"] == "1.3.76.22"
     assert heart_rate.attributes["unit_of_measurement"] == "bpm"
-    device = dr.async_get(hass).async_get_device(identifiers={(DOMAIN, address)})
-    assert device is not None
+    device = device_entry(hass, address)
     assert (device.manufacturer, device.model, device.sw_version) == (
         "Xiaomi",
         "Mi Band 1S",
@@ -518,7 +518,7 @@ async def test_periodic_policy_connects_for_a_measurement_and_lets_go(
 async def test_diagnostics_redact_the_user_id_and_the_profile(
     hass: HomeAssistant, add_device: AddDevice, hass_client: ClientSessionGenerator
 ) -> None:
-    band, entry = await add_band(hass, add_device)
+    _, entry = await add_band(hass, add_device)
 
     diagnostics = await get_diagnostics_for_config_entry(hass, hass_client, entry)
 

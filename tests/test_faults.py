@@ -20,7 +20,6 @@ from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import STATE_OFF, STATE_ON, STATE_UNAVAILABLE, Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
-from homeassistant.helpers import device_registry as dr
 from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import async_fire_time_changed
@@ -37,6 +36,7 @@ from emulator.wheel import NinebotOne
 from . import (
     add_band,
     add_entry_via_discovery,
+    device_entry,
     device_id,
     entity_id_of,
     let_bluetooth_forget_unheard_devices,
@@ -239,8 +239,7 @@ async def test_drop_at_any_step_of_the_wheel_s_first_reading_ends_with_it_whole(
     assert speed is not None
     assert speed.attributes["firmware_version"] == "1.3.6"
     assert speed.attributes["serial_number"] == wheel.identity.serial_number
-    device = dr.async_get(hass).async_get_device(identifiers={(DOMAIN, wheel.address)})
-    assert device is not None
+    device = device_entry(hass, wheel.address)
     assert (device.sw_version, device.serial_number) == ("1.3.6", wheel.identity.serial_number)
     _assert_one_outage_logged_without_a_traceback(caplog)
 

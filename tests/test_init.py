@@ -20,7 +20,7 @@ from emulator.link import CONNECTION_TIMEOUT, LOCAL_HOST_TERMINATED
 from emulator.peripheral import Peripheral
 from emulator.proxy import VirtualProxy
 
-from . import add_entry_via_discovery, let_bluetooth_forget_unheard_devices, settle
+from . import add_entry_via_discovery, device_entry, let_bluetooth_forget_unheard_devices, settle
 
 AddDevice = Callable[[Peripheral], Peripheral]
 
@@ -71,10 +71,8 @@ async def test_added_device_connects_and_is_registered(
     assert entry.state is ConfigEntryState.LOADED
     assert device.connection is not None
     assert hass.states.get(_connected_entity(hass, device.address)).state == STATE_ON
-    registered = dr.async_get(hass).async_get_device(
-        connections={(dr.CONNECTION_BLUETOOTH, device.address)}
-    )
-    assert registered is not None
+    registered = device_entry(hass, device.address)
+    assert (dr.CONNECTION_BLUETOOTH, device.address) in registered.connections
     assert (registered.manufacturer, registered.model) == (manufacturer, model)
 
 

@@ -9,6 +9,7 @@ import re
 from typing import Any
 
 import pytest
+import yaml
 
 from custom_components.miband_ninebot.config_flow import LINK_SCHEMA, PROFILE_SCHEMA
 from custom_components.miband_ninebot.const import CONF_GENDER
@@ -99,8 +100,6 @@ def test_every_abort_reason_and_step_is_translated() -> None:
 
 
 def test_services_are_described_and_translated() -> None:
-    import yaml
-
     services = yaml.safe_load((INTEGRATION / "services.yaml").read_text())
     translated = STRINGS["services"]
     assert set(services) == set(translated)

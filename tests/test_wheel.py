@@ -18,7 +18,6 @@ from homeassistant.const import (
     STATE_UNAVAILABLE,
 )
 from homeassistant.core import HomeAssistant, State
-from homeassistant.helpers import device_registry as dr
 from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
 import pytest
@@ -48,7 +47,15 @@ from custom_components.miband_ninebot.ninebot import session as wheel_session
 from emulator.peripheral import ConnectFault, Peripheral
 from emulator.wheel import NinebotOne, RideProfile, WheelIdentity, WheelState
 
-from . import add_entry_via_discovery, entity_id_of, record_states, settle, state_of, until
+from . import (
+    add_entry_via_discovery,
+    device_entry,
+    entity_id_of,
+    record_states,
+    settle,
+    state_of,
+    until,
+)
 
 AddDevice = Callable[[Peripheral], Peripheral]
 
@@ -123,8 +130,7 @@ async def test_discovered_wheel_shows_exactly_the_emulated_values(
     assert speed.attributes["pin"] == PIN
     assert speed.attributes["firmware_version"] == "1.4.2"  # 0x3142, as the wheel app shows it
     assert speed.attributes["serial_number"] == "N2OPB2210C0042"
-    device = dr.async_get(hass).async_get_device(identifiers={(DOMAIN, wheel.address)})
-    assert device is not None
+    device = device_entry(hass, wheel.address)
     # The serial's model letters ("OP") win over the advertised name's ("NOE").
     assert (device.model, device.sw_version, device.serial_number) == (
         "Ninebot One P",

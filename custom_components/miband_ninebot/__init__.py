@@ -77,14 +77,9 @@ async def async_setup_entry(hass: HomeAssistant, entry: MiBandNinebotConfigEntry
         coordinator = BandCoordinator(hass, entry, ble_device, settings)
     entry.runtime_data = coordinator
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
-    entry.async_on_unload(entry.add_update_listener(_async_options_updated))
     # After the platforms: a restored "connection off" switch must be known before dialling.
     coordinator.async_start()
     return True
-
-
-async def _async_options_updated(hass: HomeAssistant, entry: MiBandNinebotConfigEntry) -> None:
-    await hass.config_entries.async_reload(entry.entry_id)
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: MiBandNinebotConfigEntry) -> bool:

@@ -73,7 +73,7 @@ class BandCoordinator(LinkCoordinator[BandState | None]):
         """Prepare the link and the session that authenticates with the entry's user id."""
         user = band_user(entry.data[CONF_USER_ID], entry.options)
         session = BandSession(entry.data[CONF_ADDRESS], BandSettings(user), self._async_on_state)
-        super().__init__(hass, entry, ble_device, session, None, settings)
+        super().__init__(hass, entry, ble_device, session, None, settings=settings)
         self._operation = asyncio.Lock()  # one conversation on the control points at a time
         self._registered_info: DeviceInfo | None = None
 

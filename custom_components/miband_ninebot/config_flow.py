@@ -15,7 +15,7 @@ import asyncio
 from collections.abc import Mapping
 import logging
 import secrets
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bleak.exc import BleakError
 from bleak_retry_connector import BleakClientWithServiceCache, establish_connection
@@ -31,6 +31,7 @@ from homeassistant.config_entries import (
     ConfigFlow,
     ConfigFlowResult,
     OptionsFlow,
+    OptionsFlowWithReload,
 )
 from homeassistant.const import CONF_ADDRESS, UnitOfLength, UnitOfMass, UnitOfTime
 from homeassistant.core import callback
@@ -42,7 +43,6 @@ from homeassistant.helpers.selector import (
     SelectSelectorConfig,
     SelectSelectorMode,
 )
-import voluptuous as vol
 
 from .band_coordinator import band_user
 from .const import (
@@ -76,6 +76,13 @@ from .miband.session import (
     TapTimeoutError,
 )
 from .models import SupportedDevice, identify
+
+if TYPE_CHECKING:
+    # Typed as what the pinned release runs: Home Assistant now installs probatio under the name
+    # voluptuous and types its helpers with probatio's schemas. 2025.8 runs voluptuous itself.
+    import probatio as vol
+else:
+    import voluptuous as vol
 
 _LOGGER = logging.getLogger(__package__)
 
@@ -345,8 +352,11 @@ LINK_SCHEMA = vol.Schema(
 )
 
 
-class MiBandNinebotOptionsFlow(OptionsFlow):
-    """Change the band's profile and how the link is used; the entry reloads with them."""
+class MiBandNinebotOptionsFlow(OptionsFlowWithReload):
+    """Change the band's profile and how the link is used; the entry reloads with them.
+
+    Home Assistant reloads the entry when the options changed (no update listener of our own).
+    """
 
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Show the options with the current values filled in."""

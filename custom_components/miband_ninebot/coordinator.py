@@ -125,6 +125,7 @@ class LinkCoordinator[DataT](DataUpdateCoordinator[DataT]):
         ble_device: BLEDevice,
         session: DeviceSession,
         initial_data: DataT,
+        *,
         settings: LinkSettings | None = None,
     ) -> None:
         """Prepare the link; `async_start` brings it up in the background."""
@@ -260,7 +261,15 @@ class LinkCoordinator[DataT](DataUpdateCoordinator[DataT]):
     ) -> None:
         """Put what the device says about itself into the device registry."""
         registry = dr.async_get(self.hass)
-        device = registry.async_get_device(identifiers={(DOMAIN, self.address)})
+        # The entry's own device: identifiers are no longer unique across config entries.
+        device = next(
+            (
+                device
+                for device in dr.async_entries_for_config_entry(registry, self.entry.entry_id)
+                if (DOMAIN, self.address) in device.identifiers
+            ),
+            None,
+        )
         if device is None:
             return
         registry.async_update_device(

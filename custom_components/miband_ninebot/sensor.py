@@ -208,7 +208,7 @@ BAND_SENSORS: tuple[BandSensorEntityDescription, ...] = (
         translation_key="last_charged",
         device_class=SensorDeviceClass.TIMESTAMP,
         entity_category=EntityCategory.DIAGNOSTIC,
-        value_fn=lambda state: _last_charged(state),
+        value_fn=_last_charged,
     ),
 )
 

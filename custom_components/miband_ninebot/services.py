@@ -7,7 +7,7 @@ that cannot be reached or gives no value is a `HomeAssistantError`. Both are tra
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import ATTR_DEVICE_ID
@@ -20,10 +20,16 @@ from homeassistant.core import (
 )
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv, device_registry as dr
-import voluptuous as vol
 
 from .band_coordinator import BandCoordinator
 from .const import DOMAIN
+
+if TYPE_CHECKING:
+    # Typed as what the pinned release runs: Home Assistant now installs probatio under the name
+    # voluptuous and types its helpers with probatio's schemas. 2025.8 runs voluptuous itself.
+    import probatio as vol
+else:
+    import voluptuous as vol
 
 SERVICE_MEASURE_HEART_RATE = "measure_heart_rate"
 SERVICE_VIBRATE = "vibrate"
@@ -72,12 +78,17 @@ def async_setup_services(hass: HomeAssistant) -> None:
 def _band(hass: HomeAssistant, call: ServiceCall) -> BandCoordinator:
     """The coordinator of the band the call names, or a translated validation error."""
     device_id: str = call.data[ATTR_DEVICE_ID]
-    device = dr.async_get(hass).async_get(device_id)
+    registry = dr.async_get(hass)
+    # The entry whose devices include this one, asked from our side: a device's own list of
+    # config entries is deprecated (a device belongs to one entry from 2026.10 on).
     entry = next(
         (
             entry
-            for entry_id in (device.config_entries if device else ())
-            if (entry := hass.config_entries.async_get_entry(entry_id)) and entry.domain == DOMAIN
+            for entry in hass.config_entries.async_entries(DOMAIN)
+            if any(
+                device.id == device_id
+                for device in dr.async_entries_for_config_entry(registry, entry.entry_id)
+            )
         ),
         None,
     )

@@ -29,7 +29,7 @@ class WheelCoordinator(LinkCoordinator[WheelReading | None]):
     ) -> None:
         """Prepare the link and the polling session that feeds it."""
         super().__init__(
-            hass, entry, ble_device, WheelSession(self._async_on_reading), None, settings
+            hass, entry, ble_device, WheelSession(self._async_on_reading), None, settings=settings
         )
         self._registered_identity: WheelIdentity | None = None
 
