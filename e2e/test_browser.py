@@ -66,7 +66,8 @@ def _log_in(page: Page, develop: dict[str, Any]) -> None:
     page.get_by_role("textbox", name="Username").fill(develop["username"])
     page.get_by_role("textbox", name="Password").fill(develop["password"])
     page.get_by_role("button", name="Log in").click()
-    page.wait_for_url("**/lovelace/**")
+    # The 2026 frontend opens on its Home dashboard (/home/overview), no longer on /lovelace.
+    page.wait_for_url("**/home/**")
 
 
 def test_band_and_wheel_in_home_assistant_s_own_ui(

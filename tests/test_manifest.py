@@ -73,6 +73,14 @@ def test_hacs_json() -> None:
     assert (ROOT / "LICENSE").read_text().startswith("MIT License")
 
 
+def test_hacs_minimum_is_the_release_the_suite_runs_on() -> None:
+    # HACS refuses to install on anything older than `homeassistant`; the claim is only as good as
+    # the suite's second run (scripts/test), which installs exactly this release.
+    hacs = json.loads((ROOT / "hacs.json").read_text())
+    minimum = (ROOT / "requirements_minimum.txt").read_text()
+    assert f"\nhomeassistant=={hacs['homeassistant']}\n" in minimum
+
+
 def _string_arguments(keyword: str) -> set[str]:
     """Every literal string passed as `keyword=` anywhere in the integration."""
     found: set[str] = set()
