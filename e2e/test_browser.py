@@ -18,7 +18,9 @@ from urllib.request import Request, urlopen
 from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
 import pytest
 
-SCREENSHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
+ROOT = Path(__file__).resolve().parent.parent
+SCREENSHOTS = ROOT / "docs" / "screenshots"
+BRAND = ROOT / "custom_components" / "miband_ninebot" / "brand"
 # What this machine's closed network needs (no background connections), and root needs.
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -47,13 +49,17 @@ def browser() -> Iterator[Browser]:
         browser.close()
 
 
-def _state(develop: dict[str, Any], entity_id: str) -> str:
+def _get(develop: dict[str, Any], path: str) -> tuple[str, bytes]:
+    """GET from the development instance with its token: the content type and the body."""
     request = Request(  # noqa: S310 - the local development instance
-        f"{develop['url']}/api/states/{entity_id}",
-        headers={"Authorization": f"Bearer {develop['token']}"},
+        f"{develop['url']}{path}", headers={"Authorization": f"Bearer {develop['token']}"}
     )
     with urlopen(request, timeout=10) as response:  # noqa: S310
-        return str(json.load(response)["state"])
+        return str(response.headers.get_content_type()), response.read()
+
+
+def _state(develop: dict[str, Any], entity_id: str) -> str:
+    return str(json.loads(_get(develop, f"/api/states/{entity_id}")[1])["state"])
 
 
 def _sensor_row(page: Page, name: str) -> Locator:
@@ -102,3 +108,25 @@ def test_band_and_wheel_in_home_assistant_s_own_ui(
     expect(heart_rate).to_contain_text(re.compile(r"\b78\s*bpm"), timeout=MEASUREMENT_TIMEOUT_MS)
     assert _state(develop, "sensor.mi_band_1s_7e51_heart_rate") == "78"
     page.screenshot(path=SCREENSHOTS / "band.png", full_page=True)
+
+
+@pytest.mark.parametrize("image", ["icon.png", "icon@2x.png", "dark_icon.png", "dark_icon@2x.png"])
+def test_home_assistant_serves_the_integration_s_own_brand_images(
+    develop: dict[str, Any], image: str
+) -> None:
+    content_type, body = _get(develop, f"/api/brands/integration/miband_ninebot/{image}")
+    assert content_type == "image/png"
+    assert body == (BRAND / image).read_bytes()  # ours, not a placeholder from the brands CDN
+
+
+def test_integrations_page_shows_the_brand_icon(develop: dict[str, Any], browser: Browser) -> None:
+    page = browser.new_page(viewport={"width": 1280, "height": 960})
+    _log_in(page, develop)
+    page.goto(f"{develop['url']}/config/integrations/dashboard")
+    card = page.locator("ha-integration-card", has_text="Mi Band 1S & Ninebot One")
+    icon = card.locator("img[src*='/api/brands/integration/miband_ninebot/icon.png']")
+    expect(icon).to_be_visible()
+    # Loaded, at the size of the file it came from (a broken image has no natural width).
+    page.wait_for_function("img => img.complete", arg=icon.element_handle())
+    assert icon.evaluate("img => img.naturalWidth") == 256
+    page.screenshot(path=SCREENSHOTS / "integrations.png")
