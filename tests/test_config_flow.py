@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from homeassistant.components import bluetooth
-from homeassistant.config_entries import SOURCE_BLUETOOTH, SOURCE_USER
+from homeassistant.config_entries import SOURCE_BLUETOOTH, SOURCE_USER, ConfigFlowResult
 from homeassistant.const import CONF_ADDRESS
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
@@ -20,6 +20,7 @@ from custom_components.miband_ninebot.const import (
     DOMAIN,
 )
 from custom_components.miband_ninebot.miband import session as band_session
+from custom_components.miband_ninebot.ninebot import session as wheel_session
 from emulator import catalog
 from emulator.band import USER_INFO, MiBand
 from emulator.peripheral import ConnectFault, Peripheral
@@ -301,3 +302,89 @@ async def test_abandoned_pairing_hangs_up(hass: HomeAssistant, add_device: AddDe
 
     assert band.connection is None
     assert not band.waiting_for_tap
+
+
+async def _confirm_discovered_wheel(
+    hass: HomeAssistant, add_device: AddDevice, wheel: Peripheral
+) -> tuple[str, ConfigFlowResult]:
+    """Discover the wheel and submit its confirmation: the flow id and the result."""
+    add_device(wheel)
+    await settle(hass)
+    flow_id = hass.config_entries.flow.async_progress_by_handler(DOMAIN)[0]["flow_id"]
+    return flow_id, await hass.config_entries.flow.async_configure(flow_id, {})
+
+
+async def test_wheel_is_read_before_it_is_added(hass: HomeAssistant, add_device: AddDevice) -> None:
+    wheel = catalog.ninebot_one_e()
+
+    _, result = await _confirm_discovered_wheel(hass, add_device, wheel)
+
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    # The check read the identity and nothing else, and hung up for the entry's own link.
+    # Connect, subscribe, and the identity's read requests (the Ninebot protocol carries them as
+    # write commands); the entry's own link follows with its own connect.
+    await settle(hass)
+    operations = [operation for operation, _uuid in wheel.requests]
+    assert operations.count("connect") == 2
+    check = operations[: operations.index("connect", 1)]
+    assert set(check) == {"connect", "subscribe", "write-command"}
+
+
+async def test_wheel_that_cannot_be_reached_is_not_added_and_can_be_retried(
+    hass: HomeAssistant, add_device: AddDevice
+) -> None:
+    wheel = catalog.ninebot_one_e()
+    wheel.refuse_connects(100, ConnectFault.ERROR)  # the phone app holds it, say
+
+    flow_id, result = await _confirm_discovered_wheel(hass, add_device, wheel)
+
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "bluetooth_confirm"
+    assert result["errors"] == {"base": "wheel_cannot_connect"}
+    assert hass.config_entries.async_entries(DOMAIN) == []
+
+    wheel.stop_refusing()  # the app was closed
+    result = await hass.config_entries.flow.async_configure(flow_id, {})
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await settle(hass)
+
+
+async def test_wheel_that_does_not_answer_is_not_added(
+    hass: HomeAssistant, add_device: AddDevice, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(wheel_session, "ANSWER_TIMEOUT", 0.05)
+    wheel = catalog.ninebot_one_e()
+    wheel.faults.mute = True  # the radio link comes up, the controller says nothing
+
+    _, result = await _confirm_discovered_wheel(hass, add_device, wheel)
+
+    assert result["errors"] == {"base": "wheel_no_answer"}
+    assert wheel.connection is None  # hung up
+    assert hass.config_entries.async_entries(DOMAIN) == []
+
+
+async def test_wheel_picked_by_hand_that_cannot_be_reached_shows_the_error_on_the_pick(
+    hass: HomeAssistant, add_device: AddDevice
+) -> None:
+    wheel = add_device(catalog.ninebot_one_e())
+    wheel.refuse_connects(100, ConnectFault.ERROR)
+    await settle(hass)
+    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
+
+    assert result["step_id"] == "user"
+    assert result["errors"] == {"base": "wheel_cannot_connect"}
+
+
+async def test_something_named_like_a_wheel_without_its_serial_link_aborts(
+    hass: HomeAssistant, add_device: AddDevice
+) -> None:
+    impostor = catalog.ninebot_one_e()
+    impostor.gatt = catalog.mi_band_1s().gatt  # a wheel's name and service, a band's table
+
+    _, result = await _confirm_discovered_wheel(hass, add_device, impostor)
+
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "not_supported"
+    assert impostor.connection is None

@@ -196,11 +196,22 @@ async def test_unload_closes_the_link_and_reload_opens_it(
 async def test_device_without_the_expected_gatt_table_is_not_used(
     hass: HomeAssistant, add_device: AddDevice, caplog: pytest.LogCaptureFixture
 ) -> None:
-    """A device named like a wheel but without its FFE1 characteristic is never reported up."""
+    """An entry's wheel that comes back without its FFE1 characteristic is never reported up.
+
+    The config flow refuses such a device (test_config_flow); this is the entry's own check, for a
+    device that answers differently later.
+    """
     impostor = catalog.ninebot_one_e()
     impostor.gatt = catalog.mi_band_1s().gatt  # right name and service UUID, wrong table
     add_device(impostor)
-    await add_entry_via_discovery(hass, impostor)
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        unique_id=impostor.address,
+        data={CONF_ADDRESS: impostor.address, CONF_KIND: "wheel", CONF_MODEL: "Ninebot One E"},
+    )
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await settle(hass)
 
     assert hass.states.get(_connected_entity(hass, impostor.address)).state == STATE_OFF
     assert impostor.connection is None  # we hung up

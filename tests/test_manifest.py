@@ -101,9 +101,11 @@ def test_every_abort_reason_and_step_is_translated() -> None:
     assert _string_arguments("reason") <= set(config["abort"])
     assert _string_arguments("step_id") <= set(config["step"]) | set(options["step"])
     assert _string_arguments("progress_action") <= set(config["progress"])
-    # Every error the pairing step can show: the values assigned to `_pairing_error`.
+    # Every error a form can show: the pairing's (assigned to `_pairing_error`) and the wheel
+    # check's (the strings `_async_check` returns).
     flow = (INTEGRATION / "config_flow.py").read_text()
     errors = set(re.findall(r'_pairing_error = "(\w+)"', flow))
+    errors |= set(re.findall(r'return "(wheel_\w+)"', flow))
     assert errors == set(config["error"]), errors
 
 

@@ -35,6 +35,7 @@ from homeassistant.config_entries import (
 )
 from homeassistant.const import CONF_ADDRESS, UnitOfLength, UnitOfMass, UnitOfTime
 from homeassistant.core import callback
+from homeassistant.data_entry_flow import AbortFlow
 from homeassistant.helpers.selector import (
     NumberSelector,
     NumberSelectorConfig,
@@ -76,6 +77,11 @@ from .miband.session import (
     TapTimeoutError,
 )
 from .models import SupportedDevice, identify
+from .ninebot.session import (
+    MissingCharacteristicError as WheelMissingCharacteristicError,
+    WheelNotAnsweringError,
+    WheelSession,
+)
 
 if TYPE_CHECKING:
     # Typed as what the pinned release runs: Home Assistant now installs probatio under the name
@@ -171,20 +177,30 @@ class MiBandNinebotConfigFlow(ConfigFlow, domain=DOMAIN):
         if self._discovered is None:  # only reachable from async_step_bluetooth
             return self.async_abort(reason="not_supported")
         address, device = self._discovered
+        errors: dict[str, str] = {}
         if user_input is not None:
-            return await self._async_configure(address, device)
+            if error := await self._async_check(address, device):
+                errors["base"] = error
+            else:
+                return await self._async_configure(address, device)
         self._set_confirm_only()
         return self.async_show_form(
-            step_id="bluetooth_confirm", description_placeholders={"name": _title(device, address)}
+            step_id="bluetooth_confirm",
+            description_placeholders={"name": _title(device, address)},
+            errors=errors,
         )
 
     async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Let the user pick one of the supported devices that are not configured yet."""
+        errors: dict[str, str] = {}
         if user_input is not None:
             address = user_input[CONF_ADDRESS]
             await self.async_set_unique_id(address, raise_on_progress=False)
             self._abort_if_unique_id_configured()
-            return await self._async_configure(address, self._choices[address])
+            if error := await self._async_check(address, self._choices[address]):
+                errors["base"] = error
+            else:
+                return await self._async_configure(address, self._choices[address])
 
         configured = self._async_current_ids(include_ignore=False)
         for info in async_discovered_service_info(self.hass, connectable=True):
@@ -202,7 +218,38 @@ class MiBandNinebotConfigFlow(ConfigFlow, domain=DOMAIN):
                 # A default, so that submitting the form as shown always proceeds.
                 {vol.Required(CONF_ADDRESS, default=next(iter(options))): vol.In(options)}
             ),
+            errors=errors,
         )
+
+    async def _async_check(self, address: str, device: SupportedDevice) -> str | None:
+        """Test a wheel before it is added: connect and read its identity (reads only).
+
+        The error to show, or None. A band is tested by its pairing, which comes next.
+        """
+        if device.kind is not DeviceKind.WHEEL:
+            return None
+        ble_device = async_ble_device_from_address(self.hass, address, connectable=True)
+        if ble_device is None:
+            return "wheel_cannot_connect"
+        try:
+            client = await establish_connection(BleakClientWithServiceCache, ble_device, address)
+        except LINK_ERRORS as err:
+            _LOGGER.debug("Connecting to %s failed: %s", address, err)
+            return "wheel_cannot_connect"
+        session = WheelSession(lambda _reading: None)
+        try:
+            await session.async_identify(client)
+        except WheelMissingCharacteristicError as err:
+            raise AbortFlow("not_supported") from err
+        except WheelNotAnsweringError:
+            return "wheel_no_answer"
+        except LINK_ERRORS as err:
+            _LOGGER.debug("Reading %s failed: %s", address, err)
+            return "wheel_cannot_connect"
+        finally:
+            session.async_link_lost()
+            await client.disconnect()
+        return None
 
     async def _async_configure(self, address: str, device: SupportedDevice) -> ConfigFlowResult:
         self._discovered = (address, device)

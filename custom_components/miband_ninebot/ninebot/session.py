@@ -156,8 +156,27 @@ class WheelSession:
         """What the stream decoder rejected since the session was made."""
         return self.decoder.stats
 
+    async def async_identify(self, client: BleakClient) -> WheelIdentity:
+        """Subscribe and read who the wheel is, nothing more: the config flow's check.
+
+        Only read requests go to the wheel. The caller disconnects, then calls `async_link_lost`.
+        """
+        await self._async_subscribe(client)
+        await self._read(IDENTITY)
+        self.identity = self._decode_identity()
+        return self.identity
+
     async def async_start(self, client: BleakClient) -> None:
         """Subscribe, read the identity and a first full reading, then poll in the background."""
+        await self.async_identify(client)
+        await self._read_slow_registers()
+        await self._read(LIVE)
+        self._publish()
+        self._poller = asyncio.get_running_loop().create_task(
+            self._poll(client), name="ninebot live polling"
+        )
+
+    async def _async_subscribe(self, client: BleakClient) -> None:
         services = client.services
         write_char = services.get_characteristic(self._transport.write_uuid)
         notify_char = services.get_characteristic(self._transport.notify_uuid)
@@ -168,14 +187,6 @@ class WheelSession:
         self.registers.clear()
         self.decoder.reset()
         await client.start_notify(notify_char, self._on_notification)
-        await self._read(IDENTITY)
-        self.identity = self._decode_identity()
-        await self._read_slow_registers()
-        await self._read(LIVE)
-        self._publish()
-        self._poller = asyncio.get_running_loop().create_task(
-            self._poll(client), name="ninebot live polling"
-        )
 
     def async_link_lost(self) -> None:
         """Stop polling and end a read waiting for its answer; the next connection starts afresh."""
