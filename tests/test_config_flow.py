@@ -29,6 +29,7 @@ from emulator.proxy import VirtualProxy
 from . import (
     add_entry_via_discovery,
     discovery_flow_id,
+    let_bluetooth_forget_unheard_devices,
     result_after_progress,
     settle,
     tap_when_it_vibrates,
@@ -388,3 +389,60 @@ async def test_something_named_like_a_wheel_without_its_serial_link_aborts(
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "not_supported"
     assert impostor.connection is None
+
+
+@pytest.mark.parametrize("step", ["bluetooth_confirm", "pair"])
+async def test_a_later_step_started_without_a_device_aborts(
+    hass: HomeAssistant, proxy: VirtualProxy, step: str
+) -> None:
+    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": step})
+
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "not_supported"
+
+
+async def test_wheel_gone_before_the_confirmation_is_not_added(
+    hass: HomeAssistant, add_device: AddDevice, proxy: VirtualProxy
+) -> None:
+    wheel = add_device(catalog.ninebot_one_e())
+    await settle(hass)
+    flow_id = hass.config_entries.flow.async_progress_by_handler(DOMAIN)[0]["flow_id"]
+    proxy.remove(wheel.address)  # switched off while the dialog is open
+    await let_bluetooth_forget_unheard_devices(hass)
+
+    result = await hass.config_entries.flow.async_configure(flow_id, {})
+
+    assert result["errors"] == {"base": "wheel_cannot_connect"}
+    assert wheel.connection is None
+
+
+async def test_wheel_lost_during_the_check_is_not_added(
+    hass: HomeAssistant, add_device: AddDevice
+) -> None:
+    wheel = catalog.ninebot_one_e()
+    wheel.faults.drop_at = (
+        wheel_session.IDENTITY.first,
+        0,
+    )  # the link drops as the identity is asked for
+
+    _, result = await _confirm_discovered_wheel(hass, add_device, wheel)
+
+    assert result["errors"] == {"base": "wheel_cannot_connect"}
+    assert hass.config_entries.async_entries(DOMAIN) == []
+
+
+async def test_pairing_with_a_band_no_longer_heard_says_so(
+    hass: HomeAssistant, add_device: AddDevice, proxy: VirtualProxy
+) -> None:
+    band = add_device(catalog.mi_band_1s())
+    await settle(hass)
+    flow_id = discovery_flow_id(hass, band.address)
+    result = await hass.config_entries.flow.async_configure(flow_id, {})
+    proxy.remove(band.address)  # gone before the profile is submitted
+    await let_bluetooth_forget_unheard_devices(hass)
+
+    result = await hass.config_entries.flow.async_configure(flow_id, {})
+    result = await result_after_progress(hass, flow_id)
+
+    assert result["step_id"] == "pair_failed"
+    assert result["errors"] == {"base": "cannot_connect"}

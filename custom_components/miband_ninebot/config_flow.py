@@ -174,9 +174,7 @@ class MiBandNinebotConfigFlow(ConfigFlow, domain=DOMAIN):
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
         """Ask the user to confirm a discovered device."""
-        if self._discovered is None:  # only reachable from async_step_bluetooth
-            return self.async_abort(reason="not_supported")
-        address, device = self._discovered
+        address, device = self._require_discovered()
         errors: dict[str, str] = {}
         if user_input is not None:
             if error := await self._async_check(address, device):
@@ -231,12 +229,18 @@ class MiBandNinebotConfigFlow(ConfigFlow, domain=DOMAIN):
         ble_device = async_ble_device_from_address(self.hass, address, connectable=True)
         if ble_device is None:
             return "wheel_cannot_connect"
+        session = WheelSession(lambda _reading: None)
         try:
-            client = await establish_connection(BleakClientWithServiceCache, ble_device, address)
+            client = await establish_connection(
+                BleakClientWithServiceCache,
+                ble_device,
+                address,
+                # A drop ends a read waiting for its answer at once.
+                disconnected_callback=lambda _client: session.async_link_lost(),
+            )
         except LINK_ERRORS as err:
             _LOGGER.debug("Connecting to %s failed: %s", address, err)
             return "wheel_cannot_connect"
-        session = WheelSession(lambda _reading: None)
         try:
             await session.async_identify(client)
         except WheelMissingCharacteristicError as err:
@@ -268,8 +272,11 @@ class MiBandNinebotConfigFlow(ConfigFlow, domain=DOMAIN):
 
     async def async_step_pair(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Introduce Home Assistant to the band and wait for the wearer's tap."""
+        address, _device = self._require_discovered()
         if self._pairing is None:
-            self._pairing = self.hass.async_create_task(self._async_pair(), eager_start=False)
+            self._pairing = self.hass.async_create_task(
+                self._async_pair(address), eager_start=False
+            )
         if not self._pairing.done():
             return self.async_show_progress(
                 step_id="pair",
@@ -335,9 +342,8 @@ class MiBandNinebotConfigFlow(ConfigFlow, domain=DOMAIN):
             description_placeholders={"name": self._get_reauth_entry().title},
         )
 
-    async def _async_pair(self) -> None:
+    async def _async_pair(self, address: str) -> None:
         """Connect, authenticate accepting a tap, disconnect (the entry's link takes over)."""
-        address, _device = self._require_discovered()
         ble_device = async_ble_device_from_address(self.hass, address, connectable=True)
         if ble_device is None:
             raise BleakError(f"{address} is not heard by any adapter or proxy that can connect")
@@ -350,8 +356,11 @@ class MiBandNinebotConfigFlow(ConfigFlow, domain=DOMAIN):
             await client.disconnect()
 
     def _require_discovered(self) -> tuple[str, SupportedDevice]:
-        if self._discovered is None:  # every step that needs it comes after one that sets it
-            raise RuntimeError("No device chosen yet")
+        """The device this flow is about; a step started without one (only by a caller that
+        names a later step as the flow's source) aborts.
+        """
+        if self._discovered is None:
+            raise AbortFlow("not_supported")
         return self._discovered
 
     def _create_entry(self) -> ConfigFlowResult:
