@@ -356,8 +356,9 @@ class MiBandNinebotConfigFlow(ConfigFlow, domain=DOMAIN):
             await client.disconnect()
 
     def _require_discovered(self) -> tuple[str, SupportedDevice]:
-        """The device this flow is about; a step started without one (only by a caller that
-        names a later step as the flow's source) aborts.
+        """The device this flow is about.
+
+        A step started without one (only a caller naming a later step as the source can) aborts.
         """
         if self._discovered is None:
             raise AbortFlow("not_supported")
