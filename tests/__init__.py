@@ -16,6 +16,7 @@ install_multiple_bleak_catcher()
 import asyncio  # noqa: E402
 from collections.abc import Callable  # noqa: E402
 from datetime import timedelta  # noqa: E402
+import logging  # noqa: E402
 from typing import Any  # noqa: E402
 from unittest.mock import patch  # noqa: E402
 
@@ -26,6 +27,7 @@ from homeassistant.data_entry_flow import FlowResultType  # noqa: E402
 from homeassistant.helpers import device_registry as dr, entity_registry as er  # noqa: E402
 from homeassistant.helpers.event import async_track_state_change_event  # noqa: E402
 from homeassistant.util import dt as dt_util  # noqa: E402
+import pytest  # noqa: E402
 from pytest_homeassistant_custom_component.common import async_fire_time_changed  # noqa: E402
 
 from custom_components.miband_ninebot.const import DOMAIN  # noqa: E402
@@ -165,3 +167,17 @@ async def let_bluetooth_forget_unheard_devices(hass: HomeAssistant) -> None:
         await hass.async_block_till_done()
         async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=301))
         await hass.async_block_till_done()
+
+
+def complaints(caplog: pytest.LogCaptureFixture) -> list[str]:
+    """What went wrong, as logged: warnings and errors of ours, Home Assistant's and the Bluetooth
+    stack's, and errors of asyncio (a task's exception nobody retrieved, a task destroyed pending).
+
+    Not asyncio's warnings: the test plugin runs the loop in debug mode, which warns "Executing
+    <Task ...> took 0.101 seconds" whenever a busy machine is slow, whatever the code does.
+    """
+    return [
+        f"{record.name}: {record.getMessage()}"
+        for record in caplog.records
+        if record.levelno >= (logging.ERROR if record.name == "asyncio" else logging.WARNING)
+    ]

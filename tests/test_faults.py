@@ -36,6 +36,7 @@ from emulator.wheel import NinebotOne
 from . import (
     add_band,
     add_entry_via_discovery,
+    complaints,
     device_entry,
     device_id,
     entity_id_of,
@@ -341,7 +342,7 @@ async def test_home_assistant_stopping_during_a_connect_leaves_the_wheel_alone(
     assert wheel.connection is None
     # The test harness unloads entries after the stop, to show that they can: quietly too.
     assert await hass.config_entries.async_unload(entry.entry_id)
-    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
+    assert complaints(caplog) == []
 
 
 async def test_home_assistant_stopping_during_a_measurement_fails_it_cleanly(
@@ -360,7 +361,7 @@ async def test_home_assistant_stopping_during_a_measurement_fails_it_cleanly(
     assert band.connection is None
     assert band.connect_attempts == attempts  # no new connection for the retry
     assert await hass.config_entries.async_unload(entry.entry_id)
-    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
+    assert complaints(caplog) == []
 
 
 @pytest.mark.usefixtures("no_backoff")
@@ -452,4 +453,4 @@ async def test_entry_reload_during_a_connect_gives_way_to_the_new_entry(
     await until(lambda: state_of(hass, Platform.SENSOR, wheel.address, "speed") == "21.5")
     assert entry.runtime_data.connected
     assert wheel.connection is not None
-    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
+    assert complaints(caplog) == []
