@@ -8,10 +8,10 @@ from tests.conftest import auto_enable_custom_integrations, proxy  # noqa: F401 
 
 
 @pytest.fixture(autouse=True)
-def enable_event_loop_debug(event_loop: asyncio.AbstractEventLoop) -> None:
+async def enable_event_loop_debug() -> None:
     """Run the loop as Home Assistant does in production, not in asyncio's debug mode.
 
-    The test plugin turns debug mode on; it records a traceback for every task and callback
-    scheduled, which costs more CPU than the code being measured.
+    Overrides the test plugin's fixture of this name, which turns debug mode on: it records a
+    traceback for every task and callback scheduled, which costs more CPU than the code measured.
     """
-    event_loop.set_debug(False)
+    asyncio.get_running_loop().set_debug(False)

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from importlib.metadata import version
 import json
 from pathlib import Path
 import statistics
+import sys
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = Path(__file__).parent / "results"
+STACK = ("homeassistant", "bleak", "habluetooth", "bleak-retry-connector")
 
 
 def wheel_section(results: dict[str, dict[str, float]]) -> list[str]:
@@ -200,6 +203,13 @@ def soak_section(results: dict[str, Any]) -> list[str]:
     ]
 
 
+def stack() -> str:
+    """The releases the figures were measured on."""
+    versions = {name: version(name) for name in STACK}
+    python = ".".join(map(str, sys.version_info[:3]))
+    return f"Python {python}, " + ", ".join(f"{name} {v}" for name, v in versions.items())
+
+
 def main() -> None:
     lines = [
         "# Benchmarks",
@@ -207,6 +217,8 @@ def main() -> None:
         "Written by `scripts/bench`. Figures come from the emulated link model (DESIGN section "
         "5) at real time; compare them as ratios measured side by side in one run, not as "
         "absolute times of this machine.",
+        "",
+        f"Measured on {stack()}.",
         "",
     ]
     wheel = RESULTS / "wheel_rate.json"

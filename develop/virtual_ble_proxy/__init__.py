@@ -18,6 +18,7 @@ from homeassistant.const import EVENT_HOMEASSISTANT_STOP
 from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.event import async_track_time_interval
+from homeassistant.helpers.storage import Store
 from homeassistant.helpers.typing import ConfigType
 
 from emulator import catalog
@@ -32,6 +33,9 @@ ADVERTISE_EVERY = timedelta(seconds=5)  # well inside habluetooth's 195 s expiry
 TAP_AFTER = 3.0  # s: the emulated wearer confirms a pairing this long after the vibration
 HEART_RATES = (72, 78, 69, 81, 75, 66)  # every measurement reads the next one
 RECHARGE_BELOW = 10  # % of wheel battery: the rider stops, charges, rides on
+# A real band remembers whom it was paired with across Home Assistant's restarts; the emulated
+# one is made anew at every start, so what it knows is kept in the config's .storage.
+BAND_MEMORY = f"{DOMAIN}.band"
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
@@ -40,6 +44,9 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     proxy.start()
     band = catalog.mi_band_1s()
     band.auto_tap_after = TAP_AFTER
+    memory: Store[dict[str, list[int]]] = Store(hass, 1, BAND_MEMORY)
+    if remembered := await memory.async_load():
+        band.known_user_ids.update(remembered["known_user_ids"])
     band.activity.next_heart_rate = itertools.cycle(HEART_RATES).__next__
     wheel = catalog.ninebot_one_e()
     wheel.start_ride()
@@ -57,10 +64,10 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
 
     cancel_live = async_track_time_interval(hass, _live, ADVERTISE_EVERY)
 
-    @callback
-    def _stop(_event: Event) -> None:
+    async def _stop(_event: Event) -> None:
         cancel_live()
         proxy.stop()
+        await memory.async_save({"known_user_ids": sorted(band.known_user_ids)})
 
     hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, _stop)
     _LOGGER.warning(
