@@ -12,11 +12,13 @@ and how often an entity may write its state.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
 import logging
 import secrets
 from typing import TYPE_CHECKING, Any
 
+from bleak import BleakClient
 from bleak.exc import BleakError
 from bleak_retry_connector import BleakClientWithServiceCache, establish_connection
 from bluetooth_data_tools import human_readable_name
@@ -66,6 +68,7 @@ from .coordinator import (
     DEFAULT_READ_INTERVAL,
     LINK_ERRORS,
     ConnectionPolicy,
+    DeviceSession,
 )
 from .miband import session as band_session
 from .miband.protocol import Gender
@@ -226,34 +229,42 @@ class MiBandNinebotConfigFlow(ConfigFlow, domain=DOMAIN):
         """
         if device.kind is not DeviceKind.WHEEL:
             return None
-        ble_device = async_ble_device_from_address(self.hass, address, connectable=True)
-        if ble_device is None:
-            return "wheel_cannot_connect"
         session = WheelSession(lambda _reading: None)
         try:
-            client = await establish_connection(
-                BleakClientWithServiceCache,
-                ble_device,
-                address,
-                # A drop ends a read waiting for its answer at once.
-                disconnected_callback=lambda _client: session.async_link_lost(),
-            )
-        except LINK_ERRORS as err:
-            _LOGGER.debug("Connecting to %s failed: %s", address, err)
-            return "wheel_cannot_connect"
-        try:
-            await session.async_identify(client)
+            async with self._async_connected(address, session) as client:
+                await session.async_identify(client)
         except WheelMissingCharacteristicError as err:
             raise AbortFlow("not_supported") from err
         except WheelNotAnsweringError:
             return "wheel_no_answer"
         except LINK_ERRORS as err:
-            _LOGGER.debug("Reading %s failed: %s", address, err)
+            _LOGGER.debug("Checking %s failed: %s", address, err)
             return "wheel_cannot_connect"
+        return None
+
+    @asynccontextmanager
+    async def _async_connected(
+        self, address: str, session: DeviceSession
+    ) -> AsyncIterator[BleakClient]:
+        """A connection for one conversation of the flow's, hung up afterwards.
+
+        The entry's own link takes over later. A drop tells the session at once, so a wait for an
+        answer ends then rather than at its timeout.
+        """
+        ble_device = async_ble_device_from_address(self.hass, address, connectable=True)
+        if ble_device is None:
+            raise BleakError(f"{address} is not heard by any adapter or proxy that can connect")
+        client = await establish_connection(
+            BleakClientWithServiceCache,
+            ble_device,
+            address,
+            disconnected_callback=lambda _client: session.async_link_lost(),
+        )
+        try:
+            yield client
         finally:
             session.async_link_lost()
             await client.disconnect()
-        return None
 
     async def _async_configure(self, address: str, device: SupportedDevice) -> ConfigFlowResult:
         self._discovered = (address, device)
@@ -344,16 +355,9 @@ class MiBandNinebotConfigFlow(ConfigFlow, domain=DOMAIN):
 
     async def _async_pair(self, address: str) -> None:
         """Connect, authenticate accepting a tap, disconnect (the entry's link takes over)."""
-        ble_device = async_ble_device_from_address(self.hass, address, connectable=True)
-        if ble_device is None:
-            raise BleakError(f"{address} is not heard by any adapter or proxy that can connect")
         session = BandSession(address, BandSettings(band_user(self._user_id, self._profile)))
-        client = await establish_connection(BleakClientWithServiceCache, ble_device, address)
-        try:
+        async with self._async_connected(address, session) as client:
             await session.async_pair(client, band_session.TAP_TIMEOUT)
-        finally:
-            session.async_link_lost()
-            await client.disconnect()
 
     def _require_discovered(self) -> tuple[str, SupportedDevice]:
         """The device this flow is about.
