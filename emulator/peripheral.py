@@ -17,7 +17,15 @@ from typing import Protocol
 
 from bleak.exc import BleakError
 
-from .gatt import Characteristic, GattTable, Service
+from .gatt import (
+    CCCD_ENABLE_NOTIFY,
+    READ,
+    WRITE,
+    WRITE_WITHOUT_RESPONSE,
+    Characteristic,
+    GattTable,
+    Service,
+)
 from .link import CONNECTION_TIMEOUT, REMOTE_USER_TERMINATED, Direction, Link, LinkTiming
 
 _LOGGER = logging.getLogger(__name__)
@@ -67,6 +75,22 @@ class LinkLostError(BleakError):
     """An operation was cut short because the link went down."""
 
 
+# ATT error codes (Bluetooth Core, Vol 3 Part F, 3.4.1.1) a GATT server answers with.
+ATT_INVALID_HANDLE = 0x01
+ATT_READ_NOT_PERMITTED = 0x02
+ATT_WRITE_NOT_PERMITTED = 0x03
+ATT_INVALID_ATTRIBUTE_LENGTH = 0x0D
+
+
+class AttError(BleakError):
+    """The peripheral's GATT server refused a request with an ATT error code."""
+
+    def __init__(self, code: int, message: str) -> None:
+        """Keep the code: each transport reports it its own way."""
+        super().__init__(message)
+        self.code = code
+
+
 class Connection:
     """One open link between a central and the peripheral."""
 
@@ -112,6 +136,53 @@ class Connection:
             arrived.cancel()
         if not self.open:
             raise LinkLostError("Disconnected while waiting for the peripheral")
+
+    # -- the central's requests: ATT round trips through the link ---------------------------------
+    # Both transports (the virtual proxy's bleak client, the emulated ESPHome proxy) carry their
+    # requests through these, so a device behaves the same whichever way it is reached.
+
+    async def read(self, char: Characteristic) -> bytes:
+        """Read a characteristic's value: a request, the peripheral's handler, the response."""
+        if READ not in char.properties:
+            raise AttError(ATT_READ_NOT_PERMITTED, f"{char.uuid}: read not permitted")
+        self.peripheral.requests.append(("read", char.uuid))
+        await self.send(1)
+        value = await self.peripheral.on_read(char)
+        await self.respond(self.timing.pdus_for(len(value)))
+        return value
+
+    async def write(self, char: Characteristic, payload: bytes, *, response: bool) -> None:
+        """Write a characteristic with or without response."""
+        allowed = WRITE if response else WRITE_WITHOUT_RESPONSE
+        if allowed not in char.properties:
+            raise AttError(ATT_WRITE_NOT_PERMITTED, f"{char.uuid}: {allowed} not permitted")
+        if not response and len(payload) > self.timing.payload_per_pdu:
+            message = f"{char.uuid}: {len(payload)} bytes exceed the ATT MTU"
+            raise AttError(ATT_INVALID_ATTRIBUTE_LENGTH, message)
+        self.peripheral.requests.append(("write" if response else "write-command", char.uuid))
+        await self.send(self.timing.pdus_for(len(payload)))
+        # The peripheral handles the request before it can answer: a slow handler delays the
+        # response, and one that stalls past the supervision timeout takes the link down.
+        await self.peripheral.on_write(char, payload, response)
+        if response:
+            await self.respond(1)
+
+    async def read_cccd(self, char: Characteristic) -> bytes:
+        """Read a characteristic's CCCD: whether notifications are on."""
+        await self.send(1)
+        await self.respond(1)
+        return CCCD_ENABLE_NOTIFY if char in self.subscribed else b"\x00\x00"
+
+    async def write_cccd(self, char: Characteristic, enabled: bool) -> None:
+        """Write a CCCD: a write request like any other, one round trip."""
+        self.peripheral.requests.append(("subscribe" if enabled else "unsubscribe", char.uuid))
+        await self.send(1)
+        if enabled:
+            self.subscribed.add(char)
+        else:
+            self.subscribed.discard(char)
+        self.peripheral.on_subscription(char, enabled)
+        await self.respond(1)
 
 
 class Peripheral:

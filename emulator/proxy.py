@@ -26,7 +26,7 @@ from bleak.exc import BleakError
 from bluetooth_data_tools import monotonic_time_coarse
 from habluetooth import BaseHaRemoteScanner, HaBluetoothConnector, get_manager
 
-from .gatt import CCCD_ENABLE_NOTIFY, READ, WRITE, WRITE_WITHOUT_RESPONSE, Characteristic
+from .gatt import Characteristic
 from .link import LOCAL_HOST_TERMINATED
 from .peripheral import Connection, LinkLostError, Peripheral
 
@@ -205,13 +205,7 @@ class VirtualBleakClient(BaseBleakClient):
     ) -> bytearray:
         """Read a characteristic's value through the link (never from a cache)."""
         connection, char = self._resolve(characteristic)
-        if READ not in char.properties:
-            raise BleakError(f"{char.uuid}: read not permitted")
-        connection.peripheral.requests.append(("read", char.uuid))
-        await connection.send(1)
-        value = await connection.peripheral.on_read(char)
-        await connection.respond(connection.timing.pdus_for(len(value)))
-        return bytearray(value)
+        return bytearray(await connection.read(char))
 
     async def read_gatt_descriptor(
         self, descriptor: BleakGATTDescriptor, *, use_cached: bool = False, **kwargs: Any
@@ -219,34 +213,20 @@ class VirtualBleakClient(BaseBleakClient):
         """Read a CCCD: whether notifications are on."""
         connection = self._require_connection()
         char = self._char_for_cccd(connection, descriptor.handle)
-        await connection.send(1)
-        await connection.respond(1)
-        return bytearray(CCCD_ENABLE_NOTIFY if char in connection.subscribed else b"\x00\x00")
+        return bytearray(await connection.read_cccd(char))
 
     async def write_gatt_char(
         self, characteristic: BleakGATTCharacteristic, data: Any, response: bool
     ) -> None:
         """Write a characteristic with or without response, through the link."""
         connection, char = self._resolve(characteristic)
-        payload = bytes(data)
-        allowed = WRITE if response else WRITE_WITHOUT_RESPONSE
-        if allowed not in char.properties:
-            raise BleakError(f"{char.uuid}: {allowed} not permitted")
-        if not response and len(payload) > connection.timing.payload_per_pdu:
-            raise BleakError(f"{char.uuid}: {len(payload)} bytes exceed the ATT MTU")
-        connection.peripheral.requests.append(("write" if response else "write-command", char.uuid))
-        await connection.send(connection.timing.pdus_for(len(payload)))
-        # The peripheral handles the request before it can answer: a slow handler delays the
-        # response, and one that stalls past the supervision timeout takes the link down.
-        await connection.peripheral.on_write(char, payload, response)
-        if response:
-            await connection.respond(1)
+        await connection.write(char, bytes(data), response=response)
 
     async def write_gatt_descriptor(self, descriptor: BleakGATTDescriptor, data: Any) -> None:
         """Write a CCCD directly."""
         connection = self._require_connection()
         char = self._char_for_cccd(connection, descriptor.handle)
-        await self._write_cccd(connection, char, bytes(data) != b"\x00\x00")
+        await connection.write_cccd(char, bytes(data) != b"\x00\x00")
 
     async def start_notify(
         self, characteristic: BleakGATTCharacteristic, callback: NotifyCallback, **kwargs: Any
@@ -256,12 +236,12 @@ class VirtualBleakClient(BaseBleakClient):
         if not char.notifies:
             raise BleakError(f"{char.uuid}: notify not permitted")
         self._callbacks[characteristic.handle] = callback
-        await self._write_cccd(connection, char, True)
+        await connection.write_cccd(char, True)
 
     async def stop_notify(self, characteristic: BleakGATTCharacteristic) -> None:
         """Unsubscribe: write the CCCD back to zero."""
         connection, char = self._resolve(characteristic)
-        await self._write_cccd(connection, char, False)
+        await connection.write_cccd(char, False)
         self._callbacks.pop(connection.peripheral.gatt.value_handle(char), None)
 
     # -- the peripheral's side of the connection (emulator.peripheral.Central) --------------------
@@ -316,16 +296,3 @@ class VirtualBleakClient(BaseBleakClient):
             return connection.peripheral.gatt.by_cccd_handle(handle)
         except KeyError:
             raise BleakError(f"Descriptor {handle} was not found") from None
-
-    @staticmethod
-    async def _write_cccd(connection: Connection, char: Characteristic, enabled: bool) -> None:
-        """A CCCD write is a write request like any other: one round trip."""
-        operation = "subscribe" if enabled else "unsubscribe"
-        connection.peripheral.requests.append((operation, char.uuid))
-        await connection.send(1)
-        if enabled:
-            connection.subscribed.add(char)
-        else:
-            connection.subscribed.discard(char)
-        connection.peripheral.on_subscription(char, enabled)
-        await connection.respond(1)
