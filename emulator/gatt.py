@@ -65,8 +65,10 @@ class GattTable:
         self._by_uuid: dict[str, Characteristic] = {}
         self._value_handle: dict[Characteristic, int] = {}
         self._cccd_handle: dict[Characteristic, int] = {}
+        self._service_handle: dict[Service, int] = {}
         handle = 1
         for service in self.services:
+            self._service_handle[service] = handle
             handle += 1  # service declaration
             for char in service.characteristics:
                 handle += 1  # characteristic declaration
@@ -80,6 +82,10 @@ class GattTable:
     def characteristic(self, uuid: str) -> Characteristic:
         """Return the characteristic with this UUID (first one if a UUID repeats)."""
         return self._by_uuid[normalize_uuid_str(uuid)]
+
+    def service_handle(self, service: Service) -> int:
+        """Return the handle of a service's declaration."""
+        return self._service_handle[service]
 
     def value_handle(self, char: Characteristic) -> int:
         """Return the handle of a characteristic's value attribute."""
@@ -112,10 +118,7 @@ class GattTable:
         """
         collection = BleakGATTServiceCollection()
         for service in self.services:
-            first = (
-                self._value_handle[service.characteristics[0]] - 2 if service.characteristics else 0
-            )
-            bleak_service = BleakGATTService(service, first, service.uuid)
+            bleak_service = BleakGATTService(service, self._service_handle[service], service.uuid)
             collection.add_service(bleak_service)
             for char in service.characteristics:
                 bleak_char = BleakGATTCharacteristic(
