@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 import logging
 
-from .gatt import NOTIFY, READ, WRITE, WRITE_WITHOUT_RESPONSE, Characteristic, Service
+from .gatt import INDICATE, NOTIFY, READ, WRITE, WRITE_WITHOUT_RESPONSE, Characteristic, Service
 from .link import CONNECTION_TIMEOUT, LinkTiming
 from .peripheral import Advertisement, Connection, Peripheral
 
@@ -35,6 +35,8 @@ def _uuid(short: str) -> str:
 
 
 MILI_SERVICE = _uuid("fee0")
+# Xiaomi's vendor service, which later firmware puts first in the table.
+VENDOR_SERVICE = _uuid("fee7")
 HEART_RATE_SERVICE = _uuid("180d")
 IMMEDIATE_ALERT_SERVICE = _uuid("1802")
 DEVICE_INFO = _uuid("ff01")
@@ -228,6 +230,23 @@ class MiBand(Peripheral):
     def factory_reset(self) -> None:
         """Forget every central: the next user-info write asks for a tap again."""
         self.known_user_ids.clear()
+
+    def update_firmware(self, firmware: str) -> None:
+        """Install another firmware: the band restarts with a new attribute table.
+
+        Xiaomi's vendor service (FEE7) now comes ahead of MiLi, so every handle of the services
+        the protocol uses moves.
+        """
+        self.firmware = firmware
+        vendor = Service(
+            VENDOR_SERVICE,
+            [
+                Characteristic(_uuid("fec7"), (WRITE,)),
+                Characteristic(_uuid("fec8"), (INDICATE,)),
+                Characteristic(_uuid("fec9"), (READ,)),
+            ],
+        )
+        self.restart_with([vendor, *band_services()])
 
     def walk(self, steps: int) -> None:
         """Take steps; realtime step notifications follow if a central asked for them."""

@@ -340,6 +340,9 @@ class EmulatedESPHomeProxy:
         self.boots = 0
         self.rssi: dict[str, int] = {}  # per-address RSSI as this proxy hears it, if not the ad's
         self.connect_requests: list[str] = []  # addresses, in order, of every connect request
+        # (address, error) of every "not connected" the proxy reported for a link it had taken a
+        # slot for: the HCI reason of a link that ended, the ESP-IDF error of one that never came.
+        self.disconnects: list[tuple[str, int]] = []
         self._peripherals: dict[str, Peripheral] = {}
         self._server: asyncio.Server | None = None
         self._api_connections: set[_ApiConnection] = set()
@@ -458,6 +461,11 @@ class EmulatedESPHomeProxy:
     ) -> None:
         """Answer the next `count` connect requests with an ESP-IDF error, the link never up."""
         self._connect_errors.extend([error] * count)
+
+    @property
+    def scanning_for(self) -> bool:
+        """Whether an API client (Home Assistant) has the advertisement subscription."""
+        return self._advertisement_subscriber is not None
 
     @property
     def free_slots(self) -> int:
@@ -704,6 +712,7 @@ class EmulatedESPHomeProxy:
             return
         del self._links[link.address]
         link.registered_notify.clear()
+        self.disconnects.append((int_to_bluetooth_address(link.address), error))
         link.owner.send(self._connection_response(link.address, connected=False, error=error))
         self._send_connections_free()
 

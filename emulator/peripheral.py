@@ -235,6 +235,14 @@ class Peripheral:
         """Come back into radio range."""
         self.in_range = True
 
+    def restart_with(self, services: list[Service]) -> None:
+        """Restart with another attribute table, as after a firmware update.
+
+        The link drops, and the handles a central cached no longer name the same attributes.
+        """
+        self.drop_link(REMOTE_USER_TERMINATED)
+        self.gatt = GattTable(services)
+
     def stall(self, duration: float) -> bool:
         """Miss connection events for `duration` model seconds (see `Link.stall`)."""
         return self.connection is not None and self.connection.link.stall(duration)

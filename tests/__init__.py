@@ -21,7 +21,9 @@ from typing import Any  # noqa: E402
 from unittest.mock import patch  # noqa: E402
 
 from bluetooth_data_tools import monotonic_time_coarse  # noqa: E402
-from homeassistant.config_entries import ConfigEntry, ConfigFlowResult  # noqa: E402
+from homeassistant.components import bluetooth  # noqa: E402
+from homeassistant.config_entries import SOURCE_USER, ConfigEntry, ConfigFlowResult  # noqa: E402
+from homeassistant.const import CONF_HOST, CONF_PORT  # noqa: E402
 from homeassistant.core import Event, EventStateChangedData, HomeAssistant, State, callback  # noqa: E402
 from homeassistant.data_entry_flow import FlowResultType  # noqa: E402
 from homeassistant.helpers import device_registry as dr, entity_registry as er  # noqa: E402
@@ -33,6 +35,7 @@ from pytest_homeassistant_custom_component.common import async_fire_time_changed
 from custom_components.miband_ninebot.const import DOMAIN  # noqa: E402
 from emulator import catalog  # noqa: E402
 from emulator.band import MiBand  # noqa: E402
+from emulator.esphome import EmulatedESPHomeProxy  # noqa: E402
 from emulator.peripheral import Peripheral  # noqa: E402
 
 
@@ -47,6 +50,8 @@ async def add_entry_via_discovery(hass: HomeAssistant, device: Peripheral) -> Co
     For a band: submit the profile form empty (its defaults) and tap the band when it vibrates.
     """
     await settle(hass)
+    # Through an ESPHome proxy the advertisement is still on its way over TCP.
+    await until(lambda: _discovery_flow_id(hass, device.address) is not None)
     flow_id = discovery_flow_id(hass, device.address)
     result = await hass.config_entries.flow.async_configure(flow_id, {})
     if isinstance(device, MiBand):
@@ -111,10 +116,20 @@ def state_of(hass: HomeAssistant, platform: str, address: str, key: str) -> str:
 
 def discovery_flow_id(hass: HomeAssistant, address: str) -> str:
     """The id of the discovery flow in progress for an address."""
+    flow_id = _discovery_flow_id(hass, address)
+    if flow_id is None:
+        raise LookupError(f"no discovery flow for {address}")
+    return flow_id
+
+
+def _discovery_flow_id(hass: HomeAssistant, address: str) -> str | None:
     return next(
-        flow["flow_id"]
-        for flow in hass.config_entries.flow.async_progress_by_handler(DOMAIN)
-        if flow["context"]["unique_id"] == address
+        (
+            flow["flow_id"]
+            for flow in hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+            if flow["context"]["unique_id"] == address
+        ),
+        None,
     )
 
 
@@ -181,3 +196,26 @@ def complaints(caplog: pytest.LogCaptureFixture) -> list[str]:
         for record in caplog.records
         if record.levelno >= (logging.ERROR if record.name == "asyncio" else logging.WARNING)
     ]
+
+
+def assert_one_outage_logged(caplog: pytest.LogCaptureFixture) -> None:
+    """Lost and back are each logged once, not per failed attempt; nothing raised."""
+    assert caplog.text.count("is unavailable") == 1
+    assert caplog.text.count("is available again") == 1
+    assert "Traceback" not in caplog.text
+
+
+async def add_esphome_proxy(hass: HomeAssistant, proxy: EmulatedESPHomeProxy) -> ConfigEntry:
+    """Add an ESPHome proxy the way a user does: the esphome flow, its host and port.
+
+    Returns once the proxy's scanner is on Home Assistant's Bluetooth manager.
+    """
+    result = await hass.config_entries.flow.async_init("esphome", context={"source": SOURCE_USER})
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_HOST: "127.0.0.1", CONF_PORT: proxy.port}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY, result
+    await settle(hass)
+    source = proxy.identity.bluetooth_mac_address
+    await until(lambda: bluetooth.async_scanner_by_source(hass, source) is not None)
+    return result["result"]

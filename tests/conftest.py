@@ -23,9 +23,12 @@ import pytest
 
 import custom_components  # noqa: F401
 from custom_components.miband_ninebot.const import DOMAIN
+from emulator.esphome import EmulatedESPHomeProxy, ProxyIdentity
 from emulator.link import LinkTiming
 from emulator.peripheral import Peripheral
 from emulator.proxy import VirtualProxy
+
+from . import add_esphome_proxy
 
 # The plugin turns on SQL statement logging for its recorder tests; the recorder's thread still
 # writes while a test tears down, past pytest's log capture, straight onto the console.
@@ -83,3 +86,72 @@ def no_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
         "BLEAK_DBUS_BACKOFF_TIME",  # also its pause after a connect timeout (a device out of range)
     ):
         monkeypatch.setattr(bleak_retry_connector, name, 0.0)
+
+
+class ESPHomeProxies:
+    """Emulated ESPHome proxies, each added to Home Assistant through the esphome config flow."""
+
+    def __init__(self, hass: HomeAssistant) -> None:
+        self.hass = hass
+        self.proxies: list[EmulatedESPHomeProxy] = []
+
+    async def add(self, *, connection_slots: int = 3) -> EmulatedESPHomeProxy:
+        """Boot one more proxy and add it as a user does (host and port in the esphome flow)."""
+        proxy = EmulatedESPHomeProxy(
+            ProxyIdentity.numbered(len(self.proxies) + 1),
+            connection_slots=connection_slots,
+            time_scale=TEST_TIMING.time_scale,
+        )
+        await proxy.start()
+        self.proxies.append(proxy)
+        await add_esphome_proxy(self.hass, proxy)
+        return proxy
+
+
+@pytest.fixture
+async def esphome_proxies(
+    hass: HomeAssistant, socket_enabled: None, mock_async_zeroconf: None
+) -> AsyncIterator[ESPHomeProxies]:
+    """Home Assistant's esphome integration, ready for emulated proxies on 127.0.0.1.
+
+    `socket_enabled`: the API runs over loopback TCP, which the test plugin otherwise blocks.
+    `mock_async_zeroconf`: esphome browses mDNS for its devices; there is no multicast here, and
+    these proxies are added by host and port, as a user does without discovery.
+    """
+    # esphome depends on assist_pipeline, whose conversation agent needs the core integration's
+    # exposed entities; and on ffmpeg, which checks its binary at setup: there is none on these
+    # machines, and no proxy here streams media, so `true` stands in for it.
+    assert await async_setup_component(hass, "homeassistant", {})
+    assert await async_setup_component(hass, "ffmpeg", {"ffmpeg": {"ffmpeg_bin": "true"}})
+    assert await async_setup_component(hass, "bluetooth", {})
+    proxies = ESPHomeProxies(hass)
+    yield proxies
+    # Our entries first, while the proxies still carry their links; then esphome's, which stops
+    # its reconnect logic; then the proxies themselves.
+    for domain in (DOMAIN, "esphome"):
+        for entry in hass.config_entries.async_entries(domain):
+            if entry.state.recoverable:
+                await hass.config_entries.async_unload(entry.entry_id)
+    for proxy in proxies.proxies:
+        await proxy.stop()
+    await hass.async_block_till_done()
+
+
+@pytest.fixture
+async def esphome_proxy(esphome_proxies: ESPHomeProxies) -> EmulatedESPHomeProxy:
+    """One emulated ESPHome Bluetooth proxy, added to Home Assistant and scanning."""
+    return await esphome_proxies.add()
+
+
+@pytest.fixture
+def add_esphome_device(
+    esphome_proxy: EmulatedESPHomeProxy,
+) -> Callable[[Peripheral], Peripheral]:
+    """Put an emulated device in the ESPHome proxy's range, on the fast test time scale."""
+
+    def _add(peripheral: Peripheral) -> Peripheral:
+        peripheral.timing = replace(peripheral.timing, time_scale=TEST_TIMING.time_scale)
+        esphome_proxy.add(peripheral)
+        return peripheral
+
+    return _add

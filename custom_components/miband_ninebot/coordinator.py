@@ -56,6 +56,11 @@ LINK_ERRORS: tuple[type[BaseException], ...] = BLEAK_RETRY_EXCEPTIONS
 
 DEFAULT_READ_INTERVAL = 300.0  # s between visits when the link is not held
 DEFAULT_MIN_STATE_INTERVAL = 1.0  # s between state writes of an entity
+# s between looks for an adapter or proxy that can connect, while there is none: a local check
+# that costs no radio time, so it does not back off. A proxy back from a reboot re-registers its
+# scanner, but the device's advertisements through it are no news to Home Assistant (the same
+# data from the same source), so no callback says the path is back.
+PATH_RECHECK_INTERVAL = 5.0
 
 
 class ConnectionPolicy(StrEnum):
@@ -344,7 +349,7 @@ class LinkCoordinator[DataT](DataUpdateCoordinator[DataT]):
             # Assistant still lists the device: a dial would spend half a minute in
             # bleak-retry-connector's retries. Look again after the backoff.
             self._log_unavailable("no Bluetooth adapter or proxy that can connect is up")
-            self._async_schedule_attempt(self.backoff.next_delay())
+            self._async_schedule_attempt(PATH_RECHECK_INTERVAL)
             return
         if not bluetooth.async_address_present(self.hass, self.address, connectable=True):
             # No adapter or proxy hears it: bleak-retry-connector would spend half a minute on

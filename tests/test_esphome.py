@@ -1,0 +1,338 @@
+"""The band and the wheel behind an ESPHome Bluetooth proxy, as most users reach them.
+
+Home Assistant's own esphome integration is added through its config flow against an emulated
+proxy on 127.0.0.1; from there everything is the real path: esphome -> aioesphomeapi (TCP, the
+native API) -> bleak-esphome's scanner and client (slots, GATT cache, client-written CCCDs) ->
+habluetooth -> bleak-retry-connector -> this integration. The proxy carries the same emulated
+devices, through the same link model, as the virtual proxy of the other tests.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from datetime import timedelta
+import logging
+from typing import Any
+
+from homeassistant.const import ATTR_UNIT_OF_MEASUREMENT, STATE_ON, Platform
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers import device_registry as dr
+from homeassistant.util import dt as dt_util
+import pytest
+from pytest_homeassistant_custom_component.common import async_fire_time_changed
+
+from custom_components.miband_ninebot.const import DOMAIN
+from emulator import catalog
+from emulator.band import NOTIFICATION, USER_INFO, MiBand
+from emulator.esphome import EmulatedESPHomeProxy
+from emulator.link import CONNECTION_TIMEOUT, LOCAL_HOST_TERMINATED
+from emulator.peripheral import Peripheral
+from emulator.wheel import NinebotOne
+
+from . import (
+    add_band,
+    add_entry_via_discovery,
+    assert_one_outage_logged,
+    complaints,
+    device_entry,
+    device_id,
+    entity_id_of,
+    settle,
+    state_of,
+    until,
+)
+from .test_wheel import EXPECTED, _wheel
+
+AddDevice = Callable[[Peripheral], Peripheral]
+
+
+async def _measure(hass: HomeAssistant, band: MiBand) -> Any:
+    return await hass.services.async_call(
+        DOMAIN,
+        "measure_heart_rate",
+        {"device_id": device_id(hass, band.address)},
+        blocking=True,
+        return_response=True,
+    )
+
+
+def _shown(hass: HomeAssistant, address: str) -> dict[str, tuple[str, Any]]:
+    states = {key: hass.states.get(entity_id_of(hass, "sensor", address, key)) for key in EXPECTED}
+    return {
+        key: (state.state, state.attributes.get(ATTR_UNIT_OF_MEASUREMENT))
+        for key, state in states.items()
+        if state is not None
+    }
+
+
+@pytest.fixture
+async def wheel(
+    hass: HomeAssistant, add_esphome_device: AddDevice, caplog: pytest.LogCaptureFixture
+) -> NinebotOne:
+    """A wheel behind the proxy, added from discovery; the outage logs of the test are kept."""
+    wheel = add_esphome_device(_wheel())
+    assert isinstance(wheel, NinebotOne)
+    await add_entry_via_discovery(hass, wheel)
+    caplog.set_level(logging.INFO)
+    return wheel
+
+
+def _connected(hass: HomeAssistant, device: Peripheral) -> bool:
+    return state_of(hass, Platform.BINARY_SENSOR, device.address, "connected") == STATE_ON
+
+
+# -- what a user sees first ----------------------------------------------------------------------
+
+
+async def test_proxy_added_by_host_and_port_shows_as_an_esphome_device_with_its_slots(
+    hass: HomeAssistant, esphome_proxy: EmulatedESPHomeProxy
+) -> None:
+    [entry] = hass.config_entries.async_entries("esphome")
+    device = dr.async_get(hass).async_get_device_by_connection(
+        (dr.CONNECTION_NETWORK_MAC, "ac:67:b2:00:01:01"), entry.entry_id
+    )
+    assert device is not None
+    # A ready-made proxy's project (esphome.bluetooth-proxy) names its maker and model.
+    assert (device.name, device.manufacturer, device.model, device.sw_version) == (
+        "Bluetooth proxy",
+        "esphome",
+        "bluetooth-proxy",
+        "26.10.0 (ESPHome 2026.10.2)",
+    )
+    scanner = hass.data["bluetooth_manager"].async_scanner_by_source("AC:67:B2:00:01:03")
+    allocations = scanner.get_allocations()
+    assert (allocations.slots, allocations.free, allocations.allocated) == (3, 3, [])
+
+
+async def test_band_behind_the_proxy_is_discovered_and_paired_with_a_tap(
+    hass: HomeAssistant, add_esphome_device: AddDevice, esphome_proxy: EmulatedESPHomeProxy
+) -> None:
+    band, entry = await add_band(hass, add_esphome_device)
+
+    assert entry.title == "Mi Band 1S (7E51)"
+    assert state_of(hass, Platform.SENSOR, band.address, "steps") == "1234"
+    assert state_of(hass, Platform.BINARY_SENSOR, band.address, "connected") == STATE_ON
+    assert device_entry(hass, band.address).model == "Mi Band 1S"
+    # The pairing link was given back, then the coordinator's took the slot.
+    assert esphome_proxy.allocated == [band.address]
+    assert esphome_proxy.disconnects == [(band.address, LOCAL_HOST_TERMINATED)]
+
+
+async def test_wheel_behind_the_proxy_is_discovered_and_shows_exactly_its_values(
+    hass: HomeAssistant, add_esphome_device: AddDevice
+) -> None:
+    wheel = add_esphome_device(_wheel())
+    await add_entry_via_discovery(hass, wheel)
+
+    assert _shown(hass, wheel.address) == EXPECTED
+    assert wheel.writes == []
+
+
+async def test_wheel_live_data_follows_the_ride_through_the_proxy(
+    hass: HomeAssistant, add_esphome_device: AddDevice
+) -> None:
+    wheel = add_esphome_device(_wheel())
+    entry = await add_entry_via_discovery(hass, wheel)
+    cycles = entry.runtime_data.session.stats.live_cycles
+
+    wheel.state.speed = 21.5
+    wheel.state.battery = 66
+    await until(lambda: state_of(hass, Platform.SENSOR, wheel.address, "speed") == "21.5")
+
+    assert state_of(hass, Platform.SENSOR, wheel.address, "battery") == "66"
+    assert entry.runtime_data.session.stats.live_cycles > cycles
+
+
+# -- the band's heart rate ------------------------------------------------------------------------
+
+
+async def test_heart_rate_on_demand_through_the_proxy(
+    hass: HomeAssistant, add_esphome_device: AddDevice, esphome_proxy: EmulatedESPHomeProxy
+) -> None:
+    band, _entry = await add_band(hass, add_esphome_device)
+    band.activity.heart_rate = 71
+
+    assert await _measure(hass, band) == {"heart_rate": 71}
+
+    assert state_of(hass, Platform.SENSOR, band.address, "heart_rate") == "71"
+    # The band asked for its 5 s supervision timeout, the proxy granted it: no 0x08 at the
+    # sensor's start.
+    assert band.connection is not None
+    assert band.connection.link.supervision_timeout == pytest.approx(5.0)
+    assert all(reason != CONNECTION_TIMEOUT for _, reason in esphome_proxy.disconnects)
+
+
+async def test_sensor_start_on_a_short_supervision_timeout_is_reported_as_0x08_and_recovers(
+    hass: HomeAssistant, add_esphome_device: AddDevice, esphome_proxy: EmulatedESPHomeProxy
+) -> None:
+    """The seed's failure through a proxy: the band refuses the longer timeout and drops (0x08)."""
+    band = catalog.mi_band_1s()
+    band.faults.refuse_parameter_update = True
+    band, _entry = await add_band(hass, add_esphome_device, band)
+
+    with pytest.raises(HomeAssistantError) as raised:
+        await _measure(hass, band)
+
+    assert raised.value.translation_key == "link_lost"
+    # The first try and the retry, each reported by the proxy with the HCI reason.
+    assert esphome_proxy.disconnects.count((band.address, CONNECTION_TIMEOUT)) == 2
+    await settle(hass)
+    assert state_of(hass, Platform.BINARY_SENSOR, band.address, "connected") == STATE_ON
+    assert band.authenticated
+
+
+# -- drops and recovery ---------------------------------------------------------------------------
+
+
+async def test_band_drop_reconnects_reauthenticates_and_subscribes_again_before_the_user_info(
+    hass: HomeAssistant, add_esphome_device: AddDevice, caplog: pytest.LogCaptureFixture
+) -> None:
+    """aioesphomeapi forgets notify callbacks at every disconnect: each link subscribes anew."""
+    band, entry = await add_band(hass, add_esphome_device)
+    caplog.set_level(logging.INFO)
+    band.requests.clear()
+
+    band.drop_link(CONNECTION_TIMEOUT)
+    await until(lambda: band.authenticated and band.connection is not None)
+    await settle(hass)
+
+    steps = band.requests
+    assert steps[0] == ("connect", "")
+    assert steps.index(("subscribe", NOTIFICATION)) < steps.index(("write", USER_INFO))
+    assert band.known_user_ids == {entry.data["user_id"]}  # re-authenticated, no tap
+    band.walk(1111)  # realtime step notifications flow again
+    await until(lambda: state_of(hass, Platform.SENSOR, band.address, "steps") == "2345")
+    band.activity.heart_rate = 64
+    assert await _measure(hass, band) == {"heart_rate": 64}
+    assert_one_outage_logged(caplog)
+    assert complaints(caplog) == []
+
+
+@pytest.mark.usefixtures("no_backoff")
+async def test_wheel_out_of_the_proxy_s_range_and_back(
+    hass: HomeAssistant,
+    wheel: NinebotOne,
+    esphome_proxy: EmulatedESPHomeProxy,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    esphome_proxy.remove(wheel.address)
+    # The proxy's report is on its way over TCP: wait for what it brings about.
+    await until(lambda: not _connected(hass, wheel))
+    await settle(hass)
+    assert (wheel.address, CONNECTION_TIMEOUT) in esphome_proxy.disconnects
+
+    esphome_proxy.add(wheel)
+    await settle(hass)
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=61))
+    await until(lambda: _connected(hass, wheel))
+    await settle(hass)
+    assert _shown(hass, wheel.address) == EXPECTED
+    assert_one_outage_logged(caplog)
+    assert complaints(caplog) == []
+
+
+# -- the proxy's own faults -----------------------------------------------------------------------
+
+
+@pytest.mark.usefixtures("no_backoff")
+async def test_all_slots_taken_by_other_devices_then_one_freed(
+    hass: HomeAssistant,
+    wheel: NinebotOne,
+    esphome_proxy: EmulatedESPHomeProxy,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    others = ["11:22:33:44:55:01", "11:22:33:44:55:02", "11:22:33:44:55:03"]
+
+    wheel.drop_link()
+    esphome_proxy.occupy_slots(others)  # other integrations' devices take all three meanwhile
+    await until(lambda: not _connected(hass, wheel))
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=61))
+    await settle(hass)
+    assert wheel.connection is None
+    assert sorted(esphome_proxy.allocated) == others
+
+    esphome_proxy.release_slot(others[0])
+    # Nothing tells the coordinator that a slot is free: its backoff timer brings the wheel.
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=61))
+    await until(lambda: _connected(hass, wheel))
+
+    assert sorted(esphome_proxy.allocated) == sorted([wheel.address, *others[1:]])
+    assert _shown(hass, wheel.address) == EXPECTED
+    assert_one_outage_logged(caplog)
+    assert complaints(caplog) == []
+
+
+async def test_proxy_tcp_connection_lost_and_back(
+    hass: HomeAssistant,
+    add_esphome_device: AddDevice,
+    esphome_proxy: EmulatedESPHomeProxy,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Wi-Fi gone for a moment: the proxy keeps running but closes the links it held for us."""
+    wheel = add_esphome_device(_wheel())
+    band = add_esphome_device(catalog.mi_band_1s())
+    assert isinstance(band, MiBand)
+    for entry in (
+        await add_entry_via_discovery(hass, wheel),
+        await add_entry_via_discovery(hass, band),
+    ):
+        # The coordinators' retry timers out of the way: the proxy's return brings them back.
+        entry.runtime_data.backoff.initial = 3600
+    caplog.set_level(logging.INFO)
+
+    esphome_proxy.drop_api_connections()
+    await until(lambda: not _connected(hass, wheel) and not _connected(hass, band))
+    await _proxy_back_on_the_network(esphome_proxy)
+    await until(lambda: _connected(hass, wheel) and _connected(hass, band))
+
+    assert band.authenticated  # with the stored user id, no tap
+    assert _shown(hass, wheel.address) == EXPECTED
+    band.activity.heart_rate = 66
+    assert await _measure(hass, band) == {"heart_rate": 66}
+    assert caplog.text.count("is unavailable") == 2  # once per device
+    assert caplog.text.count("is available again") == 2
+    assert _no_complaints_but_esphome_s(caplog)
+
+
+async def test_proxy_rebooting(
+    hass: HomeAssistant,
+    wheel: NinebotOne,
+    esphome_proxy: EmulatedESPHomeProxy,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The ESP32 restarts: gone from the network, its links time out, then it is back."""
+    [entry] = hass.config_entries.async_entries(DOMAIN)
+    # The coordinator's retry timer out of the way: what brings the wheel back is the proxy.
+    entry.runtime_data.backoff.initial = 3600
+
+    await esphome_proxy.reboot(downtime=0.2)
+    await until(lambda: not _connected(hass, wheel))
+    await _proxy_back_on_the_network(esphome_proxy)
+    # Home Assistant forgot the wheel with the proxy's scanner; its first advertisement through
+    # the proxy brings it back, without waiting out the coordinator's backoff.
+    await until(lambda: _connected(hass, wheel))
+
+    assert esphome_proxy.boots == 2
+    assert (wheel.address, CONNECTION_TIMEOUT) in esphome_proxy.disconnects
+    assert _shown(hass, wheel.address) == EXPECTED
+    assert_one_outage_logged(caplog)
+    assert _no_complaints_but_esphome_s(caplog)
+
+
+async def _proxy_back_on_the_network(proxy: EmulatedESPHomeProxy) -> None:
+    """Wait for Home Assistant to be subscribed to the proxy again.
+
+    esphome's reconnect logic dials again after its own pause (2 s, real time; a real proxy's
+    mDNS announcement would cut it short, and there is no mDNS here).
+    """
+    async with asyncio.timeout(10):  # a bound for a broken test, not a timing claim
+        while not proxy.scanning_for:  # noqa: ASYNC110 - no event to await across TCP
+            await asyncio.sleep(0.05)
+
+
+def _no_complaints_but_esphome_s(caplog: pytest.LogCaptureFixture) -> bool:
+    """Nothing went wrong but the proxy's outage itself, which esphome logs as a warning."""
+    outage = ("homeassistant.components.esphome", "aioesphomeapi.reconnect_logic")
+    return [line for line in complaints(caplog) if not line.startswith(outage)] == []
