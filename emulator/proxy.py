@@ -188,6 +188,10 @@ class VirtualBleakClient(BaseBleakClient):
         if self._connection is not None:
             self._connection.close(LOCAL_HOST_TERMINATED)
 
+    async def clear_cache(self) -> bool:
+        """Forget cached services: there are none, each connect reads the peripheral's table."""
+        return True
+
     async def pair(self, *args: Any, **kwargs: Any) -> None:
         """Accept a pairing request (the emulated devices need no bond)."""
 

@@ -107,6 +107,13 @@ class ESPHomeProxies:
         await add_esphome_proxy(self.hass, proxy)
         return proxy
 
+    @staticmethod
+    def place(peripheral: Peripheral, proxy: EmulatedESPHomeProxy, rssi: int = -60) -> None:
+        """Put a device in a proxy's range, heard at this RSSI, on the fast test time scale."""
+        peripheral.timing = replace(peripheral.timing, time_scale=TEST_TIMING.time_scale)
+        proxy.rssi[peripheral.address] = rssi
+        proxy.add(peripheral)
+
 
 @pytest.fixture
 async def esphome_proxies(
@@ -150,8 +157,7 @@ def add_esphome_device(
     """Put an emulated device in the ESPHome proxy's range, on the fast test time scale."""
 
     def _add(peripheral: Peripheral) -> Peripheral:
-        peripheral.timing = replace(peripheral.timing, time_scale=TEST_TIMING.time_scale)
-        esphome_proxy.add(peripheral)
+        ESPHomeProxies.place(peripheral, esphome_proxy)
         return peripheral
 
     return _add

@@ -15,7 +15,14 @@ from datetime import timedelta
 import logging
 from typing import Any
 
-from homeassistant.const import ATTR_UNIT_OF_MEASUREMENT, STATE_ON, Platform
+from aioesphomeapi.ble_defs import BLEConnectionError
+from homeassistant.const import (
+    ATTR_UNIT_OF_MEASUREMENT,
+    STATE_ON,
+    STATE_UNAVAILABLE,
+    STATE_UNKNOWN,
+    Platform,
+)
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import device_registry as dr
@@ -25,7 +32,7 @@ from pytest_homeassistant_custom_component.common import async_fire_time_changed
 
 from custom_components.miband_ninebot.const import DOMAIN
 from emulator import catalog
-from emulator.band import NOTIFICATION, USER_INFO, MiBand
+from emulator.band import NOTIFICATION, USER_INFO, VENDOR_SERVICE, MiBand
 from emulator.esphome import EmulatedESPHomeProxy
 from emulator.link import CONNECTION_TIMEOUT, LOCAL_HOST_TERMINATED
 from emulator.peripheral import Peripheral
@@ -39,13 +46,17 @@ from . import (
     device_entry,
     device_id,
     entity_id_of,
+    record_states,
     settle,
     state_of,
     until,
 )
+from .conftest import ESPHomeProxies
 from .test_wheel import EXPECTED, _wheel
 
 AddDevice = Callable[[Peripheral], Peripheral]
+
+ESP_GATT_CONN_FAIL_ESTABLISH = BLEConnectionError.ESP_GATT_CONN_FAIL_ESTABLISH.value
 
 
 async def _measure(hass: HomeAssistant, band: MiBand) -> Any:
@@ -81,6 +92,20 @@ async def wheel(
 
 def _connected(hass: HomeAssistant, device: Peripheral) -> bool:
     return state_of(hass, Platform.BINARY_SENSOR, device.address, "connected") == STATE_ON
+
+
+async def _through_the_backoff(hass: HomeAssistant, device: Peripheral) -> None:
+    """Move the clock one backoff step at a time until the device is connected again.
+
+    No link is open meanwhile, so only the coordinator's retry timer fires.
+    """
+    await settle(hass)
+    for _ in range(5):
+        if _connected(hass, device):
+            break
+        async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=61))
+        await settle(hass)
+    await until(lambda: _connected(hass, device))
 
 
 # -- what a user sees first ----------------------------------------------------------------------
@@ -336,3 +361,75 @@ def _no_complaints_but_esphome_s(caplog: pytest.LogCaptureFixture) -> bool:
     """Nothing went wrong but the proxy's outage itself, which esphome logs as a warning."""
     outage = ("homeassistant.components.esphome", "aioesphomeapi.reconnect_logic")
     return [line for line in complaints(caplog) if not line.startswith(outage)] == []
+
+
+# -- two proxies ----------------------------------------------------------------------------------
+
+
+@pytest.mark.usefixtures("no_backoff")
+async def test_wheel_moving_to_a_second_proxy_whose_first_connect_fails(
+    hass: HomeAssistant, esphome_proxies: ESPHomeProxies, caplog: pytest.LogCaptureFixture
+) -> None:
+    """From the garage's proxy to the hall's, whose first connect fails (bleak-esphome#438)."""
+    garage = await esphome_proxies.add()
+    hall = await esphome_proxies.add()
+    wheel = _wheel()
+    esphome_proxies.place(wheel, garage, rssi=-55)
+    esphome_proxies.place(wheel, hall, rssi=-90)
+    await add_entry_via_discovery(hass, wheel)
+    assert garage.allocated == [wheel.address]
+    caplog.set_level(logging.INFO)
+
+    hall.answer_connects_with_error(1)
+    garage.remove(wheel.address)  # wheeled out of the garage's range...
+    hall.rssi[wheel.address] = -50  # ...into the hall
+    hall.advertise_now()
+    await until(lambda: not _connected(hass, wheel))
+    await _through_the_backoff(hass, wheel)
+
+    assert hall.allocated == [wheel.address]
+    assert garage.allocated == []
+    # Through the hall: the connect that failed, then the one that holds.
+    assert hall.connect_requests == [wheel.address, wheel.address]
+    assert hall.disconnects == [(wheel.address, ESP_GATT_CONN_FAIL_ESTABLISH)]
+    assert _shown(hass, wheel.address) == EXPECTED
+    assert_one_outage_logged(caplog)
+    assert complaints(caplog) == []
+
+
+# -- the GATT cache -------------------------------------------------------------------------------
+
+
+async def test_band_with_new_firmware_is_read_through_its_new_attribute_table(
+    hass: HomeAssistant,
+    add_esphome_device: AddDevice,
+    esphome_proxy: EmulatedESPHomeProxy,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """bleak-esphome keeps each device's services across connections; a firmware update moves
+    every handle (home-assistant/core#83192, #90318), and nothing may be read at an old one."""
+    band, _entry = await add_band(hass, add_esphome_device)
+    caplog.set_level(logging.INFO)
+    band.activity.heart_rate = 0  # a reading from a wrong handle would show as some number
+
+    written = {
+        key: record_states(hass, entity_id_of(hass, Platform.SENSOR, band.address, key))
+        for key in ("steps", "battery", "heart_rate")
+    }
+
+    band.update_firmware("4.16.5.0")  # restarts: the link drops, the table has moved
+    await until(lambda: not _connected(hass, band))
+    await _through_the_backoff(hass, band)
+
+    assert band.authenticated
+    assert band.gatt.services[0].uuid == VENDOR_SERVICE  # it is the new table that answered
+    band.activity.heart_rate = 58
+    assert await _measure(hass, band) == {"heart_rate": 58}
+    # Nothing read at an old handle ever reached a state: each value is the band's or none.
+    assert {key: {state.state for state in states} for key, states in written.items()} == {
+        "steps": {STATE_UNAVAILABLE, "1234"},
+        "battery": set(),  # the last level stays on show while the band is away
+        "heart_rate": {STATE_UNAVAILABLE, STATE_UNKNOWN, "58"},
+    }
+    assert_one_outage_logged(caplog)
+    assert complaints(caplog) == []

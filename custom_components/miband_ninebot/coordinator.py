@@ -380,6 +380,12 @@ class LinkCoordinator[DataT](DataUpdateCoordinator[DataT]):
             # Whatever stopped the session, the half-initialised link is not kept.
             self._client = None
             self.session.async_link_lost()
+            if client.is_connected and isinstance(err, LINK_ERRORS):
+                # The device answered wrongly or not at all on a link that is still up. The
+                # one cause a retry cannot outlive is a stale services cache (an ESPHome proxy
+                # keeps each device's services across connections; a firmware update moves
+                # the handles): the next connection discovers them again.
+                await client.clear_cache()
             await client.disconnect()
             if isinstance(err, self.auth_errors):
                 self._async_auth_failed(err)
