@@ -60,16 +60,20 @@ ESPHOME_VERSION = "2026.10.2"
 # The native API version ESPHome 2026.10 speaks.
 API_VERSION = (1, 14)
 
-# A current `bluetooth_proxy` with `active: true`.
-FEATURE_FLAGS = (
-    BluetoothProxyFeature.PASSIVE_SCAN
-    | BluetoothProxyFeature.ACTIVE_CONNECTIONS
-    | BluetoothProxyFeature.REMOTE_CACHING
-    | BluetoothProxyFeature.PAIRING
-    | BluetoothProxyFeature.CACHE_CLEARING
-    | BluetoothProxyFeature.RAW_ADVERTISEMENTS
-    | BluetoothProxyFeature.FEATURE_STATE_AND_MODE
-    | BluetoothProxyFeature.CONNECTION_PARAMS_SETTING
+# A current `bluetooth_proxy` with `active: true`: every feature of these that the installed
+# aioesphomeapi knows (the oldest supported Home Assistant's predates connection parameters).
+FEATURE_FLAGS = sum(
+    getattr(BluetoothProxyFeature, name, 0)
+    for name in (
+        "PASSIVE_SCAN",
+        "ACTIVE_CONNECTIONS",
+        "REMOTE_CACHING",
+        "PAIRING",
+        "CACHE_CLEARING",
+        "RAW_ADVERTISEMENTS",
+        "FEATURE_STATE_AND_MODE",
+        "CONNECTION_PARAMS_SETTING",
+    )
 )
 # ESPHome's default `connection_slots` with active connections.
 DEFAULT_CONNECTION_SLOTS = 3
@@ -488,7 +492,11 @@ class EmulatedESPHomeProxy:
             # time: nothing to answer for a proxy without entities.
             _LOGGER.debug("%s: %s not answered", self.identity.name, name)
             return
-        handler(api, message)
+        try:
+            handler(api, message)
+        except Exception:
+            # A fault of the emulator, not of the client: logged loudly, the stream goes on.
+            _LOGGER.exception("%s: cannot answer %s", self.identity.name, name)
 
     def _message_handlers(self) -> dict[str, Callable[[_ApiConnection, Any], None]]:
         return {
@@ -580,11 +588,13 @@ class EmulatedESPHomeProxy:
         api.send(self._connections_free())
 
     def _scanner_state(self) -> Any:
-        return api_pb2.BluetoothScannerStateResponse(
+        state = api_pb2.BluetoothScannerStateResponse(
             state=api_pb2.BluetoothScannerState.BLUETOOTH_SCANNER_STATE_RUNNING,
             mode=self._scanner_mode,
-            configured_mode=api_pb2.BluetoothScannerMode.BLUETOOTH_SCANNER_MODE_ACTIVE,
         )
+        if "configured_mode" in state.DESCRIPTOR.fields_by_name:  # API 1.12 on
+            state.configured_mode = api_pb2.BluetoothScannerMode.BLUETOOTH_SCANNER_MODE_ACTIVE
+        return state
 
     def _allocated(self) -> list[int]:
         return [*self._links, *self._occupied]

@@ -115,10 +115,8 @@ async def test_proxy_added_by_host_and_port_shows_as_an_esphome_device_with_its_
     hass: HomeAssistant, esphome_proxy: EmulatedESPHomeProxy
 ) -> None:
     [entry] = hass.config_entries.async_entries("esphome")
-    device = dr.async_get(hass).async_get_device_by_connection(
-        (dr.CONNECTION_NETWORK_MAC, "ac:67:b2:00:01:01"), entry.entry_id
-    )
-    assert device is not None
+    [device] = dr.async_entries_for_config_entry(dr.async_get(hass), entry.entry_id)
+    assert (dr.CONNECTION_NETWORK_MAC, "ac:67:b2:00:01:01") in device.connections
     # A ready-made proxy's project (esphome.bluetooth-proxy) names its maker and model.
     assert (device.name, device.manufacturer, device.model, device.sw_version) == (
         "Bluetooth proxy",
@@ -126,8 +124,9 @@ async def test_proxy_added_by_host_and_port_shows_as_an_esphome_device_with_its_
         "bluetooth-proxy",
         "26.10.0 (ESPHome 2026.10.2)",
     )
-    scanner = hass.data["bluetooth_manager"].async_scanner_by_source("AC:67:B2:00:01:03")
-    allocations = scanner.get_allocations()
+    # What the Bluetooth panel shows of the proxy's connection slots.
+    manager = hass.data["bluetooth_manager"]
+    [allocations] = manager.async_current_allocations("AC:67:B2:00:01:03")
     assert (allocations.slots, allocations.free, allocations.allocated) == (3, 3, [])
 
 
@@ -425,6 +424,7 @@ async def test_band_with_new_firmware_is_read_through_its_new_attribute_table(
     assert band.gatt.services[0].uuid == VENDOR_SERVICE  # it is the new table that answered
     band.activity.heart_rate = 58
     assert await _measure(hass, band) == {"heart_rate": 58}
+    await hass.async_block_till_done()
     # Nothing read at an old handle ever reached a state: each value is the band's or none.
     assert {key: {state.state for state in states} for key, states in written.items()} == {
         "steps": {STATE_UNAVAILABLE, "1234"},
