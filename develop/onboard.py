@@ -1,10 +1,11 @@
 """`scripts/develop --onboard`: make the development Home Assistant usable without a click.
 
 Waits for Home Assistant, creates the owner through the onboarding API (or logs in, if a previous
-run did), finishes onboarding, accepts the discovery flows of the emulated band and wheel (the
-band's pairing included: the emulated band taps itself), takes one heart-rate measurement so the
-dashboard has a value, then prints the login. What it learned (login, token, device ids) goes to
-`<config>/.develop.json` for the browser test.
+run did), finishes onboarding, adds the emulated ESPHome Bluetooth proxy through esphome's config
+flow (host and port, as a user does), accepts the discovery flows of the emulated band and wheel
+behind it (the band's pairing included: the emulated band taps itself), takes one heart-rate
+measurement so the dashboard has a value, then prints the login. What it learned (login, token,
+device ids) goes to `<config>/.develop.json` for the browser test.
 """
 
 from __future__ import annotations
@@ -105,6 +106,17 @@ class Onboarding:
             raise SystemExit("onboard: this config directory has another login; use --reset")
         return str(result["result"])
 
+    async def add_esphome_proxy(self, port: int) -> None:
+        """Add the emulated ESPHome proxy as a user does, unless a previous run did."""
+        if await self._ws_call("config_entries/get", domain="esphome"):
+            return
+        flow = await self._post("/api/config/config_entries/flow", {"handler": "esphome"})
+        path = f"/api/config/config_entries/flow/{flow['flow_id']}"
+        result = await self._post(path, {"host": "127.0.0.1", "port": port})
+        if result.get("type") != "create_entry":
+            raise SystemExit(f"onboard: adding the ESPHome proxy ended with {result}")
+        say(f"added the ESPHome proxy {result['title']} (127.0.0.1:{port})")
+
     async def add_devices(self) -> None:
         """Accept every discovery flow of the integration, pairing the band on the way."""
         deadline = time.monotonic() + STEP_TIMEOUT
@@ -203,12 +215,15 @@ async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--url", default="http://127.0.0.1:8123")
     parser.add_argument("--config", type=Path, required=True)
+    parser.add_argument("--proxy-port", type=int, help="the emulated ESPHome proxy's API port")
     args = parser.parse_args()
     async with aiohttp.ClientSession() as session:
         onboarding = Onboarding(session, args.url)
         try:
             await onboarding.wait_until_up()
             await onboarding.log_in()
+            if args.proxy_port:
+                await onboarding.add_esphome_proxy(args.proxy_port)
             await onboarding.add_devices()
             devices = await onboarding.devices()
             bpm = await onboarding.measure(devices["band"])

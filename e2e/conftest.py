@@ -27,9 +27,11 @@ STOP_TIMEOUT = 60.0  # s for Ctrl-C to end Home Assistant
 @pytest.fixture(scope="session")
 def develop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     """A running, onboarded development Home Assistant; its login and device ids."""
-    with socket.socket() as probe:
-        if probe.connect_ex(("127.0.0.1", PORT)) == 0:
-            pytest.fail(f"port {PORT} is taken (another Home Assistant?); set E2E_PORT")
+    # Home Assistant's port, and the emulated ESPHome proxy's (scripts/develop: PORT - 2070).
+    for port in (PORT, PORT - 2070):
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                pytest.fail(f"port {port} is taken (another Home Assistant?); set E2E_PORT")
     config = tmp_path_factory.mktemp("config")
     log_path = config.parent / "develop.log"
     with log_path.open("w") as log:

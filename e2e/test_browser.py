@@ -67,6 +67,11 @@ def _sensor_row(page: Page, name: str) -> Locator:
     return page.locator("hui-sensor-entity-row", has_text=name).first
 
 
+def _without_launch_screen(page: Page) -> None:
+    """Wait for the frontend's launch screen to fade out, so that a screenshot shows the page."""
+    page.wait_for_selector("#ha-launch-screen", state="detached")
+
+
 def _log_in(page: Page, develop: dict[str, Any]) -> None:
     page.goto(develop["url"])
     page.get_by_role("textbox", name="Username").fill(develop["username"])
@@ -130,3 +135,31 @@ def test_integrations_page_shows_the_brand_icon(develop: dict[str, Any], browser
     page.wait_for_function("img => img.complete", arg=icon.element_handle())
     assert icon.evaluate("img => img.naturalWidth") == 256
     page.screenshot(path=SCREENSHOTS / "integrations.png")
+
+
+def test_band_and_wheel_behind_an_esphome_bluetooth_proxy(
+    develop: dict[str, Any], browser: Browser
+) -> None:
+    """The picture a proxy user has: the ESPHome device, its slots, the devices behind it."""
+    page = browser.new_page(viewport={"width": 1280, "height": 960})
+    _log_in(page, develop)
+
+    page.goto(f"{develop['url']}/config/devices/dashboard")
+    # The ESPHome device (the Bluetooth integration lists the proxy's adapter as another).
+    proxy_row = page.get_by_role("row", name="Bluetooth proxy ESPHome")
+    expect(proxy_row).to_contain_text("bluetooth-proxy")  # the ready-made proxy's model
+
+    # Bluetooth's own panel: one adapter (the proxy), two of its three slots held.
+    page.goto(f"{develop['url']}/config/bluetooth/dashboard")
+    expect(page.get_by_text("2/3 connections active")).to_be_visible()
+    expect(page.get_by_text("1 adapter")).to_be_visible()
+    _without_launch_screen(page)
+    page.screenshot(path=SCREENSHOTS / "bluetooth.png")
+
+    page.goto(f"{develop['url']}/config/bluetooth/connection-monitor")
+    for name, device in (("MI1S", "Mi Band 1S (7E51)"), ("NOE002", "Ninebot One E (0001)")):
+        row = page.get_by_role("row").filter(has_text=name)
+        expect(row).to_contain_text(device)
+        expect(row).to_contain_text("Bluetooth proxy (AC:67:B2:00:00:03)")
+    _without_launch_screen(page)
+    page.screenshot(path=SCREENSHOTS / "connections.png")

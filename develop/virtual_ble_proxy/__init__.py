@@ -1,10 +1,15 @@
-"""Development only: a virtual Bluetooth proxy with an emulated Mi Band 1S and Ninebot One.
+"""Development only: an emulated Bluetooth proxy with an emulated Mi Band 1S and Ninebot One.
 
 `scripts/develop` links this component into its Home Assistant config directory and puts the
 repository on PYTHONPATH, so the emulators of the test suite serve a real Home Assistant. The
 devices live on real time: the band counts steps as its wearer walks, answers measurements with
-changing values and taps itself when asked to confirm a pairing; the wheel is being ridden. The
-proxy advertises them every few seconds, so Home Assistant never marks them gone.
+changing values and taps itself when asked to confirm a pairing; the wheel is being ridden.
+
+By default they are behind an emulated ESPHome Bluetooth proxy, as most users' devices are: it
+listens on 127.0.0.1 at the port scripts/develop gives it (MIBAND_NINEBOT_PROXY_PORT), and
+`scripts/develop --onboard` adds it through Home Assistant's esphome config flow. With
+`transport: virtual` they are behind the virtual proxy of the tests instead (a remote scanner
+registered straight on Home Assistant's Bluetooth manager, nothing to add).
 """
 
 from __future__ import annotations
@@ -12,20 +17,36 @@ from __future__ import annotations
 from datetime import timedelta
 import itertools
 import logging
+import os
 import random
 
 from homeassistant.const import EVENT_HOMEASSISTANT_STOP
 from homeassistant.core import Event, HomeAssistant, callback
-from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.event import async_track_time_interval
 from homeassistant.helpers.storage import Store
 from homeassistant.helpers.typing import ConfigType
+import voluptuous as vol
 
 from emulator import catalog
+from emulator.esphome import EmulatedESPHomeProxy, ProxyIdentity
+from emulator.peripheral import Peripheral
 from emulator.proxy import VirtualProxy
 
 DOMAIN = "virtual_ble_proxy"
-CONFIG_SCHEMA = cv.empty_config_schema(DOMAIN)
+CONF_TRANSPORT = "transport"
+ESPHOME, VIRTUAL = "esphome", "virtual"
+CONFIG_SCHEMA = vol.Schema(
+    {
+        DOMAIN: vol.Any(
+            None,
+            vol.Schema({vol.Optional(CONF_TRANSPORT, default=ESPHOME): vol.In([ESPHOME, VIRTUAL])}),
+        )
+    },
+    extra=vol.ALLOW_EXTRA,
+)
+# The ESPHome native API's own port, unless scripts/develop says otherwise.
+PROXY_PORT_VARIABLE = "MIBAND_NINEBOT_PROXY_PORT"
+DEFAULT_PROXY_PORT = 6053
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -38,10 +59,49 @@ RECHARGE_BELOW = 10  # % of wheel battery: the rider stops, charges, rides on
 BAND_MEMORY = f"{DOMAIN}.band"
 
 
+class _DevelopmentProxy:
+    """Either transport, behind the few calls this component makes."""
+
+    def __init__(self, transport: str) -> None:
+        self.esphome: EmulatedESPHomeProxy | None = None
+        self.virtual: VirtualProxy | None = None
+        if transport == ESPHOME:
+            self.esphome = EmulatedESPHomeProxy(ProxyIdentity(), advertising_interval=2.0)
+            self.esphome.port = int(os.environ.get(PROXY_PORT_VARIABLE, DEFAULT_PROXY_PORT))
+        else:
+            self.virtual = VirtualProxy(name="Virtual Bluetooth proxy (develop)")
+
+    async def start(self) -> None:
+        if self.esphome is not None:
+            await self.esphome.start()
+            _LOGGER.warning(
+                "Development proxy: an ESPHome Bluetooth proxy on 127.0.0.1:%s", self.esphome.port
+            )
+        elif self.virtual is not None:
+            self.virtual.start()
+
+    def add(self, peripheral: Peripheral) -> None:
+        if self.esphome is not None:
+            self.esphome.add(peripheral)
+        elif self.virtual is not None:
+            self.virtual.add(peripheral)
+
+    def advertise(self) -> None:
+        if self.virtual is not None:  # the ESPHome proxy advertises on its own
+            self.virtual.advertise_all()
+
+    async def stop(self) -> None:
+        if self.esphome is not None:
+            await self.esphome.stop()
+        elif self.virtual is not None:
+            self.virtual.stop()
+
+
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
-    """Register the proxy and put the emulated band and wheel in its range."""
-    proxy = VirtualProxy(name="Virtual Bluetooth proxy (develop)")
-    proxy.start()
+    """Start the proxy and put the emulated band and wheel in its range."""
+    transport = (config.get(DOMAIN) or {}).get(CONF_TRANSPORT, ESPHOME)
+    proxy = _DevelopmentProxy(transport)
+    await proxy.start()
     band = catalog.mi_band_1s()
     band.auto_tap_after = TAP_AFTER
     memory: Store[dict[str, list[int]]] = Store(hass, 1, BAND_MEMORY)
@@ -56,7 +116,7 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
 
     @callback
     def _live(_now: object) -> None:
-        proxy.advertise_all()
+        proxy.advertise()
         band.walk(steps.randint(0, 12))
         if wheel.state.battery <= RECHARGE_BELOW:  # about every 40 minutes of riding
             wheel.state.battery = 95
@@ -66,7 +126,7 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
 
     async def _stop(_event: Event) -> None:
         cancel_live()
-        proxy.stop()
+        await proxy.stop()
         await memory.async_save({"known_user_ids": sorted(band.known_user_ids)})
 
     hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, _stop)
