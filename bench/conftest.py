@@ -1,10 +1,10 @@
-"""The benchmarks run on the test suite's Home Assistant, Bluetooth manager and virtual proxy."""
+"""The benchmarks run on the test suite's Home Assistant, Bluetooth manager and proxies."""
 
 import asyncio
 
 import pytest
 
-from tests.conftest import auto_enable_custom_integrations, proxy  # noqa: F401 - fixtures
+from tests.conftest import auto_enable_custom_integrations, esphome_proxies, proxy  # noqa: F401 - fixtures
 
 
 @pytest.fixture(autouse=True)

@@ -209,6 +209,7 @@ class Peripheral:
         # "write-command" | "subscribe" | "unsubscribe", characteristic UUID or ""). Round trips
         # are all but "write-command"; benchmarks count them.
         self.requests: list[tuple[str, str]] = []
+        self.notifications_delivered = 0  # to the central's side, for per-notification costs
         self._refusals: deque[ConnectFault] = deque()
 
     # -- fault hooks ------------------------------------------------------------------------------
@@ -329,6 +330,7 @@ class Peripheral:
         then: Callable[[], None] | None,
     ) -> None:
         if connection.open and char in connection.subscribed:
+            self.notifications_delivered += 1
             connection.central.notification_received(char, data)
             if then is not None:
                 then()

@@ -95,12 +95,14 @@ class ESPHomeProxies:
         self.hass = hass
         self.proxies: list[EmulatedESPHomeProxy] = []
 
-    async def add(self, *, connection_slots: int = 3) -> EmulatedESPHomeProxy:
+    async def add(
+        self, *, connection_slots: int = 3, time_scale: float = TEST_TIMING.time_scale
+    ) -> EmulatedESPHomeProxy:
         """Boot one more proxy and add it as a user does (host and port in the esphome flow)."""
         proxy = EmulatedESPHomeProxy(
             ProxyIdentity.numbered(len(self.proxies) + 1),
             connection_slots=connection_slots,
-            time_scale=TEST_TIMING.time_scale,
+            time_scale=time_scale,
         )
         await proxy.start()
         self.proxies.append(proxy)
