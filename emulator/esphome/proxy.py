@@ -38,20 +38,13 @@ from typing import Any
 
 from aioesphomeapi import BluetoothProxyFeature, api_pb2
 from aioesphomeapi.ble_defs import BLEConnectionError
-from aioesphomeapi.core import MESSAGE_TYPE_TO_PROTO
-from bleak.assigned_numbers import CHARACTERISTIC_PROPERTIES
 from bluetooth_data_tools import int_to_bluetooth_address, mac_to_int
 
-from .gatt import Characteristic, GattTable, Service
-from .link import CONNECTION_TIMEOUT, LOCAL_HOST_TERMINATED
-from .peripheral import (
-    ATT_INVALID_HANDLE,
-    Advertisement,
-    AttError,
-    Connection,
-    LinkLostError,
-    Peripheral,
-)
+from ..gatt import Characteristic
+from ..link import CONNECTION_TIMEOUT, LOCAL_HOST_TERMINATED
+from ..peripheral import ATT_INVALID_HANDLE, AttError, Connection, LinkLostError, Peripheral
+from .frames import ApiConnection
+from .messages import advertising_data, services_message
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -85,14 +78,6 @@ _RAW_ADVERTISEMENTS_FLAG = 1
 _CONNECT_TIMEOUT = 20.0
 # BluetoothGATTErrorResponse.error for a request to an address without a connection.
 _GATT_NOT_CONNECTED = -1
-# An advertisement or a scan response carries at most 31 bytes of AD structures.
-_LEGACY_ADVERTISING_DATA = 31
-_SIG_BASE_UUID_SUFFIX = "-0000-1000-8000-00805f9b34fb"
-_PROPERTY_MASKS = {name: mask for mask, name in CHARACTERISTIC_PROPERTIES.items()}
-
-_TYPE_OF_MESSAGE: dict[str, int] = {
-    proto.__name__: msg_type for msg_type, proto in MESSAGE_TYPE_TO_PROTO.items()
-}
 
 
 def _connect_error(fault: BaseException) -> int:
@@ -105,67 +90,6 @@ def _connect_error(fault: BaseException) -> int:
     ):
         return BLEConnectionError.ESP_GATT_CONN_FAIL_ESTABLISH.value
     return BLEConnectionError.ESP_GATT_ERROR.value
-
-
-def _split_uuid(uuid: str) -> tuple[int, int]:
-    value = int(uuid.replace("-", ""), 16)
-    return value >> 64, value & 0xFFFF_FFFF_FFFF_FFFF
-
-
-def _set_uuid(message: Any, uuid: str) -> None:
-    """Fill a GATT message's UUID: the short form for SIG UUIDs, as the firmware sends it."""
-    if uuid.endswith(_SIG_BASE_UUID_SUFFIX):
-        message.short_uuid = int(uuid[:8], 16)
-    else:
-        message.uuid.extend(_split_uuid(uuid))
-
-
-def _ad_structure(ad_type: int, payload: bytes) -> bytes:
-    return bytes((len(payload) + 1, ad_type)) + payload
-
-
-def advertising_data(advertisement: Advertisement) -> list[bytes]:
-    """The AD structures of an advertisement, cut into advertising data and scan response."""
-    structures = [_ad_structure(0x01, b"\x06")]  # flags: LE general discoverable, no BR/EDR
-    uuids = advertisement.service_uuids
-    short_uuids = [uuid for uuid in uuids if uuid.endswith(_SIG_BASE_UUID_SUFFIX)]
-    long_uuids = [uuid for uuid in uuids if uuid not in short_uuids]
-    if short_uuids:
-        payload = b"".join(int(uuid[4:8], 16).to_bytes(2, "little") for uuid in short_uuids)
-        structures.append(_ad_structure(0x03, payload))  # complete list of 16-bit UUIDs
-    for uuid in long_uuids:
-        value = int(uuid.replace("-", ""), 16)
-        structures.append(_ad_structure(0x07, value.to_bytes(16, "little")))
-    for company, data in advertisement.manufacturer_data.items():
-        structures.append(_ad_structure(0xFF, company.to_bytes(2, "little") + data))
-    for uuid, data in advertisement.service_data.items():
-        structures.append(_ad_structure(0x16, int(uuid[4:8], 16).to_bytes(2, "little") + data))
-    if advertisement.local_name:
-        structures.append(_ad_structure(0x09, advertisement.local_name.encode()))
-    packets: list[bytes] = [b""]
-    for structure in structures:
-        if len(packets[-1]) + len(structure) > _LEGACY_ADVERTISING_DATA:
-            packets.append(b"")
-        packets[-1] += structure
-    return packets
-
-
-def _services_message(address: int, gatt: GattTable, service: Service) -> Any:
-    message = api_pb2.BluetoothGATTGetServicesResponse(address=address)
-    pb_service = message.services.add(handle=gatt.service_handle(service))
-    _set_uuid(pb_service, service.uuid)
-    for char in service.characteristics:
-        properties = 0
-        for name in char.properties:
-            properties |= _PROPERTY_MASKS[name]
-        pb_char = pb_service.characteristics.add(
-            handle=gatt.value_handle(char), properties=properties
-        )
-        _set_uuid(pb_char, char.uuid)
-        if (cccd_handle := gatt.cccd_handle(char)) is not None:
-            pb_descriptor = pb_char.descriptors.add(handle=cccd_handle)
-            _set_uuid(pb_descriptor, "00002902" + _SIG_BASE_UUID_SUFFIX)
-    return message
 
 
 @dataclass(slots=True)
@@ -193,7 +117,7 @@ class ProxyIdentity:
 class _BleLink:
     """One BLE connection the proxy holds (or is making) for an API client."""
 
-    def __init__(self, proxy: EmulatedESPHomeProxy, address: int, owner: _ApiConnection) -> None:
+    def __init__(self, proxy: EmulatedESPHomeProxy, address: int, owner: ApiConnection) -> None:
         self.proxy = proxy
         self.address = address
         self.owner = owner
@@ -226,107 +150,6 @@ class _BleLink:
                 )
 
 
-class _ApiConnection(asyncio.Protocol):
-    """One API client (Home Assistant) on the proxy's TCP port."""
-
-    def __init__(self, proxy: EmulatedESPHomeProxy) -> None:
-        self.proxy = proxy
-        self.transport: asyncio.Transport | None = None
-        self._buffer = bytearray()
-
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        if not isinstance(transport, asyncio.Transport):
-            raise TypeError("the API runs over TCP")
-        self.transport = transport
-        self.proxy._api_connections.add(self)  # noqa: SLF001
-
-    def connection_lost(self, exc: Exception | None) -> None:
-        self.transport = None
-        self.proxy._api_connection_lost(self)  # noqa: SLF001
-
-    def data_received(self, data: bytes) -> None:
-        with self.proxy.working():
-            self._data_received(data)
-
-    def _data_received(self, data: bytes) -> None:
-        self._buffer += data
-        while (frame := self._next_frame()) is not None:
-            msg_type, payload = frame
-            proto = MESSAGE_TYPE_TO_PROTO.get(msg_type)
-            if proto is None:
-                _LOGGER.debug("%s: unknown message type %s", self.proxy.identity.name, msg_type)
-                continue
-            message = proto()
-            message.ParseFromString(payload)
-            self.proxy._handle(self, message)  # noqa: SLF001
-
-    def send(self, message: Any) -> None:
-        """Send one message as a plaintext frame, if the client is still there."""
-        if self.transport is None or self.transport.is_closing():
-            return
-        with self.proxy.working():
-            payload = message.SerializeToString()
-            msg_type = _TYPE_OF_MESSAGE[type(message).__name__]
-            self.transport.write(b"\x00" + _varuint(len(payload)) + _varuint(msg_type) + payload)
-
-    def close(self) -> None:
-        """Close the TCP connection the polite way (after a DisconnectResponse)."""
-        if self.transport is not None:
-            self.transport.close()
-
-    def abort(self) -> None:
-        """Lose the TCP connection at once, as a Wi-Fi drop or a reset does."""
-        if self.transport is not None:
-            self.transport.abort()
-
-    def _next_frame(self) -> tuple[int, bytes] | None:
-        buffer = self._buffer
-        if not buffer:
-            return None
-        if buffer[0] != 0x00:
-            # Not plaintext (a Noise client): the firmware drops such a connection.
-            self.abort()
-            self._buffer.clear()
-            return None
-        position = 1
-        values: list[int] = []
-        for _ in range(2):
-            value, position = _read_varuint(buffer, position)
-            if value is None:
-                return None
-            values.append(value)
-        length, msg_type = values
-        if len(buffer) < position + length:
-            return None
-        payload = bytes(buffer[position : position + length])
-        del buffer[: position + length]
-        return msg_type, payload
-
-
-def _varuint(value: int) -> bytes:
-    out = bytearray()
-    while True:
-        byte = value & 0x7F
-        value >>= 7
-        if value:
-            out.append(byte | 0x80)
-        else:
-            out.append(byte)
-            return bytes(out)
-
-
-def _read_varuint(buffer: bytearray, position: int) -> tuple[int | None, int]:
-    result = shift = 0
-    while position < len(buffer):
-        byte = buffer[position]
-        position += 1
-        result |= (byte & 0x7F) << shift
-        if not byte & 0x80:
-            return result, position
-        shift += 7
-    return None, position
-
-
 class EmulatedESPHomeProxy:
     """An ESP32 running ESPHome's Bluetooth proxy, with emulated peripherals in its range."""
 
@@ -356,12 +179,12 @@ class EmulatedESPHomeProxy:
         self.disconnects: list[tuple[str, int]] = []
         self._peripherals: dict[str, Peripheral] = {}
         self._server: asyncio.Server | None = None
-        self._api_connections: set[_ApiConnection] = set()
+        self._api_connections: set[ApiConnection] = set()
         self._links: dict[int, _BleLink] = {}
         self._occupied: list[int] = []  # slots held by devices that are not emulated here
         self._connect_errors: list[int] = []
-        self._advertisement_subscriber: _ApiConnection | None = None
-        self._slot_subscribers: set[_ApiConnection] = set()
+        self._advertisement_subscriber: ApiConnection | None = None
+        self._slot_subscribers: set[ApiConnection] = set()
         self._scanner_mode = api_pb2.BluetoothScannerMode.BLUETOOTH_SCANNER_MODE_ACTIVE
         self._advertising: asyncio.TimerHandle | None = None
         self._tasks: set[asyncio.Task[None]] = set()
@@ -384,7 +207,7 @@ class EmulatedESPHomeProxy:
             return
         loop = asyncio.get_running_loop()
         self._server = await loop.create_server(
-            lambda: _ApiConnection(self), "127.0.0.1", self.port, reuse_address=True
+            lambda: ApiConnection(self), "127.0.0.1", self.port, reuse_address=True
         )
         self.port = self._server.sockets[0].getsockname()[1]
         self.boots += 1
@@ -507,7 +330,18 @@ class EmulatedESPHomeProxy:
 
     # -- the API ----------------------------------------------------------------------------------
 
-    def _handle(self, api: _ApiConnection, message: Any) -> None:
+    # -- emulator.esphome.frames.ApiServer ---------------------------------------------------------
+
+    @property
+    def name(self) -> str:
+        """The proxy's node name, for logs."""
+        return self.identity.name
+
+    def api_connected(self, api: ApiConnection) -> None:
+        """A client (Home Assistant) connected."""
+        self._api_connections.add(api)
+
+    def handle(self, api: ApiConnection, message: Any) -> None:
         """Answer one message from the client, as the firmware's API server does."""
         name = type(message).__name__
         handler = self._handlers.get(name)
@@ -522,7 +356,7 @@ class EmulatedESPHomeProxy:
             # A fault of the emulator, not of the client: logged loudly, the stream goes on.
             _LOGGER.exception("%s: cannot answer %s", self.identity.name, name)
 
-    def _message_handlers(self) -> dict[str, Callable[[_ApiConnection, Any], None]]:
+    def _message_handlers(self) -> dict[str, Callable[[ApiConnection, Any], None]]:
         return {
             "HelloRequest": self._hello,
             "DeviceInfoRequest": lambda api, _: api.send(self._device_info()),
@@ -555,7 +389,7 @@ class EmulatedESPHomeProxy:
             ),
         }
 
-    def _hello(self, api: _ApiConnection, _message: Any) -> None:
+    def _hello(self, api: ApiConnection, _message: Any) -> None:
         api.send(
             api_pb2.HelloResponse(
                 api_version_major=API_VERSION[0],
@@ -566,7 +400,7 @@ class EmulatedESPHomeProxy:
         )
 
     @staticmethod
-    def _disconnect_request(api: _ApiConnection, _message: Any) -> None:
+    def _disconnect_request(api: ApiConnection, _message: Any) -> None:
         api.send(api_pb2.DisconnectResponse())
         api.close()
 
@@ -589,7 +423,7 @@ class EmulatedESPHomeProxy:
             api_encryption_supported=False,
         )
 
-    def _subscribe_advertisements(self, api: _ApiConnection, message: Any) -> None:
+    def _subscribe_advertisements(self, api: ApiConnection, message: Any) -> None:
         if not message.flags & _RAW_ADVERTISEMENTS_FLAG:
             _LOGGER.debug("%s: only raw advertisements are emulated", self.identity.name)
             return
@@ -598,16 +432,16 @@ class EmulatedESPHomeProxy:
         api.send(self._scanner_state())
         self.advertise_now()
 
-    def _unsubscribe_advertisements(self, api: _ApiConnection, _message: Any) -> None:
+    def _unsubscribe_advertisements(self, api: ApiConnection, _message: Any) -> None:
         if self._advertisement_subscriber is api:
             self._advertisement_subscriber = None
 
-    def _set_scanner_mode(self, _api: _ApiConnection, message: Any) -> None:
+    def _set_scanner_mode(self, _api: ApiConnection, message: Any) -> None:
         self._scanner_mode = message.mode
         if self._advertisement_subscriber is not None:
             self._advertisement_subscriber.send(self._scanner_state())
 
-    def _subscribe_connections_free(self, api: _ApiConnection, _message: Any) -> None:
+    def _subscribe_connections_free(self, api: ApiConnection, _message: Any) -> None:
         self._slot_subscribers.add(api)
         api.send(self._connections_free())
 
@@ -635,7 +469,7 @@ class EmulatedESPHomeProxy:
         for api in self._slot_subscribers:
             api.send(response)
 
-    def _device_request(self, api: _ApiConnection, message: Any) -> None:
+    def _device_request(self, api: ApiConnection, message: Any) -> None:
         kind = api_pb2.BluetoothDeviceRequestType
         address = message.address
         request = message.request_type
@@ -665,7 +499,7 @@ class EmulatedESPHomeProxy:
             address=address, connected=connected, mtu=mtu, error=error
         )
 
-    def _connect(self, api: _ApiConnection, address: int, *, with_cache: bool) -> None:
+    def _connect(self, api: ApiConnection, address: int, *, with_cache: bool) -> None:
         self.connect_requests.append(int_to_bluetooth_address(address))
         if (link := self._links.get(address)) is not None:
             if link.connected and link.connection is not None:
@@ -717,7 +551,7 @@ class EmulatedESPHomeProxy:
             )
         )
 
-    def _disconnect(self, api: _ApiConnection, address: int) -> None:
+    def _disconnect(self, api: ApiConnection, address: int) -> None:
         link = self._links.get(address)
         if link is None:
             api.send(self._connection_response(address, connected=False))
@@ -750,18 +584,18 @@ class EmulatedESPHomeProxy:
         link.owner.send(self._connection_response(link.address, connected=False, error=error))
         self._send_connections_free()
 
-    def _api_connection_lost(self, api: _ApiConnection) -> None:
+    def api_connection_lost(self, api: ApiConnection) -> None:
+        """A client went away: the links it held go with it, as in the firmware."""
         self._api_connections.discard(api)
         self._slot_subscribers.discard(api)
         if self._advertisement_subscriber is api:
             self._advertisement_subscriber = None
-        # The firmware tears down every BLE link once its API client is gone.
         for link in [link for link in self._links.values() if link.owner is api]:
             self._close_link(link, LOCAL_HOST_TERMINATED)
 
     # -- GATT -------------------------------------------------------------------------------------
 
-    def _connection_for(self, api: _ApiConnection, address: int, handle: int) -> Connection | None:
+    def _connection_for(self, api: ApiConnection, address: int, handle: int) -> Connection | None:
         """The open link a GATT request is for; answered "not connected" when there is none."""
         link = self._links.get(address)
         if link is None or not link.connected or link.owner is not api or link.connection is None:
@@ -775,7 +609,7 @@ class EmulatedESPHomeProxy:
 
     @staticmethod
     @contextlib.contextmanager
-    def _refusals_answered(api: _ApiConnection, address: int, handle: int) -> Iterator[None]:
+    def _refusals_answered(api: ApiConnection, address: int, handle: int) -> Iterator[None]:
         """Report the peripheral's ATT errors as GATT errors.
 
         A request the link's end cuts short gets no answer of its own: the disconnect report that
@@ -792,15 +626,15 @@ class EmulatedESPHomeProxy:
         except LinkLostError:
             pass
 
-    async def _get_services(self, api: _ApiConnection, address: int) -> None:
+    async def _get_services(self, api: ApiConnection, address: int) -> None:
         if (connection := self._connection_for(api, address, 0)) is None:
             return
         gatt = connection.peripheral.gatt
         for service in gatt.services:
-            api.send(_services_message(address, gatt, service))
+            api.send(services_message(address, gatt, service))
         api.send(api_pb2.BluetoothGATTGetServicesDoneResponse(address=address))
 
-    async def _read(self, api: _ApiConnection, message: Any, *, descriptor: bool) -> None:
+    async def _read(self, api: ApiConnection, message: Any, *, descriptor: bool) -> None:
         address, handle = message.address, message.handle
         if (connection := self._connection_for(api, address, handle)) is None:
             return
@@ -812,7 +646,7 @@ class EmulatedESPHomeProxy:
                 data = await connection.read(_lookup(gatt.by_value_handle, handle))
             api.send(api_pb2.BluetoothGATTReadResponse(address=address, handle=handle, data=data))
 
-    async def _write(self, api: _ApiConnection, message: Any, *, descriptor: bool) -> None:
+    async def _write(self, api: ApiConnection, message: Any, *, descriptor: bool) -> None:
         address, handle = message.address, message.handle
         if (connection := self._connection_for(api, address, handle)) is None:
             return
@@ -829,7 +663,7 @@ class EmulatedESPHomeProxy:
             if response:
                 api.send(api_pb2.BluetoothGATTWriteResponse(address=address, handle=handle))
 
-    def _notify_request(self, api: _ApiConnection, message: Any) -> None:
+    def _notify_request(self, api: ApiConnection, message: Any) -> None:
         address, handle = message.address, message.handle
         if (connection := self._connection_for(api, address, handle)) is None:
             return
@@ -843,7 +677,7 @@ class EmulatedESPHomeProxy:
             link.registered_notify.add(handle)
             api.send(api_pb2.BluetoothGATTNotifyResponse(address=address, handle=handle))
 
-    async def _set_connection_params(self, api: _ApiConnection, message: Any) -> None:
+    async def _set_connection_params(self, api: ApiConnection, message: Any) -> None:
         address = message.address
         link = self._links.get(address)
         if link is None or not link.connected or link.connection is None:
