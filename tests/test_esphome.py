@@ -29,6 +29,7 @@ from homeassistant.helpers import device_registry as dr
 from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import async_fire_time_changed
+from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
 from custom_components.miband_ninebot.const import DOMAIN
 from emulator import catalog
@@ -112,7 +113,9 @@ async def _through_the_backoff(hass: HomeAssistant, device: Peripheral) -> None:
 
 
 async def test_proxy_added_by_host_and_port_shows_as_an_esphome_device_with_its_slots(
-    hass: HomeAssistant, esphome_proxy: EmulatedESPHomeProxy
+    hass: HomeAssistant,
+    esphome_proxy: EmulatedESPHomeProxy,
+    hass_ws_client: WebSocketGenerator,
 ) -> None:
     [entry] = hass.config_entries.async_entries("esphome")
     [device] = dr.async_entries_for_config_entry(dr.async_get(hass), entry.entry_id)
@@ -124,10 +127,12 @@ async def test_proxy_added_by_host_and_port_shows_as_an_esphome_device_with_its_
         "bluetooth-proxy",
         "26.10.0 (ESPHome 2026.10.2)",
     )
-    # What the Bluetooth panel shows of the proxy's connection slots.
-    manager = hass.data["bluetooth_manager"]
-    [allocations] = manager.async_current_allocations("AC:67:B2:00:01:03")
-    assert (allocations.slots, allocations.free, allocations.allocated) == (3, 3, [])
+    # What the Bluetooth panel shows of the proxy's connection slots, asked the panel's way.
+    client = await hass_ws_client(hass)
+    await client.send_json_auto_id({"type": "bluetooth/subscribe_connection_allocations"})
+    assert (await client.receive_json())["success"]
+    allocations = (await client.receive_json())["event"]
+    assert allocations == [{"source": "AC:67:B2:00:01:03", "slots": 3, "free": 3, "allocated": []}]
 
 
 async def test_band_behind_the_proxy_is_discovered_and_paired_with_a_tap(
@@ -189,12 +194,16 @@ async def test_heart_rate_on_demand_through_the_proxy(
 
 
 async def test_sensor_start_on_a_short_supervision_timeout_is_reported_as_0x08_and_recovers(
-    hass: HomeAssistant, add_esphome_device: AddDevice, esphome_proxy: EmulatedESPHomeProxy
+    hass: HomeAssistant,
+    add_esphome_device: AddDevice,
+    esphome_proxy: EmulatedESPHomeProxy,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     """The seed's failure through a proxy: the band refuses the longer timeout and drops (0x08)."""
     band = catalog.mi_band_1s()
     band.faults.refuse_parameter_update = True
     band, _entry = await add_band(hass, add_esphome_device, band)
+    caplog.set_level(logging.INFO)
 
     with pytest.raises(HomeAssistantError) as raised:
         await _measure(hass, band)
@@ -202,9 +211,11 @@ async def test_sensor_start_on_a_short_supervision_timeout_is_reported_as_0x08_a
     assert raised.value.translation_key == "link_lost"
     # The first try and the retry, each reported by the proxy with the HCI reason.
     assert esphome_proxy.disconnects.count((band.address, CONNECTION_TIMEOUT)) == 2
-    await settle(hass)
-    assert state_of(hass, Platform.BINARY_SENSOR, band.address, "connected") == STATE_ON
+    await until(lambda: _connected(hass, band))
     assert band.authenticated
+    # Two drops, each an outage of its own, each logged once.
+    assert caplog.text.count("is unavailable") == caplog.text.count("is available again") == 2
+    assert complaints(caplog) == []
 
 
 # -- drops and recovery ---------------------------------------------------------------------------
