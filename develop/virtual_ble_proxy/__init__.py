@@ -71,12 +71,19 @@ class _DevelopmentProxy:
         else:
             self.virtual = VirtualProxy(name="Virtual Bluetooth proxy (develop)")
 
-    async def start(self) -> None:
+    async def start(self, hass: HomeAssistant) -> None:
         if self.esphome is not None:
             await self.esphome.start()
             _LOGGER.warning(
                 "Development proxy: an ESPHome Bluetooth proxy on 127.0.0.1:%s", self.esphome.port
             )
+            if not hass.config_entries.async_entries("esphome"):
+                _LOGGER.warning(
+                    "Development proxy: Home Assistant has no ESPHome entry yet, so it hears "
+                    "nothing through the proxy: run scripts/develop --onboard, or add ESPHome "
+                    "with host 127.0.0.1 and port %s",
+                    self.esphome.port,
+                )
         elif self.virtual is not None:
             self.virtual.start()
 
@@ -101,7 +108,7 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     """Start the proxy and put the emulated band and wheel in its range."""
     transport = (config.get(DOMAIN) or {}).get(CONF_TRANSPORT, ESPHOME)
     proxy = _DevelopmentProxy(transport)
-    await proxy.start()
+    await proxy.start(hass)
     band = catalog.mi_band_1s()
     band.auto_tap_after = TAP_AFTER
     memory: Store[dict[str, list[int]]] = Store(hass, 1, BAND_MEMORY)
