@@ -173,7 +173,6 @@ async def test_state_writes_are_throttled_to_one_per_second(
     gaps = [later - earlier for earlier, later in itertools.pairwise(written)]
     assert all(gap >= 0.99 for gap in gaps), gaps
     assert session.stats.live_cycles - cycles_before > 3 * len(speeds)  # polled far more often
-    assert len({state.state for state in speeds}) == len(speeds)  # each write a new value
 
 
 async def test_link_drop_makes_values_unavailable_until_the_wheel_is_back(
