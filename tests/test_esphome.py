@@ -53,21 +53,12 @@ from . import (
     until,
 )
 from .conftest import ESPHomeProxies
+from .test_band import _measure
 from .test_wheel import EXPECTED, _wheel
 
 AddDevice = Callable[[Peripheral], Peripheral]
 
 ESP_GATT_CONN_FAIL_ESTABLISH = BLEConnectionError.ESP_GATT_CONN_FAIL_ESTABLISH.value
-
-
-async def _measure(hass: HomeAssistant, band: MiBand) -> Any:
-    return await hass.services.async_call(
-        DOMAIN,
-        "measure_heart_rate",
-        {"device_id": device_id(hass, band.address)},
-        blocking=True,
-        return_response=True,
-    )
 
 
 def _shown(hass: HomeAssistant, address: str) -> dict[str, tuple[str, Any]]:
@@ -183,7 +174,7 @@ async def test_heart_rate_on_demand_through_the_proxy(
     band, _entry = await add_band(hass, add_esphome_device)
     band.activity.heart_rate = 71
 
-    assert await _measure(hass, band) == {"heart_rate": 71}
+    assert await _measure(hass, device_id(hass, band.address)) == {"heart_rate": 71}
 
     assert state_of(hass, Platform.SENSOR, band.address, "heart_rate") == "71"
     # The band asked for its 5 s supervision timeout, the proxy granted it: no 0x08 at the
@@ -206,7 +197,7 @@ async def test_sensor_start_on_a_short_supervision_timeout_is_reported_as_0x08_a
     caplog.set_level(logging.INFO)
 
     with pytest.raises(HomeAssistantError) as raised:
-        await _measure(hass, band)
+        await _measure(hass, device_id(hass, band.address))
 
     assert raised.value.translation_key == "link_lost"
     # The first try and the retry, each reported by the proxy with the HCI reason.
@@ -240,7 +231,7 @@ async def test_band_drop_reconnects_reauthenticates_and_subscribes_again_before_
     band.walk(1111)  # realtime step notifications flow again
     await until(lambda: state_of(hass, Platform.SENSOR, band.address, "steps") == "2345")
     band.activity.heart_rate = 64
-    assert await _measure(hass, band) == {"heart_rate": 64}
+    assert await _measure(hass, device_id(hass, band.address)) == {"heart_rate": 64}
     assert_one_outage_logged(caplog)
     assert complaints(caplog) == []
 
@@ -325,7 +316,7 @@ async def test_proxy_tcp_connection_lost_and_back(
     assert band.authenticated  # with the stored user id, no tap
     assert _shown(hass, wheel.address) == EXPECTED
     band.activity.heart_rate = 66
-    assert await _measure(hass, band) == {"heart_rate": 66}
+    assert await _measure(hass, device_id(hass, band.address)) == {"heart_rate": 66}
     assert caplog.text.count("is unavailable") == 2  # once per device
     assert caplog.text.count("is available again") == 2
     assert _no_complaints_but_esphome_s(caplog)
@@ -434,7 +425,7 @@ async def test_band_with_new_firmware_is_read_through_its_new_attribute_table(
     assert band.authenticated
     assert band.gatt.services[0].uuid == VENDOR_SERVICE  # it is the new table that answered
     band.activity.heart_rate = 58
-    assert await _measure(hass, band) == {"heart_rate": 58}
+    assert await _measure(hass, device_id(hass, band.address)) == {"heart_rate": 58}
     await hass.async_block_till_done()
     # Nothing read at an old handle ever reached a state: each value is the band's or none.
     assert {key: {state.state for state in states} for key, states in written.items()} == {
