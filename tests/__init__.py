@@ -23,11 +23,10 @@ from unittest.mock import patch  # noqa: E402
 from bluetooth_data_tools import monotonic_time_coarse  # noqa: E402
 from homeassistant.components import bluetooth  # noqa: E402
 from homeassistant.config_entries import SOURCE_USER, ConfigEntry, ConfigFlowResult  # noqa: E402
-from homeassistant.const import CONF_HOST, CONF_PORT  # noqa: E402
+from homeassistant.const import CONF_HOST, CONF_PORT, EVENT_STATE_CHANGED  # noqa: E402
 from homeassistant.core import Event, EventStateChangedData, HomeAssistant, State, callback  # noqa: E402
 from homeassistant.data_entry_flow import FlowResultType  # noqa: E402
 from homeassistant.helpers import device_registry as dr, entity_registry as er  # noqa: E402
-from homeassistant.helpers.event import async_track_state_change_event  # noqa: E402
 from homeassistant.util import dt as dt_util  # noqa: E402
 import pytest  # noqa: E402
 from pytest_homeassistant_custom_component.common import async_fire_time_changed  # noqa: E402
@@ -138,11 +137,18 @@ def record_states(hass: HomeAssistant, entity_id: str) -> list[State]:
     seen: list[State] = []
 
     @callback
+    def _is_this_entity(event_data: EventStateChangedData) -> bool:
+        return event_data["entity_id"] == entity_id
+
+    @callback
     def _on_change(event: Event[EventStateChangedData]) -> None:
         if (new_state := event.data["new_state"]) is not None:
             seen.append(new_state)
 
-    async_track_state_change_event(hass, entity_id, _on_change)
+    # A plain bus listener runs as the state is written. async_track_state_change_event would
+    # defer the callback to the next loop iteration, so a test that saw the new state could
+    # still find the list without it (seen on a busy machine).
+    hass.bus.async_listen(EVENT_STATE_CHANGED, _on_change, event_filter=_is_this_entity)
     return seen
 
 
