@@ -10,7 +10,9 @@ It behaves as the protocol notes describe the real band, failures included:
 - starting the optical sensor (2A39 `15 02 01` or `15 01 01`) stalls the band for about 1.3 s: a
   link still on Linux's 420 ms supervision timeout drops with reason 0x08, and so does a band whose
   date and time were not set in this connection (the notes' secondary explanation); otherwise a
-  manual measurement notifies its value on 2A37 about 10 s after the command.
+  manual measurement notifies its value on 2A37 about 10 s after the command;
+- its clock runs from what FF0A was last set to; its activity memory (`band_memory`) goes out on
+  FF07 after FF05 `06`, block by block, each deleted once acknowledged with its own count.
 
 The checksum code is written here independently of the integration's, on purpose.
 """
@@ -20,9 +22,11 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 import logging
+import time
 
+from .band_memory import ActivityMemory, PendingBlock, date_bytes
 from .gatt import INDICATE, NOTIFY, READ, WRITE, WRITE_WITHOUT_RESPONSE, Characteristic, Service
 from .link import CONNECTION_TIMEOUT, LinkTiming
 from .peripheral import Advertisement, Connection, Peripheral
@@ -47,6 +51,7 @@ REALTIME_STEPS = _uuid("ff06")
 LE_PARAMS = _uuid("ff09")
 DATE_TIME = _uuid("ff0a")
 BATTERY = _uuid("ff0c")
+ACTIVITY_DATA = _uuid("ff07")
 HEART_RATE_MEASUREMENT = _uuid("2a37")
 HEART_RATE_CONTROL_POINT = _uuid("2a39")
 ALERT_LEVEL = _uuid("2a06")
@@ -54,6 +59,8 @@ ALERT_LEVEL = _uuid("2a06")
 # FF03 codes the band sends.
 AUTH_OK, AUTH_FAILED, LATENCY_SET, WAITING_FOR_TAP, TAPPED = 0x05, 0x06, 0x08, 0x13, 0x15
 CONNECTION_PARAMETERS_OK = 0x04
+SYNC_CANCELLED = 0x18  # seen after FF05 `11` (MiBandService's comment)
+PACKET_COUNTER_PROFILE = (2, 0, 7, 0)
 
 SENSOR_START_STALL = 1.3  # s the band goes quiet when its optical sensor starts (Mi Fit's trace)
 MANUAL_MEASUREMENT_TIME = 10.0  # s from the command to the value
@@ -76,7 +83,7 @@ def band_services(*, immediate_alert: bool = True) -> list[Service]:
                 Characteristic(USER_INFO, rw),
                 Characteristic(CONTROL_POINT, (WRITE,)),
                 Characteristic(REALTIME_STEPS, rn),
-                Characteristic(_uuid("ff07"), rn),  # activity data
+                Characteristic(ACTIVITY_DATA, rn),
                 Characteristic(_uuid("ff08"), (WRITE_WITHOUT_RESPONSE,)),  # firmware data
                 Characteristic(LE_PARAMS, rw),
                 Characteristic(DATE_TIME, rw),
@@ -139,6 +146,10 @@ class BandFaults:
     # and connects fail until `return_to_range()`. Cleared when it fires.
     leave_range_at: tuple[str, str] | None = None
     refuse_parameter_update: bool = False  # FF09 leaves the link as it is (FF03 says 03)
+    # Spoil the next activity block once, then clear: "cut" drops the link halfway through its
+    # data, "garbage" sends a header that cannot be one, "overlong" sends more data than the
+    # header says, "short" announces more minutes than follow.
+    activity: str | None = None
 
 
 @dataclass(slots=True)
@@ -151,6 +162,9 @@ class _ConnectionState:
     realtime_steps: bool = False
     continuous: bool = False
     timers: list[asyncio.TimerHandle] = field(default_factory=list)
+    transfer: list[PendingBlock] | None = None  # blocks still to send, after FF05 `06`
+    sent: PendingBlock | None = None  # the block waiting for its acknowledgement
+    packet_counter: int = 0
 
 
 @dataclass(slots=True)
@@ -178,6 +192,7 @@ class MiBand(Peripheral):
         heart_rate_firmware: str | None = "1.3.76.22",
         feature: int = 4,
         hardware: int = 4,
+        profile: str = "2.0.6.0",
         timing: LinkTiming | None = None,
     ) -> None:
         """A band at rest that has never met this central."""
@@ -191,7 +206,9 @@ class MiBand(Peripheral):
         self.firmware = firmware
         self.heart_rate_firmware = heart_rate_firmware
         self.feature, self.hardware = feature, hardware
+        self.profile = profile
         self.activity = BandActivity()
+        self.memory = ActivityMemory()
         self.faults = BandFaults()
         self.known_user_ids: set[int] = set()
         self.auto_tap_after: float | None = None  # model seconds; None: wait for `tap()`
@@ -199,6 +216,7 @@ class MiBand(Peripheral):
         self.control_commands: list[bytes] = []  # every FF05 write
         self.heart_rate_commands: list[bytes] = []  # every 2A39 write
         self.clock: datetime | None = None  # what FF0A was last set to
+        self._clock_set_at = 0.0  # time.monotonic() then: the clock runs in wall time
         self._session = _ConnectionState()
 
     # -- what a wearer does -----------------------------------------------------------------------
@@ -248,6 +266,21 @@ class MiBand(Peripheral):
         )
         self.restart_with([vendor, *band_services()])
 
+    def set_clock(self, moment: datetime) -> None:
+        """Set the band's clock, as FF0A does (a wearer's own app, or a battery run flat)."""
+        self.clock, self._clock_set_at = moment, time.monotonic()
+
+    def now(self) -> datetime | None:
+        """What the band's clock reads now; None until it was first set."""
+        if self.clock is None:
+            return None
+        return self.clock + timedelta(seconds=time.monotonic() - self._clock_set_at)
+
+    @property
+    def with_heart_rate(self) -> bool:
+        """Whether its minutes carry a heart-rate byte (the 1S's)."""
+        return self.heart_rate_firmware is not None
+
     def walk(self, steps: int) -> None:
         """Take steps; realtime step notifications follow if a central asked for them."""
         self.activity.steps += steps
@@ -281,8 +314,9 @@ class MiBand(Peripheral):
         if char.uuid == REALTIME_STEPS:
             return self.activity.steps.to_bytes(2, "little")
         if char.uuid == DATE_TIME:
-            now = self._date_bytes(self.clock) if self.clock else bytes(6)
-            return now + now
+            now = self.now()
+            reading = date_bytes(now) if now is not None else bytes(6)
+            return reading + reading
         return char.value
 
     async def on_write(self, char: Characteristic, data: bytes, with_response: bool) -> None:
@@ -340,7 +374,7 @@ class MiBand(Peripheral):
 
     async def _on_date_time(self, data: bytes) -> None:
         if len(data) >= 6:
-            self.clock = datetime(2000 + data[0], data[1] + 1, *data[2:6])
+            self.set_clock(datetime(2000 + data[0], data[1] + 1, *data[2:6]))
             self._session.date_set = True
 
     async def _on_control_point(self, data: bytes) -> None:
@@ -349,6 +383,78 @@ class MiBand(Peripheral):
             self._session.realtime_steps = data[1:2] == b"\x01"
         elif data[:1] in (b"\x08", b"\x13"):
             self.vibrations.append(data)
+        elif data == b"\x06":
+            self._session.transfer, self._session.sent = self.memory.blocks(), None
+            self._send_next_block()
+        elif data[:1] == b"\x0a" and len(data) == 9:
+            self._on_acknowledgement(data)
+        elif data == b"\x11" and self._session.transfer is not None:
+            self._session.transfer = self._session.sent = None
+            self.notify(NOTIFICATION, bytes((SYNC_CANCELLED,)), in_reply=True)
+
+    # -- the activity transfer --------------------------------------------------------------------
+
+    def _on_acknowledgement(self, ack: bytes) -> None:
+        session = self._session
+        if session.transfer is None:
+            return
+        sent, session.sent = session.sent, None
+        if sent is None:  # the closing empty block
+            session.transfer = None
+            return
+        self.memory.acknowledge(sent, ack)
+        self._send_next_block()
+
+    def _send_next_block(self) -> None:
+        session, faults = self._session, self.faults
+        if session.transfer is None:
+            return
+        remaining = sum(block.count for block in session.transfer)
+        if not session.transfer:
+            now = self.now() or datetime(2000, 1, 1)
+            self._notify_activity(self._header(date_bytes(now), remaining, 0))
+            return
+        block = session.transfer.pop(0)
+        session.sent = block
+        data = self.memory.block_data(block, self.with_heart_rate)
+        fault, faults.activity = faults.activity, None
+        if fault == "garbage":
+            self._notify_activity(bytes((0x07,)) + block.date + bytes(4))
+            return
+        announced = block.count + (5 if fault == "short" else 0)
+        self._notify_activity(self._header(block.date, remaining, announced))
+        if fault == "overlong":
+            data += bytes(len(data) % 20 or 20)
+        packets = self._packets(data)
+        for index, packet in enumerate(packets):
+            cut = fault == "cut" and index == len(packets) // 2
+            then = self._drop_now if cut else None
+            self._notify_activity(packet, then)
+            if cut:
+                return
+
+    def _drop_now(self) -> None:
+        if self.connection is not None:
+            self.connection.close(CONNECTION_TIMEOUT)
+
+    @staticmethod
+    def _header(date: bytes, total: int, count: int) -> bytes:
+        return b"\x01" + date + total.to_bytes(2, "little") + count.to_bytes(2, "little")
+
+    def _packets(self, data: bytes) -> list[bytes]:
+        """The notifications a block's data goes out in."""
+        if tuple(int(part) for part in self.profile.split(".")) < PACKET_COUNTER_PROFILE:
+            return [data[n : n + 20] for n in range(0, len(data), 20)]
+        size = 16 if self.with_heart_rate else 18
+        packets = []
+        for n in range(0, len(data), size):
+            counter = self._session.packet_counter
+            self._session.packet_counter = (counter + 1) & 0xFF
+            packets.append(bytes((counter,)) + data[n : n + size])
+        return packets
+
+    def _notify_activity(self, data: bytes, then: Callable[[], None] | None = None) -> None:
+        self.notify(ACTIVITY_DATA, data, in_reply=True, then=then)
 
     async def _on_alert(self, data: bytes) -> None:
         self.vibrations.append(data)
@@ -413,30 +519,17 @@ class MiBand(Peripheral):
         mac = bytes.fromhex(self.address.replace(":", ""))
         device_id = bytearray((mac[0], mac[3], mac[4], mac[5], self.feature, 0, self.hardware))
         device_id.append(_crc8_maxim(bytes(device_id)) ^ device_id[3])
-        info = bytes(device_id) + _version_bytes("2.0.6.0") + _version_bytes(self.firmware)
+        info = bytes(device_id) + _version_bytes(self.profile) + _version_bytes(self.firmware)
         if self.heart_rate_firmware is not None:
             info += _version_bytes(self.heart_rate_firmware)
         return info
 
     def _battery_record(self) -> bytes:
         activity = self.activity
-        charged = self._date_bytes(datetime(2026, 11, 1, 8, 30, 0))
+        charged = date_bytes(datetime(2026, 11, 1, 8, 30, 0))
         return (
             bytes((activity.battery,))
             + charged
             + activity.charge_cycles.to_bytes(2, "little")
             + bytes((activity.battery_status,))
-        )
-
-    @staticmethod
-    def _date_bytes(moment: datetime) -> bytes:
-        return bytes(
-            (
-                moment.year - 2000,
-                moment.month - 1,
-                moment.day,
-                moment.hour,
-                moment.minute,
-                moment.second,
-            )
         )

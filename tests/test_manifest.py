@@ -11,7 +11,11 @@ from typing import Any
 import pytest
 import yaml
 
-from custom_components.miband_ninebot.config_flow import LINK_SCHEMA, PROFILE_SCHEMA
+from custom_components.miband_ninebot.config_flow import (
+    ACTIVITY_SCHEMA,
+    LINK_SCHEMA,
+    PROFILE_SCHEMA,
+)
 from custom_components.miband_ninebot.const import CONF_GENDER
 from custom_components.miband_ninebot.coordinator import ConnectionPolicy
 
@@ -124,7 +128,9 @@ def test_option_choices_are_translated() -> None:
     assert set(choices) == {policy.value for policy in ConnectionPolicy}
     genders = STRINGS["selector"]["gender"]["options"]
     assert set(genders) == set(PROFILE_SCHEMA.schema[CONF_GENDER].config["options"])
-    options_fields = set(LINK_SCHEMA.schema) | set(PROFILE_SCHEMA.schema)
+    options_fields = (
+        set(LINK_SCHEMA.schema) | set(PROFILE_SCHEMA.schema) | set(ACTIVITY_SCHEMA.schema)
+    )
     assert set(STRINGS["options"]["step"]["init"]["data"]) == options_fields
     assert set(STRINGS["config"]["step"]["profile"]["data"]) == set(PROFILE_SCHEMA.schema)
 

@@ -75,6 +75,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: MiBandNinebotConfigEntry
         coordinator = WheelCoordinator(hass, entry, ble_device, settings)
     else:
         coordinator = BandCoordinator(hass, entry, ble_device, settings)
+        await coordinator.history.async_load()
     entry.runtime_data = coordinator
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     # After the platforms: a restored "connection off" switch must be known before dialling.

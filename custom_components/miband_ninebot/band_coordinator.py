@@ -3,34 +3,49 @@
 Operations a user waits for (a heart-rate measurement, a vibration) bring the link up if it is
 down and hold it while they run. A measurement that loses the link is retried once on a fresh
 connection, which re-authenticates with the stored user id (no tap) and re-subscribes.
+
+The band's activity memory is synced into the recorder's statistics (`history`) on every fresh
+link, then every `activity_sync_interval` minutes while the link is held, and on the
+`sync_activity` action. A sync holds the control points one block at a time: an operation that
+comes meanwhile stops it after the current block, and the rest follows once the operation is done.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 import logging
 from typing import TYPE_CHECKING, Any
 
 from bleak.backends.device import BLEDevice
 from homeassistant.const import CONF_ADDRESS
-from homeassistant.core import HomeAssistant, callback
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers.event import async_call_later
+from homeassistant.util import dt as dt_util
 
 from .const import (
+    CONF_ACTIVITY_SYNC_INTERVAL,
     CONF_AGE,
     CONF_GENDER,
     CONF_HEIGHT,
+    CONF_KEEP_ACTIVITY_ON_BAND,
     CONF_MODEL,
     CONF_USER_ID,
     CONF_WEIGHT,
+    DEFAULT_ACTIVITY_SYNC_INTERVAL,
     DEFAULT_PROFILE,
     DOMAIN,
 )
-from .coordinator import LINK_ERRORS, LinkCoordinator, LinkSettings
+from .coordinator import LINK_ERRORS, ConnectionPolicy, LinkCoordinator, LinkSettings
+from .history import ActivityHistory, HistoryNotStoredError, recorder_ready
+from .miband.activity import Block
 from .miband.advertisement import MODEL_MI_BAND_1S
 from .miband.protocol import DeviceInfo, Gender, UserInfo
 from .miband.session import (
+    ActivityTransferError,
     AuthenticationRejectedError,
     BandSession,
     BandSettings,
@@ -57,6 +72,28 @@ def band_user(user_id: int, profile: Mapping[str, Any]) -> UserInfo:
     )
 
 
+# What ends a background sync without harm: what was not acknowledged stays on the band.
+SYNC_ERRORS: tuple[type[BaseException], ...] = (*LINK_ERRORS, HistoryNotStoredError)
+
+
+def band_now() -> datetime:
+    """Home Assistant's local time, as the band keeps it: without a zone."""
+    return dt_util.now().replace(tzinfo=None)
+
+
+@dataclass(frozen=True, slots=True)
+class SyncSummary:
+    """The minutes a sync brought into Home Assistant (none seen twice)."""
+
+    minutes: int = 0
+    first: datetime | None = None
+    last: datetime | None = None
+
+    def plus(self, minutes: int, first: datetime, last: datetime) -> SyncSummary:
+        """This summary with another block's new minutes."""
+        return SyncSummary(self.minutes + minutes, self.first or first, last)
+
+
 class BandCoordinator(LinkCoordinator[BandState | None]):
     """Holds a band's authenticated link; data is None until the first connection."""
 
@@ -72,9 +109,26 @@ class BandCoordinator(LinkCoordinator[BandState | None]):
     ) -> None:
         """Prepare the link and the session that authenticates with the entry's user id."""
         user = band_user(entry.data[CONF_USER_ID], entry.options)
-        session = BandSession(entry.data[CONF_ADDRESS], BandSettings(user), self._async_on_state)
+        band_settings = BandSettings(
+            user,
+            now=band_now,
+            keep_activity_on_band=bool(entry.options.get(CONF_KEEP_ACTIVITY_ON_BAND, False)),
+        )
+        address = entry.data[CONF_ADDRESS]
+        session = BandSession(address, band_settings, self._async_on_state, self._async_store_block)
         super().__init__(hass, entry, ble_device, session, None, settings=settings)
+        self.history = ActivityHistory(
+            hass, address, entry.title, heart_rate=self.has_heart_rate_sensor
+        )
+        self._sync_interval = timedelta(
+            minutes=float(
+                entry.options.get(CONF_ACTIVITY_SYNC_INTERVAL, DEFAULT_ACTIVITY_SYNC_INTERVAL)
+            )
+        )
         self._operation = asyncio.Lock()  # one conversation on the control points at a time
+        self._waiting_operations = 0  # operations queued for the lock: a sync makes way
+        self._sync_summary = SyncSummary()
+        self._cancel_sync_timer: CALLBACK_TYPE | None = None
         self._registered_info: DeviceInfo | None = None
 
     @property
@@ -103,9 +157,96 @@ class BandCoordinator(LinkCoordinator[BandState | None]):
         Without its link it fails at once; waiting for that gives its caller the translated
         error, where Home Assistant, stopping, would cancel it a moment later (CancelledError).
         """
+        self._async_cancel_sync_timer()
         await super().async_shutdown()
         async with self._operation:
             pass
+
+    async def async_sync_activity(self) -> SyncSummary:
+        """Sync the band's memory now (the action): what it brought, or a translated error."""
+        if not recorder_ready(self.hass):
+            raise HomeAssistantError(
+                translation_domain=DOMAIN,
+                translation_key="recorder_required",
+                translation_placeholders={"name": self.name},
+            )
+        return await self._async_operation(self._async_sync_for_user)
+
+    async def _async_sync_for_user(self) -> SyncSummary:
+        try:
+            return await self._async_sync()
+        except (ActivityTransferError, HistoryNotStoredError) as err:
+            raise HomeAssistantError(
+                translation_domain=DOMAIN,
+                translation_key="activity_sync_failed",
+                translation_placeholders={"name": self.name, "error": str(err)},
+            ) from err
+
+    async def _async_sync(self) -> SyncSummary:
+        """One sync on the held link, under the operation lock; the rest after a waiting one."""
+        self._sync_summary = SyncSummary()
+        try:
+            result = await self.session.async_sync_activity(
+                yield_to=lambda: self._waiting_operations > 0
+            )
+        finally:
+            self.async_update_listeners()
+        if result.complete:
+            await self.history.async_sync_done(dt_util.utcnow())
+            self.async_update_listeners()
+        else:
+            self._async_schedule_sync(timedelta(0))  # queued behind the waiting operation
+        return self._sync_summary
+
+    async def _async_store_block(self, block: Block, clock_offset: timedelta) -> None:
+        """The session's sink: a block into the statistics, before the band may delete it."""
+        if not recorder_ready(self.hass):
+            raise HistoryNotStoredError("Home Assistant's recorder is not running")
+        imported = await self.history.async_store_block(block, clock_offset)
+        if imported is not None:
+            self._sync_summary = self._sync_summary.plus(*imported)
+
+    @callback
+    def _async_in_service(self) -> None:
+        """Every fresh link (a periodic visit too) starts with a sync, the link held for it."""
+        if recorder_ready(self.hass):
+            self._async_start_background_sync()
+
+    @callback
+    def _async_start_background_sync(self, _now: object = None) -> None:
+        self._cancel_sync_timer = None
+        if not self.connected:
+            return  # the next link starts its own
+        release = self.async_hold_link()
+        self.entry.async_create_background_task(
+            self.hass, self._async_background_sync(release), f"{self.name} activity sync"
+        )
+
+    async def _async_background_sync(self, release: Callable[[], Awaitable[None]]) -> None:
+        try:
+            async with self._operation:
+                await self._async_sync()
+        except SYNC_ERRORS as err:
+            # Nothing is lost: what was not acknowledged stays on the band for the next sync.
+            _LOGGER.debug("%s: activity sync stopped: %s", self.name, err)
+        finally:
+            await release()
+        if self.settings.policy is ConnectionPolicy.HOLD and self._cancel_sync_timer is None:
+            self._async_schedule_sync(self._sync_interval)
+
+    @callback
+    def _async_schedule_sync(self, delay: timedelta) -> None:
+        self._async_cancel_sync_timer()
+        if not self._stopping:
+            self._cancel_sync_timer = async_call_later(
+                self.hass, delay, self._async_start_background_sync
+            )
+
+    @callback
+    def _async_cancel_sync_timer(self) -> None:
+        if self._cancel_sync_timer is not None:
+            self._cancel_sync_timer()
+            self._cancel_sync_timer = None
 
     async def async_measure_heart_rate(self) -> int:
         """Measure the heart rate now and publish it; one retry on a fresh link after a drop."""
@@ -137,21 +278,31 @@ class BandCoordinator(LinkCoordinator[BandState | None]):
 
     async def _async_operation[T](self, operation: Callable[[], Awaitable[T]]) -> T:
         """Run an operation on a held link; after a drop, once more on a fresh connection."""
-        async with self._operation:
-            try:
-                async with self.async_link_in_use():
-                    return await operation()
-            except LINK_ERRORS as err:
-                _LOGGER.debug("%s: link lost during an operation, retrying: %s", self.name, err)
-            try:
-                async with self.async_link_in_use():
-                    return await operation()
-            except LINK_ERRORS as err:
-                raise HomeAssistantError(
-                    translation_domain=DOMAIN,
-                    translation_key="link_lost",
-                    translation_placeholders={"name": self.name, "error": str(err)},
-                ) from err
+        self._waiting_operations += 1
+        try:
+            await self._operation.acquire()
+        finally:
+            self._waiting_operations -= 1
+        try:
+            return await self._async_operation_locked(operation)
+        finally:
+            self._operation.release()
+
+    async def _async_operation_locked[T](self, operation: Callable[[], Awaitable[T]]) -> T:
+        try:
+            async with self.async_link_in_use():
+                return await operation()
+        except LINK_ERRORS as err:
+            _LOGGER.debug("%s: link lost during an operation, retrying: %s", self.name, err)
+        try:
+            async with self.async_link_in_use():
+                return await operation()
+        except LINK_ERRORS as err:
+            raise HomeAssistantError(
+                translation_domain=DOMAIN,
+                translation_key="link_lost",
+                translation_placeholders={"name": self.name, "error": str(err)},
+            ) from err
 
     @callback
     def _async_on_state(self, state: BandState) -> None:

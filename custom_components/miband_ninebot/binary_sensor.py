@@ -1,7 +1,9 @@
-"""Binary sensors: whether the device's link is up."""
+"""Binary sensors: whether the device's link is up; the band's asleep and worn."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from homeassistant.components.binary_sensor import (
@@ -14,10 +16,14 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from . import MiBandNinebotConfigEntry
+from .band_coordinator import BandCoordinator
 from .coordinator import LinkCoordinator
 from .entity import MiBandNinebotEntity
+from .history import Newest
 
 PARALLEL_UPDATES = 0
+
+ATTR_MINUTE = "minute"
 
 CONNECTED = BinarySensorEntityDescription(
     key="connected",
@@ -27,13 +33,34 @@ CONNECTED = BinarySensorEntityDescription(
 )
 
 
+@dataclass(frozen=True, kw_only=True)
+class BandMemoryBinarySensorEntityDescription(BinarySensorEntityDescription):
+    """What the band made of its newest synced minute."""
+
+    value_fn: Callable[[Newest], bool | None]
+
+
+BAND_MEMORY_SENSORS = (
+    BandMemoryBinarySensorEntityDescription(
+        key="asleep", translation_key="asleep", value_fn=lambda newest: newest.asleep
+    ),
+    BandMemoryBinarySensorEntityDescription(
+        key="worn", translation_key="worn", value_fn=lambda newest: newest.worn
+    ),
+)
+
+
 async def async_setup_entry(
     hass: HomeAssistant,
     entry: MiBandNinebotConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Add the connectivity sensor of a band or a wheel."""
-    async_add_entities([ConnectedBinarySensor(entry.runtime_data, CONNECTED)])
+    """Add the connectivity sensor of a band or a wheel, and a band's asleep and worn."""
+    coordinator = entry.runtime_data
+    entities: list[BinarySensorEntity] = [ConnectedBinarySensor(coordinator, CONNECTED)]
+    if isinstance(coordinator, BandCoordinator):
+        entities += [BandMemoryBinarySensor(coordinator, d) for d in BAND_MEMORY_SENSORS]
+    async_add_entities(entities)
 
 
 class ConnectedBinarySensor(MiBandNinebotEntity[LinkCoordinator[Any]], BinarySensorEntity):
@@ -48,3 +75,30 @@ class ConnectedBinarySensor(MiBandNinebotEntity[LinkCoordinator[Any]], BinarySen
     def is_on(self) -> bool:
         """Whether the device is connected."""
         return self.coordinator.connected
+
+
+class BandMemoryBinarySensor(MiBandNinebotEntity[BandCoordinator], BinarySensorEntity):
+    """From the newest minute the band's memory has given Home Assistant.
+
+    Known whether or not the band is in reach: it says what the band recorded, when it last
+    could. Unknown before the first sync, and for a category the sources do not name.
+    """
+
+    entity_description: BandMemoryBinarySensorEntityDescription
+
+    @property
+    def available(self) -> bool:
+        """The synced past stays true while the band is away."""
+        return True
+
+    @property
+    def is_on(self) -> bool | None:
+        """The newest synced minute's verdict."""
+        newest = self.coordinator.history.newest
+        return None if newest is None else self.entity_description.value_fn(newest)
+
+    @property
+    def extra_state_attributes(self) -> dict[str, Any] | None:
+        """When that minute was."""
+        newest = self.coordinator.history.newest
+        return None if newest is None else {ATTR_MINUTE: newest.time.isoformat()}

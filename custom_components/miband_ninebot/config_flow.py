@@ -39,6 +39,7 @@ from homeassistant.const import CONF_ADDRESS, UnitOfLength, UnitOfMass, UnitOfTi
 from homeassistant.core import callback
 from homeassistant.data_entry_flow import AbortFlow
 from homeassistant.helpers.selector import (
+    BooleanSelector,
     NumberSelector,
     NumberSelectorConfig,
     NumberSelectorMode,
@@ -49,16 +50,19 @@ from homeassistant.helpers.selector import (
 
 from .band_coordinator import band_user
 from .const import (
+    CONF_ACTIVITY_SYNC_INTERVAL,
     CONF_AGE,
     CONF_CONNECTION_POLICY,
     CONF_GENDER,
     CONF_HEIGHT,
+    CONF_KEEP_ACTIVITY_ON_BAND,
     CONF_KIND,
     CONF_MIN_STATE_INTERVAL,
     CONF_MODEL,
     CONF_READ_INTERVAL,
     CONF_USER_ID,
     CONF_WEIGHT,
+    DEFAULT_ACTIVITY_SYNC_INTERVAL,
     DEFAULT_PROFILE,
     DOMAIN,
     DeviceKind,
@@ -413,6 +417,26 @@ LINK_SCHEMA = vol.Schema(
 )
 
 
+# A band's activity memory: how often it is synced while the link is held, and whether it stays
+# on the band once Home Assistant has it.
+ACTIVITY_SCHEMA = vol.Schema(
+    {
+        vol.Required(
+            CONF_ACTIVITY_SYNC_INTERVAL, default=DEFAULT_ACTIVITY_SYNC_INTERVAL
+        ): NumberSelector(
+            NumberSelectorConfig(
+                min=1,
+                max=720,
+                step=1,
+                unit_of_measurement=UnitOfTime.MINUTES,
+                mode=NumberSelectorMode.BOX,
+            )
+        ),
+        vol.Required(CONF_KEEP_ACTIVITY_ON_BAND, default=False): BooleanSelector(),
+    }
+)
+
+
 class MiBandNinebotOptionsFlow(OptionsFlowWithReload):
     """Change the band's profile and how the link is used; the entry reloads with them.
 
@@ -422,7 +446,11 @@ class MiBandNinebotOptionsFlow(OptionsFlowWithReload):
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Show the options with the current values filled in."""
         is_band = self.config_entry.data[CONF_KIND] == DeviceKind.BAND
-        schema = PROFILE_SCHEMA.extend(LINK_SCHEMA.schema) if is_band else LINK_SCHEMA
+        schema = (
+            PROFILE_SCHEMA.extend(LINK_SCHEMA.schema).extend(ACTIVITY_SCHEMA.schema)
+            if is_band
+            else LINK_SCHEMA
+        )
         if user_input is not None:
             if is_band:
                 user_input = {**user_input, **_profile(user_input)}

@@ -33,3 +33,8 @@ CONF_HEIGHT: Final = "height"
 CONF_WEIGHT: Final = "weight"
 
 DEFAULT_PROFILE: Final = {CONF_GENDER: "female", CONF_AGE: 30, CONF_HEIGHT: 170, CONF_WEIGHT: 70}
+
+# A band's options: its activity memory.
+CONF_KEEP_ACTIVITY_ON_BAND: Final = "keep_activity_on_band"
+CONF_ACTIVITY_SYNC_INTERVAL: Final = "activity_sync_interval"  # minutes, while the link is held
+DEFAULT_ACTIVITY_SYNC_INTERVAL: Final = 15

@@ -22,7 +22,7 @@ subscribe, poll). The coordinator owns everything around it, written once:
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from enum import StrEnum
@@ -223,14 +223,37 @@ class LinkCoordinator[DataT](DataUpdateCoordinator[DataT]):
         For an operation a user waits for. Raises a translated `HomeAssistantError` when the
         device cannot be reached; with the periodic policy, the link is released afterwards.
         """
-        self._users += 1
+        release = self.async_hold_link()
         try:
             await self._async_wait_connected()
             yield
         finally:
+            await release()
+
+    @callback
+    def async_hold_link(self) -> Callable[[], Awaitable[None]]:
+        """Keep the link from ending its visit from now on; await the returned function to let go.
+
+        For work the coordinator starts itself on a fresh link (the band's activity sync): it is
+        counted before the visit could end, unlike a task that only enters `async_link_in_use`.
+        """
+        self._users += 1
+        released = False
+
+        async def release() -> None:
+            nonlocal released
+            if released:
+                return
+            released = True
             self._users -= 1
             if not self._users and self.connected:
                 await self._async_end_visit()
+
+        return release
+
+    @callback
+    def _async_in_service(self) -> None:
+        """A fresh link has been taken into service: a kind may start its own work on it."""
 
     async def _async_wait_connected(self) -> None:
         if not self.connected and self._enabled and not self._needs_reauth:
@@ -397,6 +420,7 @@ class LinkCoordinator[DataT](DataUpdateCoordinator[DataT]):
         self._in_service = True
         self.backoff.reset()
         self._log_available()
+        self._async_in_service()
         if not self._users:
             await self._async_end_visit()
         if self._publish_timer is not None:

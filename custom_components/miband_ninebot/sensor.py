@@ -213,6 +213,14 @@ BAND_SENSORS: tuple[BandSensorEntityDescription, ...] = (
 )
 
 
+LAST_ACTIVITY_SYNC = SensorEntityDescription(
+    key="last_activity_sync",
+    translation_key="last_activity_sync",
+    device_class=SensorDeviceClass.TIMESTAMP,
+    entity_category=EntityCategory.DIAGNOSTIC,
+)
+
+
 async def async_setup_entry(
     hass: HomeAssistant,
     entry: MiBandNinebotConfigEntry,
@@ -229,7 +237,10 @@ async def async_setup_entry(
         )
     else:
         return
-    async_add_entities(_sensor_class(d)(coordinator, d) for d in descriptions)
+    entities: list[SensorEntity] = [_sensor_class(d)(coordinator, d) for d in descriptions]
+    if isinstance(coordinator, BandCoordinator):
+        entities.append(LastActivitySyncSensor(coordinator, LAST_ACTIVITY_SYNC))
+    async_add_entities(entities)
 
 
 def _sensor_class(
@@ -292,3 +303,17 @@ class RestoredSensor[DataT](MiBandNinebotSensor[DataT], RestoreSensor):
         """The live value, or the last one known."""
         live = super().native_value
         return self._restored if live is None else live
+
+
+class LastActivitySyncSensor(MiBandNinebotEntity[BandCoordinator], SensorEntity):
+    """When the band's memory was last synced to the end (kept across restarts)."""
+
+    @property
+    def available(self) -> bool:
+        """A past moment: known while the band is away too."""
+        return True
+
+    @property
+    def native_value(self) -> datetime | None:
+        """The last completed sync."""
+        return self.coordinator.history.last_sync

@@ -1,4 +1,4 @@
-"""The band's services: measure the heart rate now (with a response), vibrate.
+"""The band's services: measure the heart rate, sync the activity memory (both respond), vibrate.
 
 Registered once in `async_setup`, they act on the band a device id names. A device id that is
 not a loaded band of this integration is the caller's mistake (`ServiceValidationError`); a band
@@ -33,6 +33,7 @@ else:
 
 SERVICE_MEASURE_HEART_RATE = "measure_heart_rate"
 SERVICE_VIBRATE = "vibrate"
+SERVICE_SYNC_ACTIVITY = "sync_activity"
 ATTR_COUNT = "count"
 ATTR_HEART_RATE = "heart_rate"
 
@@ -46,6 +47,7 @@ def _one_device(value: Any) -> str:
 
 
 MEASURE_HEART_RATE_SCHEMA = vol.Schema({vol.Required(ATTR_DEVICE_ID): _one_device})
+SYNC_ACTIVITY_SCHEMA = MEASURE_HEART_RATE_SCHEMA
 VIBRATE_SCHEMA = vol.Schema(
     {
         vol.Required(ATTR_DEVICE_ID): _one_device,
@@ -62,6 +64,14 @@ def async_setup_services(hass: HomeAssistant) -> None:
         bpm = await _band(hass, call).async_measure_heart_rate()
         return {ATTR_HEART_RATE: bpm}
 
+    async def async_sync_activity(call: ServiceCall) -> ServiceResponse:
+        summary = await _band(hass, call).async_sync_activity()
+        return {
+            "minutes": summary.minutes,
+            "first": None if summary.first is None else summary.first.isoformat(),
+            "last": None if summary.last is None else summary.last.isoformat(),
+        }
+
     async def async_vibrate(call: ServiceCall) -> None:
         await _band(hass, call).async_vibrate(call.data[ATTR_COUNT])
 
@@ -70,6 +80,13 @@ def async_setup_services(hass: HomeAssistant) -> None:
         SERVICE_MEASURE_HEART_RATE,
         async_measure_heart_rate,
         schema=MEASURE_HEART_RATE_SCHEMA,
+        supports_response=SupportsResponse.OPTIONAL,
+    )
+    hass.services.async_register(
+        DOMAIN,
+        SERVICE_SYNC_ACTIVITY,
+        async_sync_activity,
+        schema=SYNC_ACTIVITY_SCHEMA,
         supports_response=SupportsResponse.OPTIONAL,
     )
     hass.services.async_register(DOMAIN, SERVICE_VIBRATE, async_vibrate, schema=VIBRATE_SCHEMA)

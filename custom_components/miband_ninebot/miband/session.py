@@ -9,9 +9,14 @@ which is also what keeps the 1S's heart-rate sensor from killing the link (secti
  3. read FF0A (date), then FF01 (device info, a full read: 20 bytes on the 1S);
  4. FF04 <- user info, then wait for the verdict: 05 / 0a / 15 authenticated, 06 then 13 means
     the band vibrates for a tap (first pairing);
- 5. FF05 <- wear location, 2A39 <- sleep-HR off (1S), FF0A <- date and time, step goal;
- 6. subscribe to steps, battery and heart rate, read battery and steps;
- 7. FF09 <- high latency, to save the band's battery while idle.
+ 5. FF05 <- wear location, 2A39 <- sleep-HR off (1S), step goal;
+ 6. subscribe to steps, activity, battery and heart rate;
+ 7. FF0A <- date and time; read battery and steps;
+ 8. FF09 <- high latency, to save the band's battery while idle.
+
+The band stamps its activity memory with its own clock. The clock read in step 3 says which
+offset from UTC the unsynced minutes carry; if step 7 is about to change it (a daylight-saving
+change, a new time zone), the memory is synced first, while its stamps still mean what they did.
 
 Characteristics are found by UUID, never by handle. Nothing here imports Home Assistant.
 """
@@ -19,9 +24,9 @@ Characteristics are found by UUID, never by handle. Nothing here imports Home As
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 import logging
 from typing import Any
 
@@ -30,6 +35,8 @@ from bleak.backends.characteristic import BleakGATTCharacteristic
 from bleak.exc import BleakError
 
 from . import protocol
+from .activity import FETCH_ACTIVITY, STOP_ACTIVITY_SYNC, Block, BlockAssembler, has_packet_counter
+from .advertisement import MODEL_MI_BAND_1S
 from .protocol import (
     AUTHENTICATED,
     BatteryInfo,
@@ -54,6 +61,7 @@ REALTIME_STEPS_UUID = _uuid("ff06")
 LE_PARAMS_UUID = _uuid("ff09")
 DATE_TIME_UUID = _uuid("ff0a")
 BATTERY_UUID = _uuid("ff0c")
+ACTIVITY_DATA_UUID = _uuid("ff07")
 HEART_RATE_MEASUREMENT_UUID = _uuid("2a37")
 HEART_RATE_CONTROL_POINT_UUID = _uuid("2a39")
 ALERT_LEVEL_UUID = _uuid("2a06")
@@ -71,6 +79,9 @@ REQUIRED_CHARACTERISTICS = (
 AUTHENTICATION_TIMEOUT = 5.0  # s for the band's verdict on a known user id
 TAP_TIMEOUT = 30.0  # s a first pairing waits for the wearer's tap (no source states the band's)
 HEART_RATE_TIMEOUT = 20.0  # s; the band needs about 10 s for a manual measurement
+# s of silence in the middle of an activity transfer before it is given up (MIUI allows a whole
+# sync 30 s; a block of a few hundred minutes takes a few seconds at low latency).
+ACTIVITY_TIMEOUT = 10.0
 
 
 class MissingCharacteristicError(BleakError):
@@ -93,6 +104,24 @@ class NoHeartRateError(Exception):
     """The band gave no heart-rate value in time (or only "no reading")."""
 
 
+class ActivityTransferError(BleakError):
+    """The band's activity transfer broke off or sent what cannot be its memory."""
+
+
+# Stores a block's minutes for good, given the band clock's offset from UTC; returns once they
+# are stored (only then is the block acknowledged, which deletes it on the band).
+type BlockSink = Callable[[Block, timedelta], Awaitable[None]]
+
+
+@dataclass(frozen=True, slots=True)
+class SyncResult:
+    """What one activity sync brought."""
+
+    blocks: int = 0
+    minutes: int = 0
+    complete: bool = True  # False: stopped early, for an operation that was waiting
+
+
 @dataclass(frozen=True, slots=True)
 class BandState:
     """Everything the band has told during this connection."""
@@ -112,6 +141,7 @@ class BandSettings:
     step_goal: int = 8000
     continuous_heart_rate: bool = False  # the band forgets it on every drop: set on each connect
     now: Callable[[], datetime] = field(default=datetime.now)  # the band keeps local time
+    keep_activity_on_band: bool = False  # acknowledge blocks so that the band keeps them
 
 
 def require_band_table(client: BleakClient) -> None:
@@ -130,11 +160,20 @@ class BandSession:
         address: str,
         settings: BandSettings,
         on_state: Callable[[BandState], None] | None = None,
+        store_block: BlockSink | None = None,
     ) -> None:
-        """Prepare to authenticate as `settings.user` with the band at `address`."""
+        """Prepare to authenticate as `settings.user` with the band at `address`.
+
+        Without `store_block` the band's activity memory is left alone.
+        """
         self.address = address
         self.settings = settings
         self._on_state = on_state
+        self._store_block = store_block
+        # The band's clock minus UTC, to the minute: read at connect, then what was written.
+        self.clock_offset: timedelta | None = None
+        self.device_info: DeviceInfo | None = None  # of the band on the current connection
+        self._activity: asyncio.Queue[bytes] | None = None  # FF07 while a sync runs
         self.state: BandState | None = None
         self.statuses: list[int] = []  # FF03 codes of this connection, for diagnostics
         self._client: BleakClient | None = None
@@ -157,12 +196,19 @@ class BandSession:
         await self._write(CONTROL_POINT_UUID, wear)
         if info.supports_heart_rate:
             await self._write(HEART_RATE_CONTROL_POINT_UUID, protocol.HR_SLEEP_OFF)
-        await self._write(DATE_TIME_UUID, protocol.encode_date_time_write(self.settings.now()))
         await self._write(CONTROL_POINT_UUID, protocol.encode_step_goal(self.settings.step_goal))
         await client.start_notify(REALTIME_STEPS_UUID, self._on_steps)
+        if client.services.get_characteristic(ACTIVITY_DATA_UUID) is not None:
+            await client.start_notify(ACTIVITY_DATA_UUID, self._on_activity)
         await client.start_notify(BATTERY_UUID, self._on_battery)
         if info.supports_heart_rate:
             await client.start_notify(HEART_RATE_MEASUREMENT_UUID, self._on_heart_rate)
+        now = self.settings.now()
+        offset = _to_minute(now - _utc_now())
+        if self.clock_offset not in (None, offset) and self._store_block is not None:
+            await self._async_sync_before_clock_change()
+        await self._write(DATE_TIME_UUID, protocol.encode_date_time_write(now))
+        self.clock_offset = offset
         battery = protocol.parse_battery_info(bytes(await client.read_gatt_char(BATTERY_UUID)))
         steps = protocol.parse_steps(bytes(await client.read_gatt_char(REALTIME_STEPS_UUID)))
         await self._write(CONTROL_POINT_UUID, protocol.REALTIME_STEPS_ON)
@@ -180,17 +226,24 @@ class BandSession:
         self.statuses.clear()
         await client.start_notify(NOTIFICATION_UUID, self._on_status)
         await self._write(LE_PARAMS_UUID, protocol.LOW_LATENCY.encode())
-        await client.read_gatt_char(DATE_TIME_UUID)
+        clock = bytes(await client.read_gatt_char(DATE_TIME_UUID))
+        try:
+            self.clock_offset = _to_minute(protocol.decode_date(clock) - _utc_now())
+        except MalformedValueError:
+            self.clock_offset = None  # never set (zeros): its stamps say nothing
         try:
             info = protocol.parse_device_info(bytes(await client.read_gatt_char(DEVICE_INFO_UUID)))
         except MalformedValueError as err:
             raise MissingCharacteristicError(f"unreadable device info: {err}") from err
         await self._authenticate(info, tap_timeout)
+        self.device_info = info
         return info
 
     def async_link_lost(self) -> None:
-        """Forget the connection; a measurement waiting on it fails."""
+        """Forget the connection; a measurement or a sync waiting on it fails."""
         self._client = None
+        if self._activity is not None:
+            self._activity.put_nowait(b"")  # wakes the sync: the link is gone
         for waiter in self._heart_rate_waiters:
             if not waiter.done():
                 waiter.set_exception(BleakError("Link lost during the measurement"))
@@ -248,6 +301,86 @@ class BandSession:
                 await asyncio.sleep(0.2)
                 await self._write(CONTROL_POINT_UUID, protocol.VIBRATE_STOP)
 
+    async def async_sync_activity(self, yield_to: Callable[[], bool] = bool) -> SyncResult:
+        """Fetch the band's activity memory, block by block, storing each before acknowledging it.
+
+        At low latency, as Gadgetbridge does, and back to high latency afterwards for the band's
+        battery. After each block, `yield_to()` true stops the transfer (FF05 `11`): the rest
+        stays on the band for the next sync. A transfer that breaks off or sends what cannot be
+        the band's memory raises `ActivityTransferError` (a `BleakError`); every block
+        acknowledged before is stored, the one in progress stays on the band.
+        """
+        client, store = self._require_client(), self._store_block
+        info = self.device_info
+        if store is None or info is None:
+            return SyncResult()
+        if client.services.get_characteristic(ACTIVITY_DATA_UUID) is None:
+            return SyncResult()
+        assembler = BlockAssembler(
+            has_heart_rate=info.model == MODEL_MI_BAND_1S,
+            packet_counter=has_packet_counter(info.profile_version),
+        )
+        offset = self.clock_offset
+        if offset is None:  # a clock never set: its stamps are as good as the time it has now
+            offset = _to_minute(self.settings.now() - _utc_now())
+        keep = self.settings.keep_activity_on_band
+        blocks = minutes = 0
+        self._activity = queue = asyncio.Queue[bytes]()
+        try:
+            await self._write(LE_PARAMS_UUID, protocol.LOW_LATENCY.encode())
+            await self._write(CONTROL_POINT_UUID, FETCH_ACTIVITY)
+            while True:
+                block = await self._next_block(queue, assembler)
+                if not block.header.ends_transfer:
+                    await store(block, offset)
+                ack = block.header.acknowledgement(keep_on_band=keep)
+                await self._write(CONTROL_POINT_UUID, ack)
+                if block.header.ends_transfer:
+                    if keep:
+                        await self._write(CONTROL_POINT_UUID, STOP_ACTIVITY_SYNC)
+                    return SyncResult(blocks, minutes)
+                blocks, minutes = blocks + 1, minutes + len(block.minutes)
+                if yield_to():
+                    await self._write(CONTROL_POINT_UUID, STOP_ACTIVITY_SYNC)
+                    return SyncResult(blocks, minutes, complete=False)
+        except MalformedValueError as err:
+            # Whatever comes next cannot be trusted: stop, keep the rest on the band.
+            await self._write(CONTROL_POINT_UUID, STOP_ACTIVITY_SYNC)
+            raise ActivityTransferError(f"activity transfer abandoned: {err}") from err
+        finally:
+            self._activity = None
+            if self._client is not None:
+                await self._write(LE_PARAMS_UUID, protocol.HIGH_LATENCY.encode())
+
+    async def _async_sync_before_clock_change(self) -> None:
+        """The memory's stamps carry the clock's old offset: sync while it is still the band's."""
+        try:
+            await self.async_sync_activity()
+        except ActivityTransferError as err:
+            _LOGGER.warning(
+                "%s: activity not synced before the clock change: %s",
+                self.address,
+                err,
+            )
+        except BleakError:
+            raise  # the link is gone: the next connection tries again, clock unchanged
+        except Exception as err:  # noqa: BLE001 - the sink could not store: the minutes stay
+            _LOGGER.warning(
+                "%s: activity not stored before the clock change: %s", self.address, err
+            )
+
+    async def _next_block(self, queue: asyncio.Queue[bytes], assembler: BlockAssembler) -> Block:
+        try:
+            async with asyncio.timeout(ACTIVITY_TIMEOUT):
+                while True:
+                    data = await queue.get()
+                    if self._client is None:
+                        raise BleakError("Link lost during the activity transfer")
+                    if (block := assembler.feed(data)) is not None:
+                        return block
+        except TimeoutError:
+            raise ActivityTransferError("the band stopped sending its activity") from None
+
     # -- steps of the conversation ----------------------------------------------------------------
 
     async def _authenticate(self, info: DeviceInfo, tap_timeout: float | None) -> None:
@@ -294,6 +427,10 @@ class BandSession:
             self.statuses.append(data[0])
             self._status_queue.put_nowait(data[0])
 
+    def _on_activity(self, _char: BleakGATTCharacteristic, data: bytearray) -> None:
+        if self._activity is not None and data:
+            self._activity.put_nowait(bytes(data))
+
     def _on_steps(self, _char: BleakGATTCharacteristic, data: bytearray) -> None:
         steps = _parsed(protocol.parse_steps, data, "steps")
         if steps is not None:
@@ -316,6 +453,16 @@ class BandSession:
     def _update_state(self, **changes: Any) -> None:
         if self.state is not None:
             self._set_state(replace(self.state, **changes))
+
+
+def _utc_now() -> datetime:
+    """Now in UTC, naive like the band's clock."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def _to_minute(offset: timedelta) -> timedelta:
+    """An offset between clocks to the nearest minute (the band's stamps are whole minutes)."""
+    return timedelta(minutes=round(offset.total_seconds() / 60))
 
 
 def _parsed[T](parse: Callable[[bytes], T | None], data: bytearray, what: str) -> T | None:

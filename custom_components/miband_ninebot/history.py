@@ -1,0 +1,282 @@
+"""The band's activity memory in Home Assistant's long-term statistics.
+
+Each synced minute lands in its UTC hour of two external statistics (DESIGN 3.1):
+`miband_ninebot:<address>_steps` (hourly sum) and, on the 1S, `..._heart_rate` (hourly mean, min,
+max of the minutes that had a reading).
+
+Nothing lost, nothing doubled:
+- a block reaches the recorder, which is then waited for and read back, before the session
+  acknowledges it (which deletes it on the band); a block not stored stays on the band;
+- an hour's row is always written whole, from a tally of all its minutes so far, so writing it
+  again (a crash after the recorder stored it, before the band heard the acknowledgement) changes
+  nothing; the tally of the newest hour is kept in the entry's storage, since its first minutes
+  may already be gone from the band when its last ones arrive;
+- a minute at or before the newest one imported is not counted again (a band keeping its data
+  sends it every time); the mark is saved only once the recorder has the minutes;
+- with no storage yet (the entry was added again) the recorder's newest row is the mark.
+
+The band's stamps are its local clock; the session gives the clock's offset from UTC, so a minute
+recorded before a daylight-saving change keeps the offset it was recorded with.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime, timedelta
+import logging
+from typing import Any, cast
+
+from homeassistant.components.recorder import get_instance
+from homeassistant.components.recorder.models import (
+    StatisticData,
+    StatisticMeanType,
+    StatisticMetaData,
+)
+from homeassistant.components.recorder.statistics import (
+    async_add_external_statistics,
+    get_last_statistics,
+)
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers.storage import Store
+
+from .const import DOMAIN
+from .miband.activity import Block, Minute
+
+_LOGGER = logging.getLogger(__package__)
+
+STORAGE_VERSION = 1
+HOUR = timedelta(hours=1)
+
+
+class HistoryNotStoredError(HomeAssistantError):
+    """The recorder did not store the minutes: the block is not acknowledged."""
+
+
+def recorder_ready(hass: HomeAssistant) -> bool:
+    """Whether Home Assistant records: without it, the band's memory stays on the band."""
+    return "recorder" in hass.config.components
+
+
+def statistic_id(address: str, key: str) -> str:
+    """`miband_ninebot:c80f103c7e51_steps`: the address in lower-case hex without colons."""
+    return f"{DOMAIN}:{address.replace(':', '').lower()}_{key}"
+
+
+@dataclass(slots=True)
+class HourTally:
+    """One UTC hour's minutes so far."""
+
+    start: datetime
+    steps: int = 0
+    heart_rates: int = 0
+    heart_rate_total: int = 0
+    heart_rate_min: int = 255  # meaningful once heart_rates > 0
+    heart_rate_max: int = 0
+
+    def add(self, minute: Minute) -> None:
+        """Count a minute in."""
+        self.steps += minute.steps
+        if (bpm := minute.heart_rate) is not None:
+            self.heart_rates += 1
+            self.heart_rate_total += bpm
+            self.heart_rate_min = min(self.heart_rate_min, bpm)
+            self.heart_rate_max = max(self.heart_rate_max, bpm)
+
+    def as_json(self) -> dict[str, Any]:
+        """For the entry's storage."""
+        return {**asdict(self), "start": self.start.isoformat()}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> HourTally:
+        """From the entry's storage."""
+        return cls(**{**data, "start": datetime.fromisoformat(data["start"])})
+
+
+@dataclass(slots=True)
+class Newest:
+    """The newest minute synced: what `asleep` and `worn` show."""
+
+    time: datetime  # UTC
+    category: int
+    asleep: bool | None
+    worn: bool | None
+
+
+@dataclass(slots=True)
+class _Progress:
+    """What is saved once the recorder has the minutes."""
+
+    imported_until: datetime | None = None  # UTC start of the newest minute imported
+    hour: HourTally | None = None  # the tally of that minute's hour
+    steps_before_hour: float = 0.0  # the steps sum up to that hour's start
+    newest: Newest | None = None
+    last_sync: datetime | None = None
+
+
+class ActivityHistory:
+    """A band's minutes, hour by hour, into the recorder; the store that makes it exactly once."""
+
+    def __init__(self, hass: HomeAssistant, address: str, name: str, *, heart_rate: bool) -> None:
+        """The statistics of the band at `address`; heart rate only for a 1S."""
+        self.hass = hass
+        self.name = name
+        self.steps_id = statistic_id(address, "steps")
+        self.heart_rate_id = statistic_id(address, "heart_rate") if heart_rate else None
+        self._store = Store[dict[str, Any]](
+            hass, STORAGE_VERSION, f"{DOMAIN}.activity.{address.replace(':', '').lower()}"
+        )
+        self._progress = _Progress()
+
+    @property
+    def newest(self) -> Newest | None:
+        """The newest minute synced, if any."""
+        return self._progress.newest
+
+    @property
+    def last_sync(self) -> datetime | None:
+        """When a sync last completed."""
+        return self._progress.last_sync
+
+    async def async_load(self) -> None:
+        """Read where the last import ended; with no record, from the recorder's newest row."""
+        if (data := await self._store.async_load()) is not None:
+            self._progress = _progress_from_json(data)
+            return
+        if not recorder_ready(self.hass):
+            return
+        last = await get_instance(self.hass).async_add_executor_job(
+            get_last_statistics, self.hass, 1, self.steps_id, False, {"sum"}
+        )
+        if rows := last.get(self.steps_id):
+            start = datetime.fromtimestamp(rows[0]["start"], UTC)
+            # Its minutes are not known: the hour counts as complete.
+            self._progress.imported_until = start + HOUR - timedelta(minutes=1)
+            self._progress.steps_before_hour = float(rows[0].get("sum") or 0.0)
+
+    async def async_store_block(
+        self, block: Block, clock_offset: timedelta
+    ) -> tuple[int, datetime, datetime] | None:
+        """Put a block's new minutes into the statistics; return once the recorder has them.
+
+        Returns how many minutes were new, and the first and last of them (UTC), or None.
+        """
+        progress = self._progress
+        minutes = [(_utc(minute.time, clock_offset), minute) for minute in block.minutes]
+        if progress.imported_until is not None:
+            minutes = [(at, minute) for at, minute in minutes if at > progress.imported_until]
+        if not minutes:
+            return None
+        hours: list[tuple[HourTally, float]] = []  # each with the steps sum before it
+        tally = _copy(progress.hour)
+        before = progress.steps_before_hour
+        for at, minute in minutes:
+            start = at.replace(minute=0, second=0, microsecond=0)
+            if tally is None or tally.start != start:
+                if tally is not None:
+                    hours.append((tally, before))
+                    before += tally.steps
+                tally = HourTally(start)
+            tally.add(minute)
+        assert tally is not None  # noqa: S101 - minutes is not empty
+        hours.append((tally, before))
+        await self._async_write(hours)
+        last_at, last_minute = minutes[-1]
+        progress.imported_until, progress.hour, progress.steps_before_hour = last_at, tally, before
+        progress.newest = Newest(
+            last_at, last_minute.category, last_minute.asleep, last_minute.worn
+        )
+        await self._store.async_save(_progress_to_json(progress))
+        return len(minutes), minutes[0][0], last_at
+
+    async def async_sync_done(self, when: datetime) -> None:
+        """Note a completed sync (even one that brought nothing new)."""
+        self._progress.last_sync = when
+        await self._store.async_save(_progress_to_json(self._progress))
+
+    async def _async_write(self, hours: list[tuple[HourTally, float]]) -> None:
+        steps: list[StatisticData] = [
+            {"start": tally.start, "state": tally.steps, "sum": before + tally.steps}
+            for tally, before in hours
+        ]
+        async_add_external_statistics(self.hass, self._metadata("steps"), steps)
+        if self.heart_rate_id is not None:
+            heart_rates: list[StatisticData] = [
+                {
+                    "start": tally.start,
+                    "mean": tally.heart_rate_total / tally.heart_rates,
+                    "min": tally.heart_rate_min,
+                    "max": tally.heart_rate_max,
+                }
+                for tally, _before in hours
+                if tally.heart_rates
+            ]
+            if heart_rates:
+                async_add_external_statistics(self.hass, self._metadata("heart_rate"), heart_rates)
+        recorder = get_instance(self.hass)
+        await recorder.async_block_till_done()
+        # Read back: only a row the database returns counts as stored.
+        last = await recorder.async_add_executor_job(
+            get_last_statistics, self.hass, 1, self.steps_id, False, {"sum"}
+        )
+        expected = steps[-1]
+        rows = last.get(self.steps_id) or [{}]
+        stored_start, stored_sum = rows[0].get("start"), rows[0].get("sum")
+        if stored_start != expected["start"].timestamp() or stored_sum != expected["sum"]:
+            raise HistoryNotStoredError(
+                f"the recorder did not store the steps of {expected['start'].isoformat()}"
+            )
+
+    def _metadata(self, key: str) -> StatisticMetaData:
+        heart_rate = key == "heart_rate"
+        metadata: dict[str, Any] = {
+            "mean_type": StatisticMeanType.ARITHMETIC if heart_rate else StatisticMeanType.NONE,
+            "has_sum": not heart_rate,
+            "name": f"{self.name} {'heart rate' if heart_rate else 'steps'}",
+            "source": DOMAIN,
+            "statistic_id": self.heart_rate_id if heart_rate else self.steps_id,
+            "unit_of_measurement": "bpm" if heart_rate else "steps",
+        }
+        if "unit_class" in StatisticMetaData.__annotations__:
+            metadata["unit_class"] = None  # since 2025.10: no unit converter applies
+        return cast("StatisticMetaData", metadata)
+
+
+def _utc(band_time: datetime, clock_offset: timedelta) -> datetime:
+    return (band_time - clock_offset).replace(tzinfo=UTC)
+
+
+def _copy(tally: HourTally | None) -> HourTally | None:
+    return None if tally is None else HourTally(**asdict(tally))
+
+
+def _progress_to_json(progress: _Progress) -> dict[str, Any]:
+    newest = progress.newest
+    return {
+        "imported_until": _iso(progress.imported_until),
+        "hour": progress.hour.as_json() if progress.hour else None,
+        "steps_before_hour": progress.steps_before_hour,
+        "newest": {**asdict(newest), "time": newest.time.isoformat()} if newest else None,
+        "last_sync": _iso(progress.last_sync),
+    }
+
+
+def _progress_from_json(data: dict[str, Any]) -> _Progress:
+    newest = data.get("newest")
+    return _Progress(
+        imported_until=_from_iso(data.get("imported_until")),
+        hour=HourTally.from_json(data["hour"]) if data.get("hour") else None,
+        steps_before_hour=float(data.get("steps_before_hour", 0.0)),
+        newest=Newest(**{**newest, "time": datetime.fromisoformat(newest["time"])})
+        if newest
+        else None,
+        last_sync=_from_iso(data.get("last_sync")),
+    )
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.isoformat()
+
+
+def _from_iso(text: str | None) -> datetime | None:
+    return None if text is None else datetime.fromisoformat(text)
