@@ -60,10 +60,14 @@ class Run:
 class PendingBlock:
     """A block on its way: what the header said, so the acknowledgement can be checked."""
 
-    run: Run
-    offset: int  # first minute of the run in this block
-    count: int
+    start: datetime
+    minutes: tuple[RecordedMinute, ...]  # as they were when the transfer started
     date: bytes
+
+    @property
+    def count(self) -> int:
+        """Minutes in the block."""
+        return len(self.minutes)
 
 
 def date_bytes(moment: datetime) -> bytes:
@@ -106,31 +110,33 @@ class ActivityMemory:
         blocks = []
         for run in self.runs:
             for offset in range(0, len(run.minutes), MAX_BLOCK_MINUTES):
-                count = min(MAX_BLOCK_MINUTES, len(run.minutes) - offset)
+                minutes = tuple(run.minutes[offset : offset + MAX_BLOCK_MINUTES])
                 start = run.start + timedelta(minutes=offset)
-                blocks.append(PendingBlock(run, offset, count, date_bytes(start)))
+                blocks.append(PendingBlock(start, minutes, date_bytes(start)))
         return blocks
 
     def block_data(self, block: PendingBlock, with_heart_rate: bool) -> bytes:
         """The bytes of a block's minutes."""
-        minutes = block.run.minutes[block.offset : block.offset + block.count]
-        return b"".join(minute.encode(with_heart_rate) for minute in minutes)
+        return b"".join(minute.encode(with_heart_rate) for minute in block.minutes)
 
     def acknowledge(self, block: PendingBlock, ack: bytes) -> None:
         """Act on `0a date count` for the block just sent: delete it, or keep it."""
         count = int.from_bytes(ack[7:9], "little")
-        start = block.run.start + timedelta(minutes=block.offset)
         if ack[1:7] != block.date or count != block.count:
-            self.kept.append((start, block.count))
+            self.kept.append((block.start, block.count))
             return
-        if block.run not in self.runs:
+        run = next((r for r in self.runs if r.start <= block.start < r.end), None)
+        if run is None:
             return
-        # Blocks are sent in order and each is deleted once acknowledged: this is the run's head.
-        del block.run.minutes[: block.count]
-        block.run.start += timedelta(minutes=block.count)
-        if not block.run.minutes:
-            self.runs.remove(block.run)
-        self.acknowledged.append((start, block.count))
+        first = int((block.start - run.start).total_seconds() // 60)
+        tail = Run(block.start + timedelta(minutes=block.count), run.minutes[first + block.count :])
+        del run.minutes[first:]  # what came before the block (kept blocks) stays
+        position = self.runs.index(run)
+        if tail.minutes:
+            self.runs.insert(position + 1, tail)
+        if not run.minutes:
+            self.runs.remove(run)
+        self.acknowledged.append((block.start, block.count))
 
 
 def generate_minutes(

@@ -23,15 +23,15 @@ from unittest.mock import patch  # noqa: E402
 from bluetooth_data_tools import monotonic_time_coarse  # noqa: E402
 from homeassistant.components import bluetooth  # noqa: E402
 from homeassistant.config_entries import SOURCE_USER, ConfigEntry, ConfigFlowResult  # noqa: E402
-from homeassistant.const import CONF_HOST, CONF_PORT, EVENT_STATE_CHANGED  # noqa: E402
+from homeassistant.const import CONF_ADDRESS, CONF_HOST, CONF_PORT, EVENT_STATE_CHANGED  # noqa: E402
 from homeassistant.core import Event, EventStateChangedData, HomeAssistant, State, callback  # noqa: E402
 from homeassistant.data_entry_flow import FlowResultType  # noqa: E402
 from homeassistant.helpers import device_registry as dr, entity_registry as er  # noqa: E402
 from homeassistant.util import dt as dt_util  # noqa: E402
 import pytest  # noqa: E402
-from pytest_homeassistant_custom_component.common import async_fire_time_changed  # noqa: E402
+from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed  # noqa: E402
 
-from custom_components.miband_ninebot.const import DOMAIN  # noqa: E402
+from custom_components.miband_ninebot.const import CONF_KIND, CONF_MODEL, CONF_USER_ID, DOMAIN  # noqa: E402
 from emulator import catalog  # noqa: E402
 from emulator.band import MiBand  # noqa: E402
 from emulator.esphome import EmulatedESPHomeProxy  # noqa: E402
@@ -73,6 +73,29 @@ async def add_band(
     entry = await add_entry_via_discovery(hass, band)
     assert band.authenticated
     return band, entry
+
+
+async def add_paired_band(
+    hass: HomeAssistant, band: MiBand, options: dict[str, Any] | None = None
+) -> MockConfigEntry:
+    """An entry for a band paired before (Home Assistant restarting, say)."""
+    band.known_user_ids.add(0x1234ABCD)
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        unique_id=band.address,
+        title="Mi Band 1S (7E51)",
+        data={
+            CONF_ADDRESS: band.address,
+            CONF_KIND: "band",
+            CONF_MODEL: "Mi Band 1S",
+            CONF_USER_ID: 0x1234ABCD,
+        },
+        options=options or {},
+    )
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await settle(hass)
+    return entry
 
 
 def device_entry(hass: HomeAssistant, address: str) -> dr.DeviceEntry:

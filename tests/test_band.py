@@ -16,7 +16,6 @@ from typing import Any
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
 from homeassistant.const import (
     ATTR_ENTITY_ID,
-    CONF_ADDRESS,
     STATE_OFF,
     STATE_ON,
     STATE_UNAVAILABLE,
@@ -29,23 +28,13 @@ from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import entity_registry as er
 from homeassistant.util import dt as dt_util
 import pytest
-from pytest_homeassistant_custom_component.common import (
-    MockConfigEntry,
-    async_fire_time_changed,
-    mock_restore_cache,
-)
+from pytest_homeassistant_custom_component.common import async_fire_time_changed, mock_restore_cache
 from pytest_homeassistant_custom_component.components.diagnostics import (
     get_diagnostics_for_config_entry,
 )
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
-from custom_components.miband_ninebot.const import (
-    CONF_CONNECTION_POLICY,
-    CONF_KIND,
-    CONF_MODEL,
-    CONF_USER_ID,
-    DOMAIN,
-)
+from custom_components.miband_ninebot.const import CONF_CONNECTION_POLICY, CONF_USER_ID, DOMAIN
 from custom_components.miband_ninebot.miband import protocol, session as band_session
 from emulator import catalog
 from emulator.band import (
@@ -68,6 +57,7 @@ from emulator.proxy import VirtualProxy
 from . import (
     add_band,
     add_entry_via_discovery,
+    add_paired_band,
     device_entry,
     device_id,
     entity_id_of,
@@ -80,29 +70,6 @@ from . import (
 )
 
 AddDevice = Callable[[Peripheral], Peripheral]
-
-
-async def _add_paired_band(
-    hass: HomeAssistant, band: MiBand, options: dict[str, Any] | None = None
-) -> MockConfigEntry:
-    """An entry for a band paired before (Home Assistant restarting, say)."""
-    band.known_user_ids.add(0x1234ABCD)
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        unique_id=band.address,
-        title="Mi Band 1S (7E51)",
-        data={
-            CONF_ADDRESS: band.address,
-            CONF_KIND: "band",
-            CONF_MODEL: "Mi Band 1S",
-            CONF_USER_ID: 0x1234ABCD,
-        },
-        options=options or {},
-    )
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await settle(hass)
-    return entry
 
 
 async def _measure(hass: HomeAssistant, target: Any) -> Any:
@@ -502,7 +469,7 @@ async def test_periodic_policy_connects_for_a_measurement_and_lets_go(
 ) -> None:
     band = add_device(catalog.mi_band_1s())
     assert isinstance(band, MiBand)
-    await _add_paired_band(hass, band, {CONF_CONNECTION_POLICY: "periodic"})
+    await add_paired_band(hass, band, {CONF_CONNECTION_POLICY: "periodic"})
     assert band.connection is None  # visited, read, released
     assert state_of(hass, Platform.SENSOR, band.address, "battery") == "82"
     band.activity.heart_rate = 58
@@ -559,7 +526,7 @@ async def test_continuous_heart_rate_choice_survives_a_restart(
     mock_restore_cache(hass, [State("switch.mi_band_1s_7e51_continuous_heart_rate", STATE_ON)])
     band = add_device(catalog.mi_band_1s())
     assert isinstance(band, MiBand)
-    await _add_paired_band(hass, band)
+    await add_paired_band(hass, band)
 
     assert state_of(hass, Platform.SWITCH, band.address, "continuous_heart_rate") == STATE_ON
     # Set at the end of the first initialisation, without anyone touching the switch.

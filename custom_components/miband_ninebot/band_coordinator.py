@@ -210,6 +210,7 @@ class BandCoordinator(LinkCoordinator[BandState | None]):
     def _async_in_service(self) -> None:
         """Every fresh link (a periodic visit too) starts with a sync, the link held for it."""
         if recorder_ready(self.hass):
+            self._async_cancel_sync_timer()  # the last link's timer: this one starts afresh
             self._async_start_background_sync()
 
     @callback

@@ -347,6 +347,9 @@ class BandSession:
             # Whatever comes next cannot be trusted: stop, keep the rest on the band.
             await self._write(CONTROL_POINT_UUID, STOP_ACTIVITY_SYNC)
             raise ActivityTransferError(f"activity transfer abandoned: {err}") from err
+        except ActivityTransferError:
+            await self._write(CONTROL_POINT_UUID, STOP_ACTIVITY_SYNC)
+            raise
         finally:
             self._activity = None
             if self._client is not None:

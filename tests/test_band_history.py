@@ -1,0 +1,285 @@
+"""The band's memory in Home Assistant: a day away, hour by hour in the recorder's statistics.
+
+Home Assistant's real recorder (the test plugin's in-memory SQLite), its real statistics and
+storage; the emulated band holds a seeded day of minutes and deletes a block only when it is
+acknowledged with its own count. Expected hours are computed here from the band's minutes.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from homeassistant.components.recorder import Recorder
+from homeassistant.components.recorder.statistics import statistics_during_period
+from homeassistant.const import STATE_OFF, STATE_ON
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError
+from homeassistant.util import dt as dt_util
+import pytest
+from pytest_homeassistant_custom_component.components.recorder.common import (
+    async_wait_recording_done,
+)
+
+from custom_components.miband_ninebot.const import CONF_KEEP_ACTIVITY_ON_BAND, DOMAIN
+from custom_components.miband_ninebot.miband import session as band_session
+from emulator import catalog
+from emulator.band import CONTROL_POINT, MiBand
+from emulator.band_memory import RecordedMinute, generate_minutes
+from emulator.peripheral import Peripheral
+
+from . import add_paired_band, device_id, entity_id_of, settle, until
+
+AddDevice = Callable[[Peripheral], Peripheral]
+STEPS = "miband_ninebot:c80f103c7e51_steps"
+HEART_RATE = "miband_ninebot:c80f103c7e51_heart_rate"
+
+
+def _band_with_a_day(
+    hours: float = 24, *, offset: timedelta | None = None, seed: int = 5
+) -> tuple[MiBand, datetime, list[RecordedMinute]]:
+    """A 1S whose clock runs `offset` ahead of UTC (Home Assistant's now), `hours` of memory."""
+    band = catalog.mi_band_1s()
+    utc_now = datetime.now(UTC).replace(tzinfo=None)
+    offset = dt_util.now().utcoffset() if offset is None else offset
+    assert offset is not None
+    band.set_clock(utc_now + offset)
+    count = int(hours * 60)
+    start = (utc_now + offset - timedelta(minutes=count + 1)).replace(second=0, microsecond=0)
+    minutes = generate_minutes(start, count, seed=seed)
+    band.memory.record(start, minutes)
+    return band, start - offset, minutes
+
+
+def _expected_hours(
+    utc_start: datetime, minutes: list[RecordedMinute]
+) -> tuple[dict[datetime, int], dict[datetime, tuple[float, int, int]]]:
+    """Steps per UTC hour, and heart-rate (mean, min, max) per UTC hour, of minutes from start."""
+    steps: dict[datetime, int] = defaultdict(int)
+    rates: dict[datetime, list[int]] = defaultdict(list)
+    for index, minute in enumerate(minutes):
+        at = (utc_start + timedelta(minutes=index)).replace(tzinfo=UTC)
+        hour = at.replace(minute=0)
+        steps[hour] += minute.steps
+        if 10 <= minute.heart_rate <= 250:
+            rates[hour].append(minute.heart_rate)
+    heart = {hour: (sum(r) / len(r), min(r), max(r)) for hour, r in rates.items()}
+    return dict(steps), heart
+
+
+async def _hours(hass: HomeAssistant, statistic_id: str) -> dict[datetime, dict[str, Any]]:
+    await async_wait_recording_done(hass)
+    rows = await hass.async_add_executor_job(
+        statistics_during_period,
+        hass,
+        datetime(2020, 1, 1, tzinfo=UTC),
+        None,
+        {statistic_id},
+        "hour",
+        None,
+        {"state", "sum", "mean", "min", "max"},
+    )
+    return {datetime.fromtimestamp(row["start"], UTC): row for row in rows.get(statistic_id, [])}
+
+
+async def _assert_statistics_match(
+    hass: HomeAssistant, utc_start: datetime, minutes: list[RecordedMinute]
+) -> None:
+    expected_steps, expected_heart = _expected_hours(utc_start, minutes)
+    steps = await _hours(hass, STEPS)
+    assert {hour: row["state"] for hour, row in steps.items()} == expected_steps
+    running = 0.0
+    for hour in sorted(steps):
+        running += expected_steps[hour]
+        assert steps[hour]["sum"] == running
+    heart = await _hours(hass, HEART_RATE)
+    assert {
+        hour: (row["mean"], row["min"], row["max"]) for hour, row in heart.items()
+    } == pytest.approx(expected_heart)
+
+
+async def _sync(hass: HomeAssistant, band: MiBand) -> Any:
+    return await hass.services.async_call(
+        DOMAIN,
+        "sync_activity",
+        {"device_id": device_id(hass, band.address)},
+        blocking=True,
+        return_response=True,
+    )
+
+
+async def test_a_day_away_lands_hour_by_hour(
+    recorder_mock: Recorder, hass: HomeAssistant, add_device: AddDevice
+) -> None:
+    band, utc_start, minutes = _band_with_a_day()
+    add_device(band)
+
+    await add_paired_band(hass, band)
+    await until(lambda: band.memory.minute_count == 0)
+    await settle(hass)
+
+    await _assert_statistics_match(hass, utc_start, minutes)
+    assert len(band.memory.acknowledged) == len(minutes) // 142 + 1
+    asleep = minutes[-1].category in (4, 5)  # the newest minute: deep or light sleep
+    assert hass.states.get(entity_id_of(hass, "binary_sensor", band.address, "asleep")).state == (
+        STATE_ON if asleep else STATE_OFF
+    )
+    worn = minutes[-1].category not in (3, 6)
+    assert hass.states.get(entity_id_of(hass, "binary_sensor", band.address, "worn")).state == (
+        STATE_ON if worn else STATE_OFF
+    )
+    synced = hass.states.get(entity_id_of(hass, "sensor", band.address, "last_activity_sync"))
+    assert dt_util.parse_datetime(synced.state) is not None
+
+
+async def test_the_action_reports_new_minutes_and_never_counts_one_twice(
+    recorder_mock: Recorder, hass: HomeAssistant, add_device: AddDevice
+) -> None:
+    band, utc_start, minutes = _band_with_a_day(3)
+    add_device(band)
+    await add_paired_band(hass, band)
+    await until(lambda: band.memory.minute_count == 0)
+
+    # The band recorded another 30 minutes, the next ones.
+    more_start = band.memory.acknowledged[-1][0] + timedelta(
+        minutes=band.memory.acknowledged[-1][1]
+    )
+    more = generate_minutes(more_start, 30, seed=9)
+    band.memory.record(more_start, more)
+    response = await _sync(hass, band)
+
+    first = utc_start + timedelta(minutes=len(minutes))
+    assert response == {
+        "minutes": 30,
+        "first": first.replace(tzinfo=UTC).isoformat(),
+        "last": (first + timedelta(minutes=29)).replace(tzinfo=UTC).isoformat(),
+    }
+    assert await _sync(hass, band) == {"minutes": 0, "first": None, "last": None}
+    await _assert_statistics_match(hass, utc_start, minutes + more)
+
+
+async def test_kept_on_the_band_each_minute_counts_once(
+    recorder_mock: Recorder, hass: HomeAssistant, add_device: AddDevice
+) -> None:
+    band, utc_start, minutes = _band_with_a_day(5)
+    add_device(band)
+    await add_paired_band(hass, band, {CONF_KEEP_ACTIVITY_ON_BAND: True})
+    await until(lambda: len(band.memory.kept) == len(minutes) // 142 + 1)
+
+    assert await _sync(hass, band) == {"minutes": 0, "first": None, "last": None}
+    assert band.memory.minute_count == len(minutes)  # all still on the band
+    assert not band.memory.acknowledged
+    await _assert_statistics_match(hass, utc_start, minutes)
+
+
+@pytest.mark.parametrize("fault", ["cut", "garbage", "overlong", "short"])
+async def test_a_broken_transfer_loses_no_minute_and_doubles_none(
+    recorder_mock: Recorder,
+    hass: HomeAssistant,
+    add_device: AddDevice,
+    monkeypatch: pytest.MonkeyPatch,
+    fault: str,
+) -> None:
+    monkeypatch.setattr(band_session, "ACTIVITY_TIMEOUT", 0.5)
+    band, utc_start, minutes = _band_with_a_day(8)
+    band.faults.activity = fault  # the first block of the first sync
+    add_device(band)
+
+    await add_paired_band(hass, band)
+    await until(lambda: band.faults.activity is None)
+    await settle(hass)
+    if fault != "cut":  # (a drop reconnects, and the new link syncs at once)
+        assert not band.memory.acknowledged  # the spoilt block, so nothing, was acknowledged
+    await _sync(hass, band)  # a drop reconnects and syncs by itself; the rest, when asked
+
+    assert band.memory.minute_count == 0
+    await _assert_statistics_match(hass, utc_start, minutes)
+
+
+async def test_stored_but_unacknowledged_blocks_are_not_counted_again(
+    recorder_mock: Recorder, hass: HomeAssistant, add_device: AddDevice
+) -> None:
+    band, utc_start, minutes = _band_with_a_day(10)
+    add_device(band)
+    entry = await add_paired_band(hass, band)
+    await until(lambda: band.memory.minute_count == 0)
+    await _assert_statistics_match(hass, utc_start, minutes)
+
+    # More minutes; the link drops as the second block's acknowledgement goes out: Home
+    # Assistant has stored the block, the band still has it and sends it again.
+    more_start = utc_start + timedelta(minutes=len(minutes)) + dt_util.now().utcoffset()
+    more = generate_minutes(more_start, 400, seed=11)
+    band.memory.record(more_start, more)
+    acknowledged = len(band.memory.acknowledged)
+    sync = hass.async_create_task(_sync(hass, band))
+    await until(lambda: len(band.memory.acknowledged) == acknowledged + 1)
+    band.faults.drop_at = ("write", CONTROL_POINT)
+    await sync
+    assert band.memory.minute_count == 0
+    await _assert_statistics_match(hass, utc_start, minutes + more)
+
+    # Home Assistant stops in the middle of a sync, and starts again.
+    again_start = more_start + timedelta(minutes=len(more))
+    again = generate_minutes(again_start, 600, seed=12)
+    band.memory.record(again_start, again)
+    acknowledged = len(band.memory.acknowledged)
+    sync = hass.async_create_task(_sync(hass, band))
+    await until(lambda: len(band.memory.acknowledged) == acknowledged + 2)
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    with pytest.raises(HomeAssistantError):
+        await sync
+    assert band.memory.minute_count > 0
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await until(lambda: band.memory.minute_count == 0)
+    await settle(hass)
+    await _assert_statistics_match(hass, utc_start, minutes + more + again)
+
+
+async def test_time_zone_and_daylight_saving(
+    recorder_mock: Recorder, hass: HomeAssistant, add_device: AddDevice
+) -> None:
+    await hass.config.async_update(time_zone="Europe/Berlin")
+    # The band's clock was last set in summer time (+2) and knows nothing of the change since:
+    # its minutes carry +2, though Home Assistant's zone says +1 now (December).
+    band, utc_start, minutes = _band_with_a_day(6, offset=timedelta(hours=2))
+    add_device(band)
+
+    await add_paired_band(hass, band)
+    await until(lambda: band.memory.minute_count == 0)
+
+    await _assert_statistics_match(hass, utc_start, minutes)
+    # Then the clock is set to Home Assistant's time: +1 from now on.
+    band_now = band.now()
+    assert band_now is not None
+    assert abs(band_now - datetime.now(ZoneInfo("Europe/Berlin")).replace(tzinfo=None)) < (
+        timedelta(seconds=5)
+    )
+
+
+async def test_half_hour_time_zone_minutes_land_in_utc_hours(
+    recorder_mock: Recorder, hass: HomeAssistant, add_device: AddDevice
+) -> None:
+    await hass.config.async_update(time_zone="Asia/Kolkata")
+    band, utc_start, minutes = _band_with_a_day(4, offset=timedelta(hours=5, minutes=30))
+    add_device(band)
+
+    await add_paired_band(hass, band)
+    await until(lambda: band.memory.minute_count == 0)
+
+    await _assert_statistics_match(hass, utc_start, minutes)
+
+
+async def test_without_the_recorder_the_memory_stays_on_the_band(
+    hass: HomeAssistant, add_device: AddDevice
+) -> None:
+    band, _utc_start, minutes = _band_with_a_day(2)
+    add_device(band)
+    await add_paired_band(hass, band)
+
+    with pytest.raises(HomeAssistantError, match="recorder"):
+        await _sync(hass, band)
+    assert band.memory.minute_count == len(minutes)
+    assert not band.memory.acknowledged
