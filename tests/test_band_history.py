@@ -283,3 +283,34 @@ async def test_without_the_recorder_the_memory_stays_on_the_band(
         await _sync(hass, band)
     assert band.memory.minute_count == len(minutes)
     assert not band.memory.acknowledged
+
+
+async def test_a_heart_rate_measurement_waits_for_one_block_at_most(
+    recorder_mock: Recorder, hass: HomeAssistant, add_device: AddDevice
+) -> None:
+    band, utc_start, minutes = _band_with_a_day()  # 11 blocks
+    add_device(band)
+    await add_paired_band(hass, band)
+    await until(lambda: band.memory.minute_count == 0)
+    more_start = utc_start + timedelta(minutes=len(minutes)) + dt_util.now().utcoffset()
+    more = generate_minutes(more_start, 24 * 60, seed=13)
+    band.memory.record(more_start, more)
+
+    sync = hass.async_create_task(_sync(hass, band))
+    acknowledged = len(band.memory.acknowledged)
+    await until(lambda: len(band.memory.acknowledged) > acknowledged)
+    measured = await hass.services.async_call(
+        DOMAIN,
+        "measure_heart_rate",
+        {"device_id": device_id(hass, band.address)},
+        blocking=True,
+        return_response=True,
+    )
+    during = len(band.memory.acknowledged) - acknowledged
+
+    assert measured == {"heart_rate": 72}
+    assert during <= 2  # the block before the request, and the one in progress
+    await sync
+    await until(lambda: band.memory.minute_count == 0)
+    await settle(hass)
+    await _assert_statistics_match(hass, utc_start, minutes + more)
