@@ -186,12 +186,12 @@ class BandCoordinator(LinkCoordinator[BandState | None]):
         """One sync on the held link, under the operation lock; the rest after a waiting one."""
         self._sync_summary = SyncSummary()
         try:
-            result = await self.session.async_sync_activity(
+            complete = await self.session.async_sync_activity(
                 yield_to=lambda: self._waiting_operations > 0
             )
         finally:
             self.async_update_listeners()
-        if result.complete:
+        if complete:
             await self.history.async_sync_done(dt_util.utcnow())
             self.async_update_listeners()
         else:

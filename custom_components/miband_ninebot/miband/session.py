@@ -114,15 +114,6 @@ type BlockSink = Callable[[Block, timedelta], Awaitable[None]]
 
 
 @dataclass(frozen=True, slots=True)
-class SyncResult:
-    """What one activity sync brought."""
-
-    blocks: int = 0
-    minutes: int = 0
-    complete: bool = True  # False: stopped early, for an operation that was waiting
-
-
-@dataclass(frozen=True, slots=True)
 class BandState:
     """Everything the band has told during this connection."""
 
@@ -301,21 +292,22 @@ class BandSession:
                 await asyncio.sleep(0.2)
                 await self._write(CONTROL_POINT_UUID, protocol.VIBRATE_STOP)
 
-    async def async_sync_activity(self, yield_to: Callable[[], bool] = bool) -> SyncResult:
+    async def async_sync_activity(self, yield_to: Callable[[], bool] = bool) -> bool:
         """Fetch the band's activity memory, block by block, storing each before acknowledging it.
 
         At low latency, as Gadgetbridge does, and back to high latency afterwards for the band's
         battery. After each block, `yield_to()` true stops the transfer (FF05 `11`): the rest
         stays on the band for the next sync. A transfer that breaks off or sends what cannot be
         the band's memory raises `ActivityTransferError` (a `BleakError`); every block
-        acknowledged before is stored, the one in progress stays on the band.
+        acknowledged before is stored, the one in progress stays on the band. Returns whether
+        nothing is left for later (False: stopped for `yield_to`).
         """
         client, store = self._require_client(), self._store_block
         info = self.device_info
         if store is None or info is None:
-            return SyncResult()
+            return True  # nothing to sync here: nothing left for later either
         if client.services.get_characteristic(ACTIVITY_DATA_UUID) is None:
-            return SyncResult()
+            return True
         assembler = BlockAssembler(
             has_heart_rate=info.model == MODEL_MI_BAND_1S,
             packet_counter=has_packet_counter(info.profile_version),
@@ -324,7 +316,6 @@ class BandSession:
         if offset is None:  # a clock never set: its stamps are as good as the time it has now
             offset = _to_minute(self.settings.now() - _utc_now())
         keep = self.settings.keep_activity_on_band
-        blocks = minutes = 0
         self._activity = queue = asyncio.Queue[bytes]()
         try:
             await self._write(LE_PARAMS_UUID, protocol.LOW_LATENCY.encode())
@@ -338,11 +329,10 @@ class BandSession:
                 if block.header.ends_transfer:
                     if keep:
                         await self._write(CONTROL_POINT_UUID, STOP_ACTIVITY_SYNC)
-                    return SyncResult(blocks, minutes)
-                blocks, minutes = blocks + 1, minutes + len(block.minutes)
+                    return True
                 if yield_to():
                     await self._write(CONTROL_POINT_UUID, STOP_ACTIVITY_SYNC)
-                    return SyncResult(blocks, minutes, complete=False)
+                    return False
         except MalformedValueError as err:
             # Whatever comes next cannot be trusted: stop, keep the rest on the band.
             await self._write(CONTROL_POINT_UUID, STOP_ACTIVITY_SYNC)
