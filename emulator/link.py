@@ -135,7 +135,14 @@ class Link:
     ) -> None:
         """Apply a connection parameter update from the next event on."""
         if interval is not None:
-            self._event_origin = self._next_event(self.now())
+            origin, old = self._next_event(self.now()), self.interval
+            # A direction booked on the old grid past the update is free at the new grid's
+            # events: the next PDU goes at the first new event after the last one booked.
+            for direction, free in self._free_from.items():
+                last = free - old
+                moved = last + interval if last >= origin else min(free, origin)
+                self._free_from[direction] = moved
+            self._event_origin = origin
             self.interval = interval
         if supervision_timeout is not None:
             self.supervision_timeout = supervision_timeout

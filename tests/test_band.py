@@ -168,6 +168,29 @@ async def test_measure_heart_rate_service_returns_the_value_and_sets_the_sensor(
     ]
 
 
+async def test_a_measurement_runs_at_low_latency_and_the_band_idles_at_high_latency(
+    hass: HomeAssistant, add_device: AddDevice
+) -> None:
+    """The commands cross at 55 ms events, not the 600 ms ones the band idles at for its battery."""
+    band, _entry = await add_band(hass, add_device)
+    await settle(hass)  # the first link's activity sync is over
+    assert band.connection is not None
+    link = band.connection.link
+    assert link.interval == pytest.approx(0.6)  # (460 + 500) / 2 x 1.25 ms
+    before = len(band.requests)
+
+    await _measure(hass, device_id(hass, band.address))
+
+    requests = band.requests[before:]
+    switches = [n for n, request in enumerate(requests) if request == ("write", LE_PARAMS)]
+    commands = [n for n, request in enumerate(requests) if request[1] == HEART_RATE_CONTROL_POINT]
+    # Low latency before the first command, high latency after the last; nothing else between.
+    assert len(switches) == 2
+    assert switches[0] < commands[0] and commands[-1] < switches[1]
+    assert band.gatt.characteristic(LE_PARAMS).value == protocol.HIGH_LATENCY.encode()
+    await until(lambda: link.interval > 0.5)
+
+
 async def test_seed_scenario_is_avoided_by_the_init_order(
     hass: HomeAssistant, add_device: AddDevice
 ) -> None:

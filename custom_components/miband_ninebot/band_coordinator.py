@@ -115,7 +115,17 @@ class BandCoordinator(LinkCoordinator[BandState | None]):
             keep_activity_on_band=bool(entry.options.get(CONF_KEEP_ACTIVITY_ON_BAND, False)),
         )
         address = entry.data[CONF_ADDRESS]
-        session = BandSession(address, band_settings, self._async_on_state, self._async_store_block)
+        # Operations called and not yet talking to the band: a sync makes way for them, and the
+        # link stays at low latency for them (and for a background sync waiting to start).
+        self._pending_operations = 0
+        self._pending_syncs = 0
+        session = BandSession(
+            address,
+            band_settings,
+            self._async_on_state,
+            self._async_store_block,
+            keep_awake=self._link_stays_awake,
+        )
         super().__init__(hass, entry, ble_device, session, None, settings=settings)
         self.history = ActivityHistory(
             hass, address, entry.title, heart_rate=self.has_heart_rate_sensor
@@ -126,7 +136,6 @@ class BandCoordinator(LinkCoordinator[BandState | None]):
             )
         )
         self._operation = asyncio.Lock()  # one conversation on the control points at a time
-        self._waiting_operations = 0  # operations queued for the lock: a sync makes way
         self._sync_summary = SyncSummary()
         self._cancel_sync_timer: CALLBACK_TYPE | None = None
         self._registered_info: DeviceInfo | None = None
@@ -187,7 +196,7 @@ class BandCoordinator(LinkCoordinator[BandState | None]):
         self._sync_summary = SyncSummary()
         try:
             complete = await self.session.async_sync_activity(
-                yield_to=lambda: self._waiting_operations > 0
+                yield_to=lambda: self._pending_operations > 0
             )
         finally:
             self.async_update_listeners()
@@ -219,18 +228,24 @@ class BandCoordinator(LinkCoordinator[BandState | None]):
         if not self.connected:
             return  # the next link starts its own
         release = self.async_hold_link()
+        self._pending_syncs += 1  # from now: the work before it leaves the link fast for it
         self.entry.async_create_background_task(
             self.hass, self._async_background_sync(release), f"{self.name} activity sync"
         )
 
     async def _async_background_sync(self, release: Callable[[], Awaitable[None]]) -> None:
+        pending = True
         try:
             async with self._operation:
-                await self._async_sync()
+                self._pending_syncs -= 1
+                pending = False
+                await self._async_then_rest(self._async_sync)
         except SYNC_ERRORS as err:
             # Nothing is lost: what was not acknowledged stays on the band for the next sync.
             _LOGGER.debug("%s: activity sync stopped: %s", self.name, err)
         finally:
+            if pending:
+                self._pending_syncs -= 1
             await release()
         if self.settings.policy is ConnectionPolicy.HOLD and self._cancel_sync_timer is None:
             self._async_schedule_sync(self._sync_interval)
@@ -278,32 +293,71 @@ class BandCoordinator(LinkCoordinator[BandState | None]):
             ) from err
 
     async def _async_operation[T](self, operation: Callable[[], Awaitable[T]]) -> T:
-        """Run an operation on a held link; after a drop, once more on a fresh connection."""
-        self._waiting_operations += 1
-        try:
-            await self._operation.acquire()
-        finally:
-            self._waiting_operations -= 1
-        try:
-            return await self._async_operation_locked(operation)
-        finally:
-            self._operation.release()
+        """Run an operation on a held link; after a drop, once more on a fresh connection.
 
-    async def _async_operation_locked[T](self, operation: Callable[[], Awaitable[T]]) -> T:
+        It counts as pending until the link is up for it: a sync in progress stops after its
+        block, and a connection made for it leaves the link at low latency.
+        """
+        self._pending_operations += 1
+        pending = True
+
+        def started() -> None:
+            nonlocal pending
+            if pending:
+                pending = False
+                self._pending_operations -= 1
+
+        try:
+            async with self._operation:
+                return await self._async_operation_locked(operation, started)
+        finally:
+            started()
+
+    async def _async_operation_locked[T](
+        self, operation: Callable[[], Awaitable[T]], started: Callable[[], None]
+    ) -> T:
         try:
             async with self.async_link_in_use():
-                return await operation()
+                started()
+                return await self._async_then_rest(operation)
         except LINK_ERRORS as err:
             _LOGGER.debug("%s: link lost during an operation, retrying: %s", self.name, err)
         try:
             async with self.async_link_in_use():
-                return await operation()
+                return await self._async_then_rest(operation)
         except LINK_ERRORS as err:
             raise HomeAssistantError(
                 translation_domain=DOMAIN,
                 translation_key="link_lost",
                 translation_placeholders={"name": self.name, "error": str(err)},
             ) from err
+
+    async def _async_then_rest[T](self, operation: Callable[[], Awaitable[T]]) -> T:
+        """The operation, then high latency for the band's battery unless another one waits.
+
+        The session rests the link after its own work; this covers an operation that ended
+        before it reached the band (a 1A asked for a heart rate) on a link its connection
+        left at low latency.
+        """
+        try:
+            return await operation()
+        finally:
+            if not self._link_stays_awake():
+                await self.session.async_rest()
+
+    def _link_stays_awake(self) -> bool:
+        """Whether the link may stay at low latency after a piece of work.
+
+        Yes while more work waits for it: an operation, or the sync that follows every fresh
+        link's initialisation; and on a periodic visit's last work: the link is closed right
+        after, so asking the band for high latency first would only cost a round trip.
+        """
+        return (
+            self._pending_operations > 0
+            or self._pending_syncs > 0
+            or (not self._in_service and recorder_ready(self.hass))
+            or (self.settings.policy is ConnectionPolicy.PERIODIC and self._users <= 1)
+        )
 
     @callback
     def _async_on_state(self, state: BandState) -> None:

@@ -14,6 +14,12 @@ which is also what keeps the 1S's heart-rate sensor from killing the link (secti
  7. FF0A <- date and time; read battery and steps;
  8. FF09 <- high latency, to save the band's battery while idle.
 
+Work on the band runs at low latency (about 55 ms connection events instead of 600 ms) and goes
+back to high latency when it ends: a heart-rate measurement, an activity sync, a vibration
+pattern. When the caller says more work waits for the link (`keep_awake`), the initialisation and
+each piece of work leave it at low latency for the next one; the caller then has the last one
+rest the link (`async_rest`).
+
 The band stamps its activity memory with its own clock. The clock read in step 3 says which
 offset from UTC the unsynced minutes carry; if step 7 is about to change it (a daylight-saving
 change, a new time zone), the memory is synced first, while its stamps still mean what they did.
@@ -152,15 +158,20 @@ class BandSession:
         settings: BandSettings,
         on_state: Callable[[BandState], None] | None = None,
         store_block: BlockSink | None = None,
+        keep_awake: Callable[[], bool] = lambda: False,
     ) -> None:
         """Prepare to authenticate as `settings.user` with the band at `address`.
 
-        Without `store_block` the band's activity memory is left alone.
+        Without `store_block` the band's activity memory is left alone. `keep_awake()` true means
+        more work is waiting for the link: the link is left at low latency for it.
         """
         self.address = address
         self.settings = settings
         self._on_state = on_state
         self._store_block = store_block
+        self._keep_awake = keep_awake
+        self._awake = False  # low latency was the last parameter set asked of the band
+        self._initialising = False
         # The band's clock minus UTC, to the minute: read at connect, then what was written.
         self.clock_offset: timedelta | None = None
         self.device_info: DeviceInfo | None = None  # of the band on the current connection
@@ -182,6 +193,14 @@ class BandSession:
 
     async def async_start(self, client: BleakClient) -> None:
         """Initialise a fresh connection; raise `TapRequiredError` if the band wants a tap."""
+        self._initialising = True
+        try:
+            await self._async_initialise(client)
+        finally:
+            self._initialising = False
+        await self._async_rest_unless_wanted()
+
+    async def _async_initialise(self, client: BleakClient) -> None:
         info = await self._async_open(client, tap_timeout=None)
         wear = protocol.WEAR_LEFT if self.settings.wear_left else protocol.WEAR_RIGHT
         await self._write(CONTROL_POINT_UUID, wear)
@@ -206,7 +225,6 @@ class BandSession:
         if info.supports_heart_rate and self.settings.continuous_heart_rate:
             # Only now: the clock is set and the link tolerates the sensor's start (section 4.1).
             await self._write(HEART_RATE_CONTROL_POINT_UUID, protocol.HR_CONTINUOUS_ON)
-        await self._write(LE_PARAMS_UUID, protocol.HIGH_LATENCY.encode())
         self._set_state(BandState(info, battery, steps))
 
     async def _async_open(self, client: BleakClient, tap_timeout: float | None) -> DeviceInfo:
@@ -216,7 +234,8 @@ class BandSession:
         self._status_queue = asyncio.Queue()
         self.statuses.clear()
         await client.start_notify(NOTIFICATION_UUID, self._on_status)
-        await self._write(LE_PARAMS_UUID, protocol.LOW_LATENCY.encode())
+        self._awake = False  # a new connection: whatever the last one ran at
+        await self._async_wake()
         clock = bytes(await client.read_gatt_char(DATE_TIME_UUID))
         try:
             self.clock_offset = _to_minute(protocol.decode_date(clock) - _utc_now())
@@ -241,8 +260,23 @@ class BandSession:
         self._heart_rate_waiters.clear()
 
     async def async_measure_heart_rate(self) -> int:
-        """Take a manual measurement: stop the other modes, start manual, wait for a value."""
+        """Take a manual measurement: stop the other modes, start manual, wait for a value.
+
+        At low latency, so that the commands and the value cross in 55 ms connection events
+        rather than 600 ms ones; back to high latency afterwards unless more work waits.
+        """
         self._require_client()
+        try:
+            await self._async_wake()
+            bpm = await self._async_manual_measurement()
+            if self.settings.continuous_heart_rate:
+                await self._write(HEART_RATE_CONTROL_POINT_UUID, protocol.HR_CONTINUOUS_ON)
+        finally:
+            await self._async_rest_unless_wanted()
+        return bpm
+
+    async def _async_manual_measurement(self) -> int:
+        """Gadgetbridge's sequence: stop continuous, stop manual, start manual; then the value."""
         waiter: asyncio.Future[int] = asyncio.get_running_loop().create_future()
         self._heart_rate_waiters.append(waiter)
         try:
@@ -250,7 +284,7 @@ class BandSession:
             await self._write(HEART_RATE_CONTROL_POINT_UUID, protocol.HR_MANUAL_OFF)
             await self._write(HEART_RATE_CONTROL_POINT_UUID, protocol.HR_MANUAL_ON)
             async with asyncio.timeout(HEART_RATE_TIMEOUT):
-                bpm = await waiter
+                return await waiter
         except TimeoutError as err:
             raise NoHeartRateError("No heart-rate value from the band in time") from err
         finally:
@@ -261,9 +295,6 @@ class BandSession:
                 waiter.cancel()
             elif not waiter.cancelled():
                 waiter.exception()
-        if self.settings.continuous_heart_rate:
-            await self._write(HEART_RATE_CONTROL_POINT_UUID, protocol.HR_CONTINUOUS_ON)
-        return bpm
 
     async def async_set_continuous_heart_rate(self, enabled: bool) -> None:
         """Turn continuous measurement on or off, now and on every later connection."""
@@ -296,10 +327,10 @@ class BandSession:
         """Fetch the band's activity memory, block by block, storing each before acknowledging it.
 
         At low latency, as Gadgetbridge does, and back to high latency afterwards for the band's
-        battery. After each block, `yield_to()` true stops the transfer (FF05 `11`): the rest
-        stays on the band for the next sync. A transfer that breaks off or sends what cannot be
-        the band's memory raises `ActivityTransferError` (a `BleakError`); every block
-        acknowledged before is stored, the one in progress stays on the band. Returns whether
+        battery unless more work waits. After each block, `yield_to()` true stops the transfer (FF05
+        `11`): the rest stays on the band for the next sync. A transfer that breaks off or sends
+        what cannot be the band's memory raises `ActivityTransferError` (a `BleakError`); every
+        block acknowledged before is stored, the one in progress stays on the band. Returns whether
         nothing is left for later (False: stopped for `yield_to`).
         """
         client, store = self._require_client(), self._store_block
@@ -318,7 +349,7 @@ class BandSession:
         keep = self.settings.keep_activity_on_band
         self._activity = queue = asyncio.Queue[bytes]()
         try:
-            await self._write(LE_PARAMS_UUID, protocol.LOW_LATENCY.encode())
+            await self._async_wake()
             await self._write(CONTROL_POINT_UUID, FETCH_ACTIVITY)
             while True:
                 block = await self._next_block(queue, assembler)
@@ -342,8 +373,7 @@ class BandSession:
             raise
         finally:
             self._activity = None
-            if self._client is not None:
-                await self._write(LE_PARAMS_UUID, protocol.HIGH_LATENCY.encode())
+            await self._async_rest_unless_wanted()
 
     async def _async_sync_before_clock_change(self) -> None:
         """The memory's stamps carry the clock's old offset: sync while it is still the band's."""
@@ -375,6 +405,30 @@ class BandSession:
             raise ActivityTransferError("the band stopped sending its activity") from None
 
     # -- steps of the conversation ----------------------------------------------------------------
+
+    async def async_rest(self) -> None:
+        """Back to high latency, for the band's battery, if the link was left at low latency.
+
+        Never raises: the work before it is done whatever becomes of the link, and a link that
+        fails here is gone (the next connection sets its parameters afresh).
+        """
+        if self._client is None or not self._awake:
+            return
+        try:
+            await self._write(LE_PARAMS_UUID, protocol.HIGH_LATENCY.encode())
+        except (BleakError, TimeoutError) as err:
+            _LOGGER.debug("%s: high latency not set: %s", self.address, err)
+            return
+        self._awake = False
+
+    async def _async_wake(self) -> None:
+        if not self._awake:
+            await self._write(LE_PARAMS_UUID, protocol.LOW_LATENCY.encode())
+            self._awake = True
+
+    async def _async_rest_unless_wanted(self) -> None:
+        if not (self._initialising or self._keep_awake()):
+            await self.async_rest()
 
     async def _authenticate(self, info: DeviceInfo, tap_timeout: float | None) -> None:
         """Write the user info and wait for the verdict; with `tap_timeout`, accept a tap."""
