@@ -173,10 +173,11 @@ async def test_a_measurement_runs_at_low_latency_and_the_band_idles_at_high_late
 ) -> None:
     """The commands cross at 55 ms events, not the 600 ms ones the band idles at for its battery."""
     band, _entry = await add_band(hass, add_device)
-    await settle(hass)  # the first link's activity sync is over
+    # Initialised, resting: (460 + 500) / 2 x 1.25 ms (on a busy machine, a moment after setup).
+    await until(lambda: band.connection is not None and band.connection.link.interval > 0.5)
     assert band.connection is not None
     link = band.connection.link
-    assert link.interval == pytest.approx(0.6)  # (460 + 500) / 2 x 1.25 ms
+    assert link.interval == pytest.approx(0.6)
     before = len(band.requests)
 
     await _measure(hass, device_id(hass, band.address))
@@ -186,7 +187,8 @@ async def test_a_measurement_runs_at_low_latency_and_the_band_idles_at_high_late
     commands = [n for n, request in enumerate(requests) if request[1] == HEART_RATE_CONTROL_POINT]
     # Low latency before the first command, high latency after the last; nothing else between.
     assert len(switches) == 2
-    assert switches[0] < commands[0] and commands[-1] < switches[1]
+    assert switches[0] < commands[0]
+    assert commands[-1] < switches[1]
     assert band.gatt.characteristic(LE_PARAMS).value == protocol.HIGH_LATENCY.encode()
     await until(lambda: link.interval > 0.5)
 
@@ -496,12 +498,18 @@ async def test_periodic_policy_connects_for_a_measurement_and_lets_go(
     assert band.connection is None  # visited, read, released
     assert state_of(hass, Platform.SENSOR, band.address, "battery") == "82"
     band.activity.heart_rate = 58
+    before = len(band.requests)
 
     response = await _measure(hass, device_id(hass, band.address))
 
     assert response == {"heart_rate": 58}
     await settle(hass)
     assert band.connection is None  # released again after the measurement
+    # One parameter change on the visit: low latency at the start, kept for the measurement
+    # that waits and for the sync after it; no high latency asked for a link about to close.
+    visit = band.requests[before:]
+    assert visit.count(("write", LE_PARAMS)) == 1
+    assert visit.index(("write", LE_PARAMS)) < visit.index(("write", HEART_RATE_CONTROL_POINT))
     assert state_of(hass, Platform.SENSOR, band.address, "heart_rate") == "58"
 
 
