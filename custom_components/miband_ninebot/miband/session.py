@@ -14,11 +14,10 @@ which is also what keeps the 1S's heart-rate sensor from killing the link (secti
  7. FF0A <- date and time; read battery and steps;
  8. FF09 <- high latency, to save the band's battery while idle.
 
-Work on the band runs at low latency (about 55 ms connection events instead of 600 ms) and goes
-back to high latency when it ends: a heart-rate measurement, an activity sync, a vibration
-pattern. When the caller says more work waits for the link (`keep_awake`), the initialisation and
-each piece of work leave it at low latency for the next one; the caller then has the last one
-rest the link (`async_rest`).
+Work on the band runs at low latency (about 55 ms connection events instead of 600 ms) and goes back
+to high latency when it ends: a heart-rate measurement, an activity sync. When the caller says more
+work waits for the link (`keep_awake`), the initialisation and each piece of work leave it at low
+latency for the next one; the caller then has the last one rest the link (`async_rest`).
 
 The band stamps its activity memory with its own clock. The clock read in step 3 says which
 offset from UTC the unsynced minutes carry; if step 7 is about to change it (a daylight-saving
