@@ -314,3 +314,25 @@ async def test_a_heart_rate_measurement_waits_for_one_block_at_most(
     await until(lambda: band.memory.minute_count == 0)
     await settle(hass)
     await _assert_statistics_match(hass, utc_start, minutes + more)
+
+
+async def test_without_its_storage_the_import_starts_after_the_recorder_s_newest_hour(
+    recorder_mock: Recorder,
+    hass: HomeAssistant,
+    add_device: AddDevice,
+    hass_storage: dict[str, Any],
+) -> None:
+    """The entry's record of the import is gone (storage lost, say): the statistics say where."""
+    band, utc_start, minutes = _band_with_a_day(5)
+    add_device(band)
+    entry = await add_paired_band(hass, band, {CONF_KEEP_ACTIVITY_ON_BAND: True})
+    await until(lambda: len(band.memory.kept) == len(minutes) // 142 + 1)
+    await _assert_statistics_match(hass, utc_start, minutes)
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    key = f"{DOMAIN}.activity.{band.address.replace(':', '').lower()}"
+    assert hass_storage.pop(key, None) is not None
+
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    # The band sends the same minutes again (kept on it): none is counted a second time.
+    assert await _sync(hass, band) == {"minutes": 0, "first": None, "last": None}
+    await _assert_statistics_match(hass, utc_start, minutes)
