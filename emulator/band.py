@@ -13,7 +13,10 @@ It behaves as the protocol notes describe the real band, failures included:
   date and time were not set in this connection (the notes' secondary explanation); otherwise a
   manual measurement notifies its value on 2A37 about 10 s after the command;
 - its clock runs from what FF0A was last set to; its activity memory (`band_memory`) goes out on
-  FF07 after FF05 `06`, block by block, each deleted once acknowledged with its own count.
+  FF07 after FF05 `06`, block by block, each deleted once acknowledged with its own count;
+- it holds three alarms (FF05 `04`, `band_alarms`) and rings them by its clock, connected or not:
+  the motor runs and, to a connected central, FF03 says 11 (10 for a smart alarm);
+- running flat (`run_flat`) loses its clock and its alarms.
 
 The checksum code is written here independently of the integration's, on purpose.
 """
@@ -27,6 +30,7 @@ from datetime import datetime, timedelta
 import logging
 import time
 
+from .band_alarms import AlarmClock, Ring
 from .band_memory import ActivityMemory, PendingBlock, date_bytes
 from .gatt import INDICATE, NOTIFY, READ, WRITE, WRITE_WITHOUT_RESPONSE, Characteristic, Service
 from .link import CONNECTION_TIMEOUT, LinkTiming
@@ -60,6 +64,7 @@ ALERT_LEVEL = _uuid("2a06")
 # FF03 codes the band sends.
 AUTH_OK, AUTH_FAILED, LATENCY_SET, WAITING_FOR_TAP, TAPPED = 0x05, 0x06, 0x08, 0x13, 0x15
 CONNECTION_PARAMETERS_OK = 0x04
+SMART_ALARM_RANG, ALARM_RANG = 0x10, 0x11  # the motor events of section 3.8
 SYNC_CANCELLED = 0x18  # seen after FF05 `11` (MiBandService's comment)
 PACKET_COUNTER_PROFILE = (2, 0, 7, 0)
 
@@ -218,6 +223,7 @@ class MiBand(Peripheral):
         self.heart_rate_commands: list[bytes] = []  # every 2A39 write
         self.clock: datetime | None = None  # what FF0A was last set to
         self._clock_set_at = 0.0  # time.monotonic() then: the clock runs in wall time
+        self.alarms = AlarmClock(self.now, self._on_alarm)
         self._session = _ConnectionState()
 
     # -- what a wearer does -----------------------------------------------------------------------
@@ -268,8 +274,19 @@ class MiBand(Peripheral):
         self.restart_with([vendor, *band_services()])
 
     def set_clock(self, moment: datetime) -> None:
-        """Set the band's clock, as FF0A does (a wearer's own app, or a battery run flat)."""
+        """Set the band's clock, as FF0A does (or a wearer's own app); alarms follow it."""
         self.clock, self._clock_set_at = moment, time.monotonic()
+        self.alarms.reschedule(clock_changed=True)
+
+    def run_flat(self) -> None:
+        """The battery runs out and is charged again: the band restarts without time or alarms."""
+        self.drop_link(CONNECTION_TIMEOUT)
+        self.clock = None
+        self.alarms.forget()
+
+    def stop_timers(self) -> None:
+        """No alarm rings any more."""
+        self.alarms.stop()
 
     def now(self) -> datetime | None:
         """What the band's clock reads now; None until it was first set."""
@@ -385,6 +402,8 @@ class MiBand(Peripheral):
             self._session.realtime_steps = data[1:2] == b"\x01"
         elif data[:1] in (b"\x08", b"\x13"):
             self.vibrations.append(data)
+        elif data[:1] == b"\x04":
+            self.alarms.set(data)
         elif data == b"\x06":
             self._session.transfer, self._session.sent = self.memory.blocks(), None
             self._send_next_block()
@@ -460,6 +479,11 @@ class MiBand(Peripheral):
 
     async def _on_alert(self, data: bytes) -> None:
         self.vibrations.append(data)
+
+    def _on_alarm(self, ring: Ring) -> None:
+        """An alarm goes off: the motor runs; a connected central hears of it on FF03."""
+        _LOGGER.debug("%s: alarm %d rings at %s", self.address, ring.slot, ring.at)
+        self.notify(NOTIFICATION, bytes((SMART_ALARM_RANG if ring.smart else ALARM_RANG,)))
 
     async def _on_heart_rate_command(self, data: bytes) -> None:
         self.heart_rate_commands.append(data)

@@ -244,6 +244,9 @@ class Peripheral:
         self.drop_link(REMOTE_USER_TERMINATED)
         self.gatt = GattTable(services)
 
+    def stop_timers(self) -> None:
+        """Stop what the device runs by itself, on no central's behalf (a test's end)."""
+
     def stall(self, duration: float) -> bool:
         """Miss connection events for `duration` model seconds (see `Link.stall`)."""
         return self.connection is not None and self.connection.link.stall(duration)

@@ -12,7 +12,7 @@ Pitfalls solved here once (see shared/ha/virtual_proxy.md):
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import replace
 import gc
 import logging
@@ -64,15 +64,21 @@ async def proxy(hass: HomeAssistant) -> AsyncIterator[VirtualProxy]:
 
 
 @pytest.fixture
-def add_device(hass: HomeAssistant, proxy: VirtualProxy) -> Callable[[Peripheral], Peripheral]:
+def add_device(
+    hass: HomeAssistant, proxy: VirtualProxy
+) -> Iterator[Callable[[Peripheral], Peripheral]]:
     """Put an emulated device in the proxy's range, on the fast test time scale."""
+    added: list[Peripheral] = []
 
     def _add(peripheral: Peripheral) -> Peripheral:
         peripheral.timing = replace(peripheral.timing, time_scale=TEST_TIMING.time_scale)
         proxy.add(peripheral)
+        added.append(peripheral)
         return peripheral
 
-    return _add
+    yield _add
+    for peripheral in added:
+        peripheral.stop_timers()  # a band's alarm clock would outlive the test
 
 
 @pytest.fixture

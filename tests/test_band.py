@@ -525,6 +525,7 @@ async def test_diagnostics_redact_the_user_id_and_the_profile(
     assert str(entry.data[CONF_USER_ID]) not in str(diagnostics)
     assert diagnostics["band"]["statuses"][:3] == ["04", "08", "05"]  # LE params ok, auth ok
     assert diagnostics["band"]["state"]["device_info"]["firmware_version"] == "4.16.4.22"
+    assert diagnostics["band"]["alarms"] == []  # none set from Home Assistant
     assert diagnostics["link"]["connected"] is True
 
 

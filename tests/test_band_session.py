@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, time, timedelta
 
 from bleak.exc import BleakError
 from homeassistant.core import HomeAssistant
 import pytest
 
 from custom_components.miband_ninebot.miband import protocol
+from custom_components.miband_ninebot.miband.alarm import Alarm, AlarmRepeat
 from custom_components.miband_ninebot.miband.session import (
     AuthenticationRejectedError,
     BandSession,
@@ -23,8 +24,9 @@ from custom_components.miband_ninebot.miband.session import (
     TapRequiredError,
     TapTimeoutError,
 )
+from custom_components.miband_ninebot.miband.vibration import VibrationPattern
 from emulator import catalog
-from emulator.band import MiBand
+from emulator.band import ALERT_LEVEL, LE_PARAMS, MiBand
 from emulator.link import CONNECTION_TIMEOUT
 from emulator.peripheral import Peripheral
 
@@ -186,6 +188,78 @@ async def test_vibration_uses_the_immediate_alert(
     session = _session(band)
     await _start(hass, band, session)
 
-    await session.async_vibrate(2)
+    before = len(band.requests)
 
-    assert band.vibrations == [protocol.ALERT_MILD, protocol.ALERT_OFF] * 2
+    await session.async_vibrate(VibrationPattern.RING, 2)
+
+    # Ring is two pulses: four of them, each started with 01 and stopped with 00.
+    assert band.vibrations == [protocol.ALERT_MILD, protocol.ALERT_OFF] * 4
+    # At low latency (600 ms events would stretch every pulse), then back to high latency.
+    requests = band.requests[before:]
+    switches = [n for n, request in enumerate(requests) if request == ("write", LE_PARAMS)]
+    alerts = [n for n, request in enumerate(requests) if request[1] == ALERT_LEVEL]
+    assert len(switches) == 2
+    assert switches[0] < alerts[0]
+    assert alerts[-1] < switches[1]
+    assert band.gatt.characteristic(LE_PARAMS).value == protocol.HIGH_LATENCY.encode()
+
+
+WAKE_UP = time(10, 1)  # a minute after BAND_CLOCK
+
+
+async def test_alarms_are_written_once_and_again_after_the_band_ran_flat(
+    hass: HomeAssistant, add_device: AddDevice
+) -> None:
+    band = add_device(catalog.mi_band_1s())
+    band.known_user_ids.add(USER.user_id)
+    session = _session(band)
+    daily = Alarm(0, enabled=True, time=WAKE_UP, repeat=AlarmRepeat.WEEKDAYS, smart_wake=True)
+    session.settings.alarms = (daily, Alarm(2))
+    await _start(hass, band, session)
+
+    # Saturday 2026-11-21: a repeating alarm carries today's date, Monday to Friday is 0x1f.
+    set_daily = bytes.fromhex("04 00 01 1a 0a 15 0a 01 00 1e 1f")
+    set_off = Alarm(2).encode(BAND_CLOCK)
+    assert [c for c in band.control_commands if c[0] == 0x04] == [set_daily, set_off]
+    held = band.alarms.slots
+    assert held[0] is not None
+    assert held[0].weekdays == 0x1F
+    assert held[2] is not None
+    assert not held[2].enabled
+
+    # Another connection: the band still holds them, nothing is written.
+    band.drop_link(CONNECTION_TIMEOUT)
+    await until(lambda: band.connection is None)
+    session.async_link_lost()
+    await _start(hass, band, session)
+    assert len([c for c in band.control_commands if c[0] == 0x04]) == 2
+
+    # The band runs flat and restarts with no clock: all of them again.
+    band.run_flat()
+    session.async_link_lost()
+    assert band.alarms.slots == [None] * 3
+    await _start(hass, band, session)
+    assert [c for c in band.control_commands if c[0] == 0x04][2:] == [set_daily, set_off]
+
+
+async def test_the_band_rings_an_alarm_at_its_time_and_says_so(
+    hass: HomeAssistant, add_device: AddDevice
+) -> None:
+    band = add_device(catalog.mi_band_1s())
+    band.known_user_ids.add(USER.user_id)
+    session = _session(band)
+    await _start(hass, band, session)
+    session.settings.alarms = (Alarm(1, enabled=True, time=WAKE_UP, repeat=AlarmRepeat.ONCE),)
+
+    await session.async_write_alarms()
+    assert band.alarms.rings == []
+    band.set_clock(datetime.combine(BAND_CLOCK.date(), WAKE_UP) - timedelta(seconds=0.1))
+
+    await until(lambda: bool(band.alarms.rings))
+    ring = band.alarms.rings[0]
+    assert (ring.slot, ring.at, ring.smart) == (1, datetime(2026, 11, 21, 10, 1), False)
+    await until(lambda: 0x11 in session.statuses)  # the band's "alarm" motor event, heard
+    # A one-time alarm rings once.
+    band.set_clock(datetime(2026, 11, 22, 10, 0, 59, 900000))
+    await asyncio.sleep(0.3)
+    assert len(band.alarms.rings) == 1

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import contextlib
-from datetime import datetime
+from datetime import date, datetime, time
 
 from hypothesis import given, strategies as st
 import pytest
 
 from custom_components.miband_ninebot.miband import protocol
+from custom_components.miband_ninebot.miband.alarm import Alarm, AlarmRepeat
 from custom_components.miband_ninebot.miband.protocol import (
     BatteryState,
     DeviceInfo,
@@ -22,6 +23,7 @@ from custom_components.miband_ninebot.miband.protocol import (
     parse_heart_rate,
     parse_steps,
 )
+from custom_components.miband_ninebot.miband.vibration import VibrationPattern
 
 DEVICE_INFO_1S = bytes.fromhex("c83c7e51040004070006000216041004164c0301")
 DEVICE_INFO_1 = bytes.fromhex("881073da000002620006000209040001")  # MB lab/descs
@@ -204,3 +206,45 @@ def test_parsers_raise_only_malformed_value_errors(data: bytes) -> None:
     ):
         with contextlib.suppress(MalformedValueError):
             parse(data)
+
+
+def test_alarm_commands() -> None:
+    """Layout `04 slot enabled date(6) smart weekdays`, Monday bit 0 (protocol notes 3.6)."""
+    evening = datetime(2026, 12, 2, 22, 0)  # a Wednesday
+    weekdays = Alarm(0, True, time(7, 30), AlarmRepeat.WEEKDAYS, smart_wake=True)
+    assert weekdays.encode(evening).hex(" ") == "04 00 01 1a 0b 02 07 1e 00 1e 1f"
+    # Once, its time gone by today: tomorrow's date, no weekday, no window.
+    once = Alarm(1, True, time(7, 30), AlarmRepeat.ONCE)
+    assert once.encode(evening).hex(" ") == "04 01 01 1a 0b 03 07 1e 00 00 00"
+    # A one-time alarm set for a day keeps that day.
+    fixed = Alarm(2, True, time(6, 5), AlarmRepeat.ONCE, day=date(2026, 12, 25))
+    assert fixed.encode(evening).hex(" ") == "04 02 01 1a 0b 19 06 05 00 00 00"
+    assert Alarm(2, False, time(6, 5, 42), AlarmRepeat.WEEKENDS).encode(evening)[2:] == bytes(
+        (0, 26, 11, 2, 6, 5, 0, 0, 0x60)
+    )
+    assert AlarmRepeat.DAILY.mask == 0x7F
+    with pytest.raises(ValueError, match="slot 3"):
+        Alarm(3)
+
+
+@pytest.mark.parametrize(
+    ("repeat", "expected"),
+    [
+        (AlarmRepeat.ONCE, datetime(2026, 12, 5, 7, 30)),
+        (AlarmRepeat.DAILY, datetime(2026, 12, 5, 7, 30)),
+        (AlarmRepeat.WEEKDAYS, datetime(2026, 12, 7, 7, 30)),  # after Friday 22:00, Monday
+        (AlarmRepeat.WEEKENDS, datetime(2026, 12, 5, 7, 30)),
+    ],
+)
+def test_alarm_next_ring(repeat: AlarmRepeat, expected: datetime) -> None:
+    friday_night = datetime(2026, 12, 4, 22, 0)
+    assert Alarm(0, True, time(7, 30), repeat).next_ring(friday_night) == expected
+
+
+def test_vibration_patterns() -> None:
+    """Gadgetbridge's on/off milliseconds, pulses capped at 500 ms, pauses of at least 25 ms."""
+    assert VibrationPattern.SHORT.pulses == ((200, 200),)
+    assert VibrationPattern.STACCATO.pulses == ((100, 25),)
+    assert VibrationPattern.RING.pulses == ((300, 200), (500, 2000))
+    assert len(VibrationPattern.ALARM_CLOCK.pulses) == 4
+    assert all(on <= 500 for pattern in VibrationPattern for on, _off in pattern.pulses)

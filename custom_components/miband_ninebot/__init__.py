@@ -34,8 +34,11 @@ from .wheel_coordinator import WheelCoordinator
 PLATFORMS: list[Platform] = [
     Platform.BINARY_SENSOR,
     Platform.BUTTON,
+    Platform.NOTIFY,
+    Platform.SELECT,
     Platform.SENSOR,
     Platform.SWITCH,
+    Platform.TIME,
 ]
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
@@ -75,7 +78,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: MiBandNinebotConfigEntry
         coordinator = WheelCoordinator(hass, entry, ble_device, settings)
     else:
         coordinator = BandCoordinator(hass, entry, ble_device, settings)
-        await coordinator.history.async_load()
+        await coordinator.async_load()
     entry.runtime_data = coordinator
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     # After the platforms: a restored "connection off" switch must be known before dialling.

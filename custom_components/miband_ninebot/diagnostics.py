@@ -13,6 +13,7 @@ from homeassistant.components.diagnostics import async_redact_data
 from homeassistant.core import HomeAssistant
 
 from . import MiBandNinebotConfigEntry
+from .band_alarms import alarm_to_json
 from .band_coordinator import BandCoordinator
 from .const import CONF_AGE, CONF_GENDER, CONF_HEIGHT, CONF_USER_ID, CONF_WEIGHT
 from .sensor import ATTR_PIN
@@ -49,6 +50,7 @@ async def async_get_config_entry_diagnostics(
             # FF03 codes of the current connection: how authentication and LE params went.
             "statuses": [f"{status:02x}" for status in band.statuses],
             "continuous_heart_rate": coordinator.continuous_heart_rate,
+            "alarms": [alarm_to_json(alarm) for alarm in coordinator.alarms.managed],
             "state": None if band.state is None else asdict(band.state),
         }
     return async_redact_data(diagnostics, TO_REDACT)

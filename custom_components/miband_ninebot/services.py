@@ -23,6 +23,7 @@ from homeassistant.helpers import config_validation as cv, device_registry as dr
 
 from .band_coordinator import BandCoordinator
 from .const import DOMAIN
+from .miband.vibration import DEFAULT_PATTERN, VibrationPattern
 
 if TYPE_CHECKING:
     # Typed as what the pinned release runs: Home Assistant now installs probatio under the name
@@ -35,6 +36,7 @@ SERVICE_MEASURE_HEART_RATE = "measure_heart_rate"
 SERVICE_VIBRATE = "vibrate"
 SERVICE_SYNC_ACTIVITY = "sync_activity"
 ATTR_COUNT = "count"
+ATTR_PATTERN = "pattern"
 ATTR_HEART_RATE = "heart_rate"
 
 
@@ -52,6 +54,7 @@ VIBRATE_SCHEMA = vol.Schema(
     {
         vol.Required(ATTR_DEVICE_ID): _one_device,
         vol.Optional(ATTR_COUNT, default=1): vol.All(vol.Coerce(int), vol.Range(min=1, max=10)),
+        vol.Optional(ATTR_PATTERN, default=DEFAULT_PATTERN.value): vol.Coerce(VibrationPattern),
     }
 )
 
@@ -73,7 +76,9 @@ def async_setup_services(hass: HomeAssistant) -> None:
         }
 
     async def async_vibrate(call: ServiceCall) -> None:
-        await _band(hass, call).async_vibrate(call.data[ATTR_COUNT])
+        await _band(hass, call).async_vibrate(
+            VibrationPattern(call.data[ATTR_PATTERN]), call.data[ATTR_COUNT]
+        )
 
     hass.services.async_register(
         DOMAIN,

@@ -1,4 +1,4 @@
-"""Switches: the wheel's link (held, or left to the rider's phone); the band's continuous HR."""
+"""Switches: a wheel's link; a band's continuous heart rate and its alarms (on, smart wake-up)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.restore_state import RestoreEntity
 
 from . import MiBandNinebotConfigEntry
+from .alarm_entity import AlarmSlotEntity, alarm_descriptions, slot_entities
 from .band_coordinator import BandCoordinator
 from .entity import MiBandNinebotEntity
 from .wheel_coordinator import WheelCoordinator
@@ -27,18 +28,27 @@ CONTINUOUS_HEART_RATE = SwitchEntityDescription(
     translation_key="continuous_heart_rate",
 )
 
+ALARMS = alarm_descriptions(SwitchEntityDescription, None)
+SMART_WAKES = alarm_descriptions(SwitchEntityDescription, "smart_wake")
+
 
 async def async_setup_entry(
     hass: HomeAssistant,
     entry: MiBandNinebotConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Add the connection switch of a wheel, the continuous heart-rate switch of a 1S."""
+    """Add a wheel's connection switch; a band's alarm switches, and continuous HR on a 1S."""
     coordinator = entry.runtime_data
     if isinstance(coordinator, WheelCoordinator):
         async_add_entities([ConnectionSwitch(coordinator, CONNECTION)])
-    elif isinstance(coordinator, BandCoordinator) and coordinator.has_heart_rate_sensor:
-        async_add_entities([ContinuousHeartRateSwitch(coordinator, CONTINUOUS_HEART_RATE)])
+    elif isinstance(coordinator, BandCoordinator):
+        switches: list[SwitchEntity] = [
+            *slot_entities(AlarmSwitch, coordinator, ALARMS),
+            *slot_entities(SmartWakeSwitch, coordinator, SMART_WAKES),
+        ]
+        if coordinator.has_heart_rate_sensor:
+            switches.append(ContinuousHeartRateSwitch(coordinator, CONTINUOUS_HEART_RATE))
+        async_add_entities(switches)
 
 
 class ConnectionSwitch(MiBandNinebotEntity[WheelCoordinator], SwitchEntity, RestoreEntity):
@@ -98,3 +108,37 @@ class ContinuousHeartRateSwitch(MiBandNinebotEntity[BandCoordinator], SwitchEnti
     async def async_turn_off(self, **kwargs: Any) -> None:
         """Stop measuring continuously."""
         await self.coordinator.async_set_continuous_heart_rate(False)
+
+
+class AlarmSwitch(AlarmSlotEntity, SwitchEntity):
+    """On: the band rings this alarm at its time and days."""
+
+    @property
+    def is_on(self) -> bool:
+        """Whether the alarm is set."""
+        return self.alarm.enabled
+
+    async def async_turn_on(self, **kwargs: Any) -> None:
+        """Set the alarm (a one-time alarm for the next time its time comes)."""
+        await self.async_set(enabled=True)
+
+    async def async_turn_off(self, **kwargs: Any) -> None:
+        """Unset the alarm."""
+        await self.async_set(enabled=False)
+
+
+class SmartWakeSwitch(AlarmSlotEntity, SwitchEntity):
+    """On: the band may wake its wearer up to 30 minutes early, in light sleep."""
+
+    @property
+    def is_on(self) -> bool:
+        """Whether the alarm has the smart wake-up window."""
+        return self.alarm.smart_wake
+
+    async def async_turn_on(self, **kwargs: Any) -> None:
+        """Give the alarm the 30-minute window."""
+        await self.async_set(smart_wake=True)
+
+    async def async_turn_off(self, **kwargs: Any) -> None:
+        """Ring at the time itself."""
+        await self.async_set(smart_wake=False)

@@ -11,13 +11,18 @@ which is also what keeps the 1S's heart-rate sensor from killing the link (secti
     the band vibrates for a tap (first pairing);
  5. FF05 <- wear location, 2A39 <- sleep-HR off (1S), step goal;
  6. subscribe to steps, activity, battery and heart rate;
- 7. FF0A <- date and time; read battery and steps;
+ 7. FF0A <- date and time; the alarms, if the band may not hold them; read battery and steps;
  8. FF09 <- high latency, to save the band's battery while idle.
 
 Work on the band runs at low latency (about 55 ms connection events instead of 600 ms) and goes back
-to high latency when it ends: a heart-rate measurement, an activity sync. When the caller says more
+to high latency when it ends: a heart-rate measurement, an activity sync, a vibration (whose
+pulses would otherwise stretch to whole 600 ms events). When the caller says more
 work waits for the link (`keep_awake`), the initialisation and each piece of work leave it at low
 latency for the next one; the caller then has the last one rest the link (`async_rest`).
+
+The alarms are written when they differ from what this session last wrote, and all of them
+again when the band's clock says it restarted (unset, or more than a day off): a band that ran
+flat forgets its alarms with its time.
 
 The band stamps its activity memory with its own clock. The clock read in step 3 says which
 offset from UTC the unsynced minutes carry; if step 7 is about to change it (a daylight-saving
@@ -42,6 +47,7 @@ from bleak.exc import BleakError
 from . import protocol
 from .activity import FETCH_ACTIVITY, STOP_ACTIVITY_SYNC, Block, BlockAssembler, has_packet_counter
 from .advertisement import MODEL_MI_BAND_1S
+from .alarm import Alarm
 from .protocol import (
     AUTHENTICATED,
     BatteryInfo,
@@ -50,6 +56,7 @@ from .protocol import (
     Notification,
     UserInfo,
 )
+from .vibration import DEFAULT_PATTERN, VibrationPattern
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -87,6 +94,9 @@ HEART_RATE_TIMEOUT = 20.0  # s; the band needs about 10 s for a manual measureme
 # s of silence in the middle of an activity transfer before it is given up (MIUI allows a whole
 # sync 30 s; a block of a few hundred minutes takes a few seconds at low latency).
 ACTIVITY_TIMEOUT = 10.0
+# How far the band's clock may be off before it counts as restarted (its alarms forgotten): more
+# than any time-zone or daylight-saving change, less than a clock that started again from zero.
+RESTARTED_CLOCK_DRIFT = timedelta(days=1)
 
 
 class MissingCharacteristicError(BleakError):
@@ -138,6 +148,7 @@ class BandSettings:
     continuous_heart_rate: bool = False  # the band forgets it on every drop: set on each connect
     now: Callable[[], datetime] = field(default=datetime.now)  # the band keeps local time
     keep_activity_on_band: bool = False  # acknowledge blocks so that the band keeps them
+    alarms: tuple[Alarm, ...] = ()  # what the band's slots should hold
 
 
 def require_band_table(client: BleakClient) -> None:
@@ -180,6 +191,7 @@ class BandSession:
         self._client: BleakClient | None = None
         self._status_queue: asyncio.Queue[int] = asyncio.Queue()
         self._heart_rate_waiters: list[asyncio.Future[int]] = []
+        self._alarms_on_band: dict[int, Alarm] = {}  # as last written, while the band keeps them
 
     async def async_pair(self, client: BleakClient, tap_timeout: float = TAP_TIMEOUT) -> DeviceInfo:
         """Introduce the user to the band, waiting up to `tap_timeout` for the wearer's tap.
@@ -214,10 +226,13 @@ class BandSession:
             await client.start_notify(HEART_RATE_MEASUREMENT_UUID, self._on_heart_rate)
         now = self.settings.now()
         offset = _to_minute(now - _utc_now())
+        if self.clock_offset is None or abs(self.clock_offset - offset) > RESTARTED_CLOCK_DRIFT:
+            self._alarms_on_band.clear()  # restarted (or never set): its alarms are gone
         if self.clock_offset not in (None, offset) and self._store_block is not None:
             await self._async_sync_before_clock_change()
         await self._write(DATE_TIME_UUID, protocol.encode_date_time_write(now))
         self.clock_offset = offset
+        await self._async_write_changed_alarms()
         battery = protocol.parse_battery_info(bytes(await client.read_gatt_char(BATTERY_UUID)))
         steps = protocol.parse_steps(bytes(await client.read_gatt_char(REALTIME_STEPS_UUID)))
         await self._write(CONTROL_POINT_UUID, protocol.REALTIME_STEPS_ON)
@@ -306,21 +321,47 @@ class BandSession:
         else:
             await self._write(HEART_RATE_CONTROL_POINT_UUID, protocol.HR_CONTINUOUS_OFF)
 
-    async def async_vibrate(self, count: int = 1) -> None:
-        """Vibrate `count` short pulses: Immediate Alert where the firmware has it, else FF05."""
+    async def async_vibrate(
+        self, pattern: VibrationPattern = DEFAULT_PATTERN, repeat: int = 1
+    ) -> None:
+        """Play `pattern` `repeat` times: Immediate Alert where the firmware has it, else FF05.
+
+        At low latency: a write leaves at the next connection event, and 600 ms events would
+        stretch every pulse and pause to their length.
+        """
         client = self._require_client()
         alert = client.services.get_characteristic(ALERT_LEVEL_UUID)
-        for pulse in range(count):
-            if pulse:
-                await asyncio.sleep(0.2)
-            if alert is not None:
-                await client.write_gatt_char(alert, protocol.ALERT_MILD, response=False)
-                await asyncio.sleep(0.2)
-                await client.write_gatt_char(alert, protocol.ALERT_OFF, response=False)
-            else:
-                await self._write(CONTROL_POINT_UUID, protocol.VIBRATE_START)
-                await asyncio.sleep(0.2)
-                await self._write(CONTROL_POINT_UUID, protocol.VIBRATE_STOP)
+        pulses = pattern.pulses * repeat
+        try:
+            await self._async_wake()
+            for index, (on_ms, off_ms) in enumerate(pulses):
+                if alert is not None:
+                    await client.write_gatt_char(alert, protocol.ALERT_MILD, response=False)
+                    await asyncio.sleep(on_ms / 1000)
+                    await client.write_gatt_char(alert, protocol.ALERT_OFF, response=False)
+                else:
+                    await self._write(CONTROL_POINT_UUID, protocol.VIBRATE_START)
+                    await asyncio.sleep(on_ms / 1000)
+                    await self._write(CONTROL_POINT_UUID, protocol.VIBRATE_STOP)
+                if index < len(pulses) - 1:
+                    await asyncio.sleep(off_ms / 1000)
+        finally:
+            await self._async_rest_unless_wanted()
+
+    async def async_write_alarms(self) -> None:
+        """Set the band's slots to `settings.alarms` now (those that differ), at low latency."""
+        self._require_client()
+        try:
+            await self._async_wake()
+            await self._async_write_changed_alarms()
+        finally:
+            await self._async_rest_unless_wanted()
+
+    async def _async_write_changed_alarms(self) -> None:
+        for alarm in self.settings.alarms:
+            if self._alarms_on_band.get(alarm.slot) != alarm:
+                await self._write(CONTROL_POINT_UUID, alarm.encode(self.settings.now()))
+                self._alarms_on_band[alarm.slot] = alarm
 
     async def async_sync_activity(self, yield_to: Callable[[], bool] = bool) -> bool:
         """Fetch the band's activity memory, block by block, storing each before acknowledging it.
