@@ -112,6 +112,15 @@ def test_band_and_wheel_in_home_assistant_s_own_ui(
     # The emulated band answers each measurement with the next of 72, 78, 69, ...
     expect(heart_rate).to_contain_text(re.compile(r"\b78\s*bpm"), timeout=MEASUREMENT_TIMEOUT_MS)
     assert _state(develop, "sensor.mi_band_1s_7e51_heart_rate") == "78"
+
+    # An alarm switched on from the device page, as from a dashboard.
+    alarm = page.locator("hui-toggle-entity-row", has_text="Alarm 1").filter(has_not_text="smart")
+    assert _state(develop, "switch.mi_band_1s_7e51_alarm_1") == "off"
+    alarm.get_by_role("switch").click()
+    deadline = time.monotonic() + 30
+    while _state(develop, "switch.mi_band_1s_7e51_alarm_1") != "on":
+        assert time.monotonic() < deadline, "the alarm switch did not turn on"
+        time.sleep(0.5)
     page.screenshot(path=SCREENSHOTS / "band.png", full_page=True)
 
 

@@ -259,6 +259,48 @@ async def test_time_zone_and_daylight_saving(
     )
 
 
+async def test_a_drop_in_the_sync_before_a_clock_change_keeps_the_old_clock_for_the_retry(
+    recorder_mock: Recorder, hass: HomeAssistant, add_device: AddDevice
+) -> None:
+    """The link drops halfway through the sync that must precede the clock change: the clock is
+    not set on that connection, so the next one still reads the old offset and syncs first."""
+    await hass.config.async_update(time_zone="Europe/Berlin")
+    band, utc_start, minutes = _band_with_a_day(6, offset=timedelta(hours=2))
+    band.faults.activity = "cut"  # the first block breaks off mid-way, the link with it
+    add_device(band)
+
+    await add_paired_band(hass, band)
+    await until(lambda: band.memory.minute_count == 0)
+
+    await _assert_statistics_match(hass, utc_start, minutes)  # every minute at +2, where it was
+
+
+async def test_a_garbled_sync_before_a_clock_change_is_logged_and_the_band_set_up(
+    recorder_mock: Recorder,
+    hass: HomeAssistant,
+    add_device: AddDevice,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """What cannot be the band's memory ends that sync; the connection goes on and sets the clock
+    (the minutes are then read with the new offset: the warning says so)."""
+    await hass.config.async_update(time_zone="Europe/Berlin")
+    band, _utc_start, minutes = _band_with_a_day(3, offset=timedelta(hours=2))
+    band.faults.activity = "garbage"
+    add_device(band)
+
+    await add_paired_band(hass, band)
+    await until(lambda: band.memory.minute_count == 0)
+
+    assert "activity not synced before the clock change" in caplog.text
+    band_now = band.now()
+    assert band_now is not None
+    assert abs(band_now - datetime.now(ZoneInfo("Europe/Berlin")).replace(tzinfo=None)) < (
+        timedelta(seconds=5)
+    )
+    steps = await _hours(hass, STEPS)
+    assert sum(row["state"] for row in steps.values()) == sum(m.steps for m in minutes)
+
+
 async def test_half_hour_time_zone_minutes_land_in_utc_hours(
     recorder_mock: Recorder, hass: HomeAssistant, add_device: AddDevice
 ) -> None:
