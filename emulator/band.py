@@ -5,9 +5,10 @@ It behaves as the protocol notes describe the real band, failures included:
   id the band has not seen asks for a tap (06, then 13 while it vibrates) and succeeds with 15 once
   tapped; a known user id is accepted at once (05);
 - every new connection starts unauthenticated, with no subscriptions and no realtime steps;
-- FF09 makes the band ask for new connection parameters: the write is answered at once, from one
-  interval later the link runs with the requested interval and supervision timeout, and then
-  FF03 notifies 04 and 08 (both seen; the band can know of the update's success only after it);
+- FF09 makes the band ask for new connection parameters: the write is answered at once, the link
+  runs with the requested interval and supervision timeout from the update's instant (`Link.
+  request_parameter_update`: about ten events at the old interval), and then FF03 notifies 04 and
+  08 (both seen; the band can know of the update's success only after it);
 - starting the optical sensor (2A39 `15 02 01` or `15 01 01`) stalls the band for about 1.3 s: a
   link still on Linux's 420 ms supervision timeout drops with reason 0x08, and so does a band whose
   date and time were not set in this connection (the notes' secondary explanation); otherwise a
@@ -383,13 +384,13 @@ class MiBand(Peripheral):
         timeout = words[3] / 100
         link = self.connection.link
 
-        def apply() -> None:
-            # The band learns that the update succeeded only once the central has applied it.
-            link.update_parameters(interval=interval, supervision_timeout=timeout)
+        def apply(instant: float) -> None:
+            # The band learns that the update succeeded only once it has taken effect.
+            link.update_parameters(interval=interval, supervision_timeout=timeout, at=instant)
             self.notify(NOTIFICATION, bytes((CONNECTION_PARAMETERS_OK,)))
             self.notify(NOTIFICATION, bytes((LATENCY_SET,)))
 
-        self._later(self.connection, link.interval, apply)
+        link.request_parameter_update(apply)
 
     async def _on_date_time(self, data: bytes) -> None:
         if len(data) >= 6:

@@ -6,6 +6,12 @@ notification). A request and its response cannot share an event: the response co
 event at the earliest. A peripheral that stalls misses events; if it misses them for the whole
 supervision timeout, the central declares the link lost (HCI reason 0x08).
 
+New connection parameters asked for by the peripheral take effect as Bluetooth has it: an L2CAP
+Connection Parameter Update Request to the central, its response and the central's
+LL_CONNECTION_UPDATE_IND back (one PDU each, in the events the model gives them), then the update's
+instant, `UPDATE_INSTANT_EVENTS` events later at the old interval. Until the instant, everything
+runs at the old parameters.
+
 Times inside the model are in model seconds since the link came up; `time_scale` converts them to
 wall-clock seconds on the event loop, so tests run fast and benchmarks run faithful.
 """
@@ -25,6 +31,10 @@ LOCAL_HOST_TERMINATED = 0x16
 
 # Linux's default LE supervision timeout: 42 x 10 ms (hci_alloc_dev).
 LINUX_SUPERVISION_TIMEOUT = 0.42
+# Events from the LL_CONNECTION_UPDATE_IND to its instant: the Core specification asks the central
+# to allow the peripheral at least 6 (Vol 6, Part B, 5.1.1), which is what Zephyr's controller
+# takes (instant = event counter + peripheral latency + 6).
+UPDATE_INSTANT_EVENTS = 6
 
 
 class Direction(Enum):
@@ -130,12 +140,32 @@ class Link:
             return True
         return False
 
+    def request_parameter_update(self, on_instant: Callable[[float], None]) -> None:
+        """The peripheral asks for new parameters; `on_instant(instant)` runs when they apply.
+
+        Asked from a request's handler: the request PDU leaves after the reply to that request
+        (booked first, as the handler returns), then the central's two PDUs, then the instant.
+        """
+
+        def ask() -> None:
+            asked = self.reserve(Direction.TO_CENTRAL, 1)
+            indicated = self.reserve(Direction.TO_PERIPHERAL, 2, asked + self.interval)
+            instant = indicated + UPDATE_INSTANT_EVENTS * self.interval
+            self.call_at(instant, lambda: on_instant(instant))
+
+        self.call_at(self.now(), ask)
+
     def update_parameters(
-        self, *, interval: float | None = None, supervision_timeout: float | None = None
+        self,
+        *,
+        interval: float | None = None,
+        supervision_timeout: float | None = None,
+        at: float | None = None,
     ) -> None:
-        """Apply a connection parameter update from the next event on."""
+        """Apply a connection parameter update from the event at `at` (default: the next one)."""
         if interval is not None:
-            origin, old = self._next_event(self.now()), self.interval
+            origin = self._next_event(self.now()) if at is None else self._next_event(at)
+            old = self.interval
             # A direction booked on the old grid past the update is free at the new grid's
             # events: the next PDU goes at the first new event after the last one booked.
             for direction, free in self._free_from.items():

@@ -26,7 +26,7 @@ from custom_components.miband_ninebot.miband.session import (
 )
 from custom_components.miband_ninebot.miband.vibration import VibrationPattern
 from emulator import catalog
-from emulator.band import ALERT_LEVEL, LE_PARAMS, MiBand
+from emulator.band import ALERT_LEVEL, MiBand
 from emulator.link import CONNECTION_TIMEOUT
 from emulator.peripheral import Peripheral
 
@@ -194,14 +194,10 @@ async def test_vibration_uses_the_immediate_alert(
 
     # Ring is two pulses: four of them, each started with 01 and stopped with 00.
     assert band.vibrations == [protocol.ALERT_MILD, protocol.ALERT_OFF] * 4
-    # At low latency (600 ms events would stretch every pulse), then back to high latency.
+    # At once, without asking for low latency first (it would apply six seconds later), as
+    # writes without response.
     requests = band.requests[before:]
-    switches = [n for n, request in enumerate(requests) if request == ("write", LE_PARAMS)]
-    alerts = [n for n, request in enumerate(requests) if request[1] == ALERT_LEVEL]
-    assert len(switches) == 2
-    assert switches[0] < alerts[0]
-    assert alerts[-1] < switches[1]
-    assert band.gatt.characteristic(LE_PARAMS).value == protocol.HIGH_LATENCY.encode()
+    assert requests == [("write-command", ALERT_LEVEL)] * 8
 
 
 WAKE_UP = time(10, 1)  # a minute after BAND_CLOCK

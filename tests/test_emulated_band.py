@@ -66,6 +66,9 @@ class BandClient:
     async def low_latency(self) -> None:
         await self.client.write_gatt_char(LE_PARAMS, protocol.LOW_LATENCY.encode(), response=True)
 
+    async def high_latency(self) -> None:
+        await self.client.write_gatt_char(LE_PARAMS, protocol.HIGH_LATENCY.encode(), response=True)
+
     async def set_clock(self) -> None:
         moment = datetime(2026, 11, 21, 10, 0, 0)  # the band's local time, naive
         await self.client.write_gatt_char(
@@ -142,6 +145,34 @@ async def test_the_seed_failure_heart_rate_on_a_420_ms_link_drops_with_0x08(
     async with asyncio.timeout(5):
         await received.disconnected.wait()
     assert band.disconnect_reasons == [CONNECTION_TIMEOUT]
+
+
+async def test_new_parameters_apply_at_the_update_s_instant(
+    hass: HomeAssistant, add_device: AddDevice
+) -> None:
+    """FF09 makes the band ask; the change takes effect at the instant of the central's
+    LL_CONNECTION_UPDATE_IND, six events after it, itself after the band's L2CAP request and the
+    central's response: until then the link runs at the old interval."""
+    band = add_device(catalog.mi_band_1s())
+    central = await _band_client(hass, band, Received())
+    assert band.connection is not None
+    link = band.connection.link
+    await central.high_latency()  # the band's idle: 600 ms events, against which time is clear
+    assert [await central.next_status(), await central.next_status()] == [0x04, 0x08]
+    old = link.interval
+    assert old == pytest.approx(0.6)
+
+    await central.low_latency()
+    answered = link.now()
+    assert link.interval == old
+    assert await central.next_status() == 0x04
+    applied = link.now()
+    assert await central.next_status() == 0x08
+
+    assert link.interval == pytest.approx((39 + 49) / 2 * 1.25 / 1000)
+    assert link.supervision_timeout == 5.0
+    # The request, the central's two PDUs and six events: nine events after the write's answer.
+    assert applied - answered >= 9 * old - 1e-6
 
 
 async def test_heart_rate_before_the_clock_is_set_drops_with_0x08_even_on_a_5_s_link(

@@ -326,6 +326,15 @@ class Notification(IntEnum):
     MALFUNCTION = 0xFF
 
 
+# What ends a connection-parameter update the band asked for: applied (04, then 08) or refused.
+PARAMETERS_SETTLED = frozenset(
+    {
+        Notification.CONNECTION_PARAMETERS_FAILED,
+        Notification.CONNECTION_PARAMETERS_OK,
+        Notification.LATENCY_SET,
+    }
+)
+
 AUTHENTICATED = frozenset(
     {
         Notification.AUTHENTICATION_SUCCESS,

@@ -14,11 +14,14 @@ which is also what keeps the 1S's heart-rate sensor from killing the link (secti
  7. FF0A <- date and time; the alarms, if the band may not hold them; read battery and steps;
  8. FF09 <- high latency, to save the band's battery while idle.
 
-Work on the band runs at low latency (about 55 ms connection events instead of 600 ms) and goes back
-to high latency when it ends: a heart-rate measurement, an activity sync, a vibration (whose
-pulses would otherwise stretch to whole 600 ms events). When the caller says more
-work waits for the link (`keep_awake`), the initialisation and each piece of work leave it at low
-latency for the next one; the caller then has the last one rest the link (`async_rest`).
+A long transfer (the activity sync) asks for low latency (about 55 ms connection events instead of
+600 ms) and goes back to high latency when it ends. Short work does not ask: the band's request
+for new parameters takes effect only at the update's instant, some ten events (six seconds at
+600 ms) later, by which time a measurement's three commands or an alarm's write are long done at
+the old pace. Short work that finds the link at low latency (right after a connection's
+initialisation) uses it. When the caller says more work waits for the link (`keep_awake`), the
+initialisation and each piece of work leave it at low latency for the next one; the caller then
+has the last one rest the link (`async_rest`).
 
 The alarms are written when they differ from what this session last wrote, and all of them
 again when the band's clock says it restarted (unset, or more than a day off): a band that ran
@@ -50,6 +53,7 @@ from .advertisement import MODEL_MI_BAND_1S
 from .alarm import Alarm
 from .protocol import (
     AUTHENTICATED,
+    PARAMETERS_SETTLED,
     BatteryInfo,
     DeviceInfo,
     MalformedValueError,
@@ -97,6 +101,9 @@ ACTIVITY_TIMEOUT = 10.0
 # How far the band's clock may be off before it counts as restarted (its alarms forgotten): more
 # than any time-zone or daylight-saving change, less than a clock that started again from zero.
 RESTARTED_CLOCK_DRIFT = timedelta(days=1)
+# s a long transfer waits for low latency to apply before it starts (about ten events at 600 ms,
+# six seconds; past this it starts at whatever the link runs).
+PARAMETER_UPDATE_TIMEOUT = 10.0
 
 
 class MissingCharacteristicError(BleakError):
@@ -192,6 +199,7 @@ class BandSession:
         self._status_queue: asyncio.Queue[int] = asyncio.Queue()
         self._heart_rate_waiters: list[asyncio.Future[int]] = []
         self._alarms_on_band: dict[int, Alarm] = {}  # as last written, while the band keeps them
+        self._parameters_settled = asyncio.Event()  # FF03 said the last update applied or failed
 
     async def async_pair(self, client: BleakClient, tap_timeout: float = TAP_TIMEOUT) -> DeviceInfo:
         """Introduce the user to the band, waiting up to `tap_timeout` for the wearer's tap.
@@ -266,6 +274,7 @@ class BandSession:
     def async_link_lost(self) -> None:
         """Forget the connection; a measurement or a sync waiting on it fails."""
         self._client = None
+        self._parameters_settled.set()  # a wake waiting for the band's word: the link is gone
         if self._activity is not None:
             self._activity.put_nowait(b"")  # wakes the sync: the link is gone
         for waiter in self._heart_rate_waiters:
@@ -276,12 +285,12 @@ class BandSession:
     async def async_measure_heart_rate(self) -> int:
         """Take a manual measurement: stop the other modes, start manual, wait for a value.
 
-        At low latency, so that the commands and the value cross in 55 ms connection events
-        rather than 600 ms ones; back to high latency afterwards unless more work waits.
+        At the link's parameters as they are: a switch to low latency would apply only after the
+        commands (module docstring). On a link left fast by its initialisation (a connection made
+        for this measurement), back to high latency afterwards unless more work waits.
         """
         self._require_client()
         try:
-            await self._async_wake()
             bpm = await self._async_manual_measurement()
             if self.settings.continuous_heart_rate:
                 await self._write(HEART_RATE_CONTROL_POINT_UUID, protocol.HR_CONTINUOUS_ON)
@@ -326,14 +335,14 @@ class BandSession:
     ) -> None:
         """Play `pattern` `repeat` times: Immediate Alert where the firmware has it, else FF05.
 
-        At low latency: a write leaves at the next connection event, and 600 ms events would
-        stretch every pulse and pause to their length.
+        At once, at the link's parameters: each write leaves at the next connection event, so on
+        a band idling at 600 ms events a pulse or pause lasts at least one event. Asking for low
+        latency first would delay the buzz by the update's six seconds.
         """
         client = self._require_client()
         alert = client.services.get_characteristic(ALERT_LEVEL_UUID)
         pulses = pattern.pulses * repeat
         try:
-            await self._async_wake()
             for index, (on_ms, off_ms) in enumerate(pulses):
                 if alert is not None:
                     await client.write_gatt_char(alert, protocol.ALERT_MILD, response=False)
@@ -349,10 +358,9 @@ class BandSession:
             await self._async_rest_unless_wanted()
 
     async def async_write_alarms(self) -> None:
-        """Set the band's slots to `settings.alarms` now (those that differ), at low latency."""
+        """Set the band's slots to `settings.alarms` now (those that differ)."""
         self._require_client()
         try:
-            await self._async_wake()
             await self._async_write_changed_alarms()
         finally:
             await self._async_rest_unless_wanted()
@@ -366,12 +374,13 @@ class BandSession:
     async def async_sync_activity(self, yield_to: Callable[[], bool] = bool) -> bool:
         """Fetch the band's activity memory, block by block, storing each before acknowledging it.
 
-        At low latency, as Gadgetbridge does, and back to high latency afterwards for the band's
-        battery unless more work waits. After each block, `yield_to()` true stops the transfer (FF05
-        `11`): the rest stays on the band for the next sync. A transfer that breaks off or sends
-        what cannot be the band's memory raises `ActivityTransferError` (a `BleakError`); every
-        block acknowledged before is stored, the one in progress stays on the band. Returns whether
-        nothing is left for later (False: stopped for `yield_to`).
+        At low latency once the update applies, as Gadgetbridge does, and back to high latency
+        afterwards for the band's battery unless more work waits. After each block, `yield_to()`
+        true stops the transfer (FF05 `11`): the rest stays on the band for the next sync. A
+        transfer that breaks off or sends what cannot be the band's memory raises
+        `ActivityTransferError` (a `BleakError`); every block acknowledged before is stored, the
+        one in progress stays on the band. Returns whether nothing is left for later (False:
+        stopped for `yield_to`).
         """
         client, store = self._require_client(), self._store_block
         info = self.device_info
@@ -389,7 +398,7 @@ class BandSession:
         keep = self.settings.keep_activity_on_band
         self._activity = queue = asyncio.Queue[bytes]()
         try:
-            await self._async_wake()
+            await self._async_wake(until_applied=True)
             await self._write(CONTROL_POINT_UUID, FETCH_ACTIVITY)
             while True:
                 block = await self._next_block(queue, assembler)
@@ -461,10 +470,24 @@ class BandSession:
             return
         self._awake = False
 
-    async def _async_wake(self) -> None:
-        if not self._awake:
-            await self._write(LE_PARAMS_UUID, protocol.LOW_LATENCY.encode())
-            self._awake = True
+    async def _async_wake(self, *, until_applied: bool = False) -> None:
+        """Ask for low latency; `until_applied`: then wait for the band to say it took effect.
+
+        New parameters apply only at the update's instant, some ten events on: a transfer that
+        started at once would send its first block at 600 ms events.
+        """
+        if self._awake:
+            return
+        await self._write(LE_PARAMS_UUID, protocol.LOW_LATENCY.encode())
+        self._awake = True
+        # From the answer on: word of an earlier update (the last switch back) came before it.
+        self._parameters_settled.clear()
+        if until_applied:
+            try:
+                async with asyncio.timeout(PARAMETER_UPDATE_TIMEOUT):
+                    await self._parameters_settled.wait()
+            except TimeoutError:
+                _LOGGER.debug("%s: no word of low latency; the transfer starts", self.address)
 
     async def _async_rest_unless_wanted(self) -> None:
         if not (self._initialising or self._keep_awake()):
@@ -513,6 +536,8 @@ class BandSession:
         if data:
             self.statuses.append(data[0])
             self._status_queue.put_nowait(data[0])
+            if data[0] in PARAMETERS_SETTLED:
+                self._parameters_settled.set()
 
     def _on_activity(self, _char: BleakGATTCharacteristic, data: bytearray) -> None:
         if self._activity is not None and data:
