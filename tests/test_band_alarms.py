@@ -216,3 +216,34 @@ async def test_the_vibrate_action_refuses_what_the_band_cannot_play(
             DOMAIN, "vibrate", {"device_id": device_id(hass, band.address), **data}, blocking=True
         )
     assert band.vibrations == []
+
+
+async def test_a_damaged_stored_alarm_is_skipped_and_the_others_load(
+    hass: HomeAssistant,
+    add_device: AddDevice,
+    hass_storage: dict[str, Any],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    band = catalog.mi_band_1s()
+    good = {
+        "slot": 1,
+        "enabled": True,
+        "time": "06:15",
+        "repeat": "daily",
+        "smart_wake": False,
+        "day": None,
+    }
+    hass_storage[f"{DOMAIN}.alarms.{band.address.replace(':', '').lower()}"] = {
+        "version": 1,
+        "key": "alarms",
+        "data": {"alarms": [{**good, "slot": 7}, {**good, "slot": 0, "time": "25:00"}, good]},
+    }
+    add_device(band)
+    await add_paired_band(hass, band)
+
+    assert state_of(hass, Platform.SWITCH, band.address, "alarm_2") == STATE_ON
+    assert state_of(hass, Platform.TIME, band.address, "alarm_2_time") == "06:15:00"
+    assert state_of(hass, Platform.SWITCH, band.address, "alarm_1") == STATE_OFF
+    assert caplog.text.count("Ignored a stored alarm") == 2
+    await until(lambda: band.alarms.slots[1] is not None)
+    assert band.alarms.slots[0] is None  # the damaged slot is left to the band

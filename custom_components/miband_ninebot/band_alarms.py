@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import date, datetime, time
+import logging
 from typing import Any
 
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
@@ -21,7 +22,9 @@ from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
 
 from .const import DOMAIN
-from .miband.alarm import ALARM_SLOTS, Alarm, AlarmRepeat
+from .miband.alarm import Alarm, AlarmRepeat
+
+_LOGGER = logging.getLogger(__package__)
 
 STORAGE_VERSION = 1
 
@@ -82,9 +85,13 @@ class BandAlarms:
         """Read the slots set before a restart; a one-time alarm gone by is off."""
         data = await self._store.async_load()
         for item in (data or {}).get("alarms", []):
-            alarm = _alarm_from_json(item)
-            if 0 <= alarm.slot < ALARM_SLOTS:
-                self._set[alarm.slot] = alarm
+            try:
+                alarm = _alarm_from_json(item)
+            except (KeyError, TypeError, ValueError) as err:
+                # An edited or damaged record: that slot is left to the band, the others load.
+                _LOGGER.warning("Ignored a stored alarm that cannot be read (%s): %s", err, item)
+                continue
+            self._set[alarm.slot] = alarm
         expired = [slot for slot in list(self._set) if self._follow(slot)]
         if expired:
             await self._async_save()
