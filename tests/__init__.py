@@ -195,14 +195,16 @@ async def result_after_progress(hass: HomeAssistant, flow_id: str) -> ConfigFlow
     return await hass.config_entries.flow.async_configure(flow_id)
 
 
-async def let_bluetooth_forget_unheard_devices(hass: HomeAssistant) -> None:
+async def let_bluetooth_forget_unheard_devices(hass: HomeAssistant, seconds: float = 400) -> None:
     """Move Home Assistant's Bluetooth clock on until devices not heard lately count as gone.
 
     Two steps, as in Home Assistant's own tests: the remote scanner's 30 s expiry pass drops
     devices it has not heard for 195 s, then the manager's 300 s check calls the
-    `async_track_unavailable` callbacks of devices no scanner has any more.
+    `async_track_unavailable` callbacks of devices no scanner has any more. Advertisements of any
+    kind (connectable or not) are kept longer, without a learned interval up to 15 minutes: pass
+    `seconds` beyond that to forget those too.
     """
-    later = monotonic_time_coarse() + 400
+    later = monotonic_time_coarse() + seconds
     with (
         patch("habluetooth.base_scanner.monotonic_time_coarse", return_value=later),
         patch("habluetooth.manager.monotonic_time_coarse", return_value=later),

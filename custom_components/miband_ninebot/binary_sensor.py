@@ -1,4 +1,4 @@
-"""Binary sensors: whether the device's link is up; the band's asleep and worn."""
+"""Binary sensors: the device's link and presence; the band's asleep and worn."""
 
 from __future__ import annotations
 
@@ -32,6 +32,12 @@ CONNECTED = BinarySensorEntityDescription(
     entity_category=EntityCategory.DIAGNOSTIC,
 )
 
+IN_RANGE = BinarySensorEntityDescription(
+    key="in_range",
+    translation_key="in_range",
+    device_class=BinarySensorDeviceClass.PRESENCE,
+)
+
 
 @dataclass(frozen=True, kw_only=True)
 class BandMemoryBinarySensorEntityDescription(BinarySensorEntityDescription):
@@ -57,7 +63,10 @@ async def async_setup_entry(
 ) -> None:
     """Add the connectivity sensor of a band or a wheel, and a band's asleep and worn."""
     coordinator = entry.runtime_data
-    entities: list[BinarySensorEntity] = [ConnectedBinarySensor(coordinator, CONNECTED)]
+    entities: list[BinarySensorEntity] = [
+        ConnectedBinarySensor(coordinator, CONNECTED),
+        InRangeBinarySensor(coordinator, IN_RANGE),
+    ]
     if isinstance(coordinator, BandCoordinator):
         entities += [BandMemoryBinarySensor(coordinator, d) for d in BAND_MEMORY_SENSORS]
     async_add_entities(entities)
@@ -75,6 +84,24 @@ class ConnectedBinarySensor(MiBandNinebotEntity[LinkCoordinator[Any]], BinarySen
     def is_on(self) -> bool:
         """Whether the device is connected."""
         return self.coordinator.connected
+
+
+class InRangeBinarySensor(MiBandNinebotEntity[LinkCoordinator[Any]], BinarySensorEntity):
+    """On while the device is connected or heard by any adapter or proxy.
+
+    Off once Home Assistant's Bluetooth declares it gone. Costs no connection: with the link
+    released, or visited periodically, it follows the advertisements.
+    """
+
+    @property
+    def available(self) -> bool:
+        """Always: not being heard is what it reports."""
+        return True
+
+    @property
+    def is_on(self) -> bool:
+        """Whether the device is here."""
+        return self.coordinator.in_range
 
 
 class BandMemoryBinarySensor(MiBandNinebotEntity[BandCoordinator], BinarySensorEntity):

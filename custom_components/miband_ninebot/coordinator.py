@@ -147,6 +147,9 @@ class LinkCoordinator[DataT](DataUpdateCoordinator[DataT]):
         self._connect_task: asyncio.Task[None] | None = None
         self._cancel_retry: CALLBACK_TYPE | None = None
         self._device_gone = False
+        # Presence: heard by any adapter or proxy (connectable or not) and not yet declared gone
+        # by Home Assistant's Bluetooth.
+        self._heard = bluetooth.async_address_present(hass, self.address, connectable=False)
         self._was_available = True
         self._stopping = False
         self._enabled = True
@@ -162,6 +165,14 @@ class LinkCoordinator[DataT](DataUpdateCoordinator[DataT]):
     def connected(self) -> bool:
         """Whether the link is up and the session has taken it into service."""
         return self._in_service and self._client is not None and self._client.is_connected
+
+    @property
+    def in_range(self) -> bool:
+        """Whether the device is here: connected, or heard lately by any adapter or proxy.
+
+        A held link counts as heard: many devices stop advertising while connected.
+        """
+        return self.connected or self._heard
 
     @property
     def enabled(self) -> bool:
@@ -316,6 +327,20 @@ class LinkCoordinator[DataT](DataUpdateCoordinator[DataT]):
     @callback
     def async_start(self) -> None:
         """Keep the link up until the entry unloads or Home Assistant stops."""
+        # Presence listens passively on every adapter and proxy; it connects to nothing.
+        self.entry.async_on_unload(
+            bluetooth.async_register_callback(
+                self.hass,
+                self._async_on_heard,
+                bluetooth.BluetoothCallbackMatcher(address=self.address, connectable=False),
+                bluetooth.BluetoothScanningMode.PASSIVE,
+            )
+        )
+        self.entry.async_on_unload(
+            bluetooth.async_track_unavailable(
+                self.hass, self._async_on_unheard, self.address, connectable=False
+            )
+        )
         self.entry.async_on_unload(
             bluetooth.async_register_callback(
                 self.hass,
@@ -494,6 +519,20 @@ class LinkCoordinator[DataT](DataUpdateCoordinator[DataT]):
             self._device_gone = False
             self._async_cancel_retry()
             self._async_connect_soon()
+
+    @callback
+    def _async_on_heard(
+        self, _service_info: bluetooth.BluetoothServiceInfoBleak, _change: bluetooth.BluetoothChange
+    ) -> None:
+        # Home Assistant calls this for new advertisement data, not for a new RSSI alone.
+        if not self._heard:
+            self._heard = True
+            self.async_update_listeners()
+
+    @callback
+    def _async_on_unheard(self, _service_info: bluetooth.BluetoothServiceInfoBleak) -> None:
+        self._heard = False
+        self.async_update_listeners()
 
     @callback
     def _async_on_device_gone(self, service_info: bluetooth.BluetoothServiceInfoBleak) -> None:

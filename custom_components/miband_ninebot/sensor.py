@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
+from homeassistant.components import bluetooth
 from homeassistant.components.sensor import (
     RestoreSensor,
     SensorDeviceClass,
@@ -16,6 +17,7 @@ from homeassistant.components.sensor import (
 )
 from homeassistant.const import (
     PERCENTAGE,
+    SIGNAL_STRENGTH_DECIBELS_MILLIWATT,
     EntityCategory,
     UnitOfElectricCurrent,
     UnitOfElectricPotential,
@@ -24,8 +26,9 @@ from homeassistant.const import (
     UnitOfSpeed,
     UnitOfTemperature,
 )
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.helpers.event import async_track_time_interval
 from homeassistant.helpers.typing import StateType
 from homeassistant.util import dt as dt_util
 
@@ -221,6 +224,18 @@ LAST_ACTIVITY_SYNC = SensorEntityDescription(
 )
 
 
+RSSI_REFRESH = timedelta(seconds=30)
+SIGNAL_STRENGTH = SensorEntityDescription(
+    key="signal_strength",
+    translation_key="signal_strength",
+    device_class=SensorDeviceClass.SIGNAL_STRENGTH,
+    native_unit_of_measurement=SIGNAL_STRENGTH_DECIBELS_MILLIWATT,
+    state_class=SensorStateClass.MEASUREMENT,
+    entity_category=EntityCategory.DIAGNOSTIC,
+    entity_registry_enabled_default=False,
+)
+
+
 async def async_setup_entry(
     hass: HomeAssistant,
     entry: MiBandNinebotConfigEntry,
@@ -240,6 +255,7 @@ async def async_setup_entry(
     entities: list[SensorEntity] = [_sensor_class(d)(coordinator, d) for d in descriptions]
     if isinstance(coordinator, BandCoordinator):
         entities.append(LastActivitySyncSensor(coordinator, LAST_ACTIVITY_SYNC))
+    entities.append(SignalStrengthSensor(coordinator, SIGNAL_STRENGTH))
     async_add_entities(entities)
 
 
@@ -317,3 +333,47 @@ class LastActivitySyncSensor(MiBandNinebotEntity[BandCoordinator], SensorEntity)
     def native_value(self) -> datetime | None:
         """The last completed sync."""
         return self.coordinator.history.last_sync
+
+
+class SignalStrengthSensor(MiBandNinebotEntity[LinkCoordinator[Any]], SensorEntity):
+    """The signal strength of the device's latest advertisement, dBm.
+
+    Through whichever adapter or proxy heard it best, as Home Assistant's Bluetooth keeps it; read
+    every `RSSI_REFRESH` (Home Assistant calls no callback for a new RSSI alone). The last value
+    heard is kept while the device is away or connected (many devices stop advertising then).
+    """
+
+    _rssi: int | None = None
+
+    async def async_added_to_hass(self) -> None:
+        """Read the signal now and from time to time."""
+        await super().async_added_to_hass()
+        self._read_rssi()
+        self.async_on_remove(
+            async_track_time_interval(self.hass, self._async_refresh, RSSI_REFRESH)
+        )
+
+    @property
+    def available(self) -> bool:
+        """Known once heard, in reach or not (`in_range` says which)."""
+        return True
+
+    @property
+    def native_value(self) -> int | None:
+        """dBm, None until the device is heard."""
+        return self._rssi
+
+    @callback
+    def _async_refresh(self, _now: datetime) -> None:
+        if self._read_rssi():
+            self.async_write_ha_state()
+
+    def _read_rssi(self) -> bool:
+        """Take the latest advertisement's RSSI; whether it changed."""
+        info = bluetooth.async_last_service_info(
+            self.hass, self.coordinator.address, connectable=False
+        )
+        if info is None or info.rssi == self._rssi:
+            return False
+        self._rssi = info.rssi
+        return True
