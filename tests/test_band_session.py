@@ -44,6 +44,16 @@ def _session(band: MiBand, states: list[BandState] | None = None) -> BandSession
     return BandSession(band.address, settings, None if states is None else states.append)
 
 
+def _known_band(
+    add_device: AddDevice, states: list[BandState] | None = None
+) -> tuple[MiBand, BandSession]:
+    """A 1S in range that knows USER already (paired before), and a session for it."""
+    band = add_device(catalog.mi_band_1s())
+    assert isinstance(band, MiBand)
+    band.known_user_ids.add(USER.user_id)
+    return band, _session(band, states)
+
+
 async def _start(hass: HomeAssistant, band: MiBand, session: BandSession) -> Received:
     received = Received()
     client = await _connect(hass, band, received)
@@ -54,10 +64,8 @@ async def _start(hass: HomeAssistant, band: MiBand, session: BandSession) -> Rec
 async def test_init_follows_gadgetbridge_s_order_and_reads_the_band(
     hass: HomeAssistant, add_device: AddDevice
 ) -> None:
-    band = add_device(catalog.mi_band_1s())
-    band.known_user_ids.add(USER.user_id)
     states: list[BandState] = []
-    session = _session(band, states)
+    band, session = _known_band(add_device, states)
 
     await _start(hass, band, session)
 
@@ -137,11 +145,9 @@ async def test_refused_user_info_is_reported_as_such(
 async def test_manual_measurement_survives_the_sensor_start_and_returns_the_value(
     hass: HomeAssistant, add_device: AddDevice
 ) -> None:
-    band = add_device(catalog.mi_band_1s())
-    band.known_user_ids.add(USER.user_id)
-    band.activity.heart_rate = 64
     states: list[BandState] = []
-    session = _session(band, states)
+    band, session = _known_band(add_device, states)
+    band.activity.heart_rate = 64
     await _start(hass, band, session)
 
     bpm = await session.async_measure_heart_rate()
@@ -159,9 +165,7 @@ async def test_manual_measurement_survives_the_sensor_start_and_returns_the_valu
 async def test_a_drop_during_a_measurement_fails_it_at_once(
     hass: HomeAssistant, add_device: AddDevice
 ) -> None:
-    band = add_device(catalog.mi_band_1s())
-    band.known_user_ids.add(USER.user_id)
-    session = _session(band)
+    band, session = _known_band(add_device)
     received = await _start(hass, band, session)
     received_drop = asyncio.get_running_loop().create_future()
 
@@ -183,9 +187,7 @@ async def test_a_drop_during_a_measurement_fails_it_at_once(
 async def test_vibration_uses_the_immediate_alert(
     hass: HomeAssistant, add_device: AddDevice
 ) -> None:
-    band = add_device(catalog.mi_band_1s())
-    band.known_user_ids.add(USER.user_id)
-    session = _session(band)
+    band, session = _known_band(add_device)
     await _start(hass, band, session)
 
     before = len(band.requests)
@@ -206,9 +208,7 @@ WAKE_UP = time(10, 1)  # a minute after BAND_CLOCK
 async def test_alarms_are_written_once_and_again_after_the_band_ran_flat(
     hass: HomeAssistant, add_device: AddDevice
 ) -> None:
-    band = add_device(catalog.mi_band_1s())
-    band.known_user_ids.add(USER.user_id)
-    session = _session(band)
+    band, session = _known_band(add_device)
     daily = Alarm(0, enabled=True, time=WAKE_UP, repeat=AlarmRepeat.WEEKDAYS, smart_wake=True)
     session.settings.alarms = (daily, Alarm(2))
     await _start(hass, band, session)
@@ -241,9 +241,7 @@ async def test_alarms_are_written_once_and_again_after_the_band_ran_flat(
 async def test_the_band_rings_an_alarm_at_its_time_and_says_so(
     hass: HomeAssistant, add_device: AddDevice
 ) -> None:
-    band = add_device(catalog.mi_band_1s())
-    band.known_user_ids.add(USER.user_id)
-    session = _session(band)
+    band, session = _known_band(add_device)
     await _start(hass, band, session)
     session.settings.alarms = (Alarm(1, enabled=True, time=WAKE_UP, repeat=AlarmRepeat.ONCE),)
 

@@ -148,13 +148,12 @@ class BandCoordinator(LinkCoordinator[BandState | None]):
         """Read what the entry's storage keeps: the sync's progress and the alarms set here."""
         await self.history.async_load()
         await self.alarms.async_load()
-        self.session.settings.alarms = self.alarms.managed
+        self._async_alarms_changed()
 
     async def async_set_alarm(self, slot: int, **changes: Any) -> Alarm:
         """Change an alarm slot; the band gets it now if the link is up, else when it connects."""
         alarm = await self.alarms.async_update(slot, **changes)
-        self.session.settings.alarms = self.alarms.managed
-        self.async_update_listeners()
+        self._async_alarms_changed()
         if self.connected:
             try:
                 await self._async_operation(self.session.async_write_alarms)
@@ -165,7 +164,7 @@ class BandCoordinator(LinkCoordinator[BandState | None]):
 
     @callback
     def _async_alarms_changed(self) -> None:
-        """A one-time alarm went by: off here too (the band writes it at the next connection)."""
+        """The slots changed (set, loaded, a one-time alarm gone by): hand them to the session."""
         self.session.settings.alarms = self.alarms.managed
         self.async_update_listeners()
 
@@ -367,9 +366,9 @@ class BandCoordinator(LinkCoordinator[BandState | None]):
     async def _async_then_rest[T](self, operation: Callable[[], Awaitable[T]]) -> T:
         """The operation, then high latency for the band's battery unless another one waits.
 
-        The session rests the link after its own work; this covers an operation that ended
-        before it reached the band (a 1A asked for a heart rate) on a link its connection
-        left at low latency.
+        The session rests the link after a sync; this covers every other operation, including one
+        that ended before it reached the band (a 1A asked for a heart rate), on a link its
+        connection left at low latency.
         """
         try:
             return await operation()

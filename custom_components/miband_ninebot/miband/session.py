@@ -20,8 +20,8 @@ for new parameters takes effect only at the update's instant, some ten events (s
 600 ms) later, by which time a measurement's three commands or an alarm's write are long done at
 the old pace. Short work that finds the link at low latency (right after a connection's
 initialisation) uses it. When the caller says more work waits for the link (`keep_awake`), the
-initialisation and each piece of work leave it at low latency for the next one; the caller then
-has the last one rest the link (`async_rest`).
+initialisation and the sync leave it at low latency for the next piece; the caller then rests
+the link after the last one (`async_rest`).
 
 The alarms are written when they differ from what this session last wrote, and all of them
 again when the band's clock says it restarted (unset, or more than a day off): a band that ran
@@ -286,16 +286,13 @@ class BandSession:
         """Take a manual measurement: stop the other modes, start manual, wait for a value.
 
         At the link's parameters as they are: a switch to low latency would apply only after the
-        commands (module docstring). On a link left fast by its initialisation (a connection made
-        for this measurement), back to high latency afterwards unless more work waits.
+        commands (module docstring). A link left fast for it (`keep_awake`) is the caller's to
+        rest.
         """
         self._require_client()
-        try:
-            bpm = await self._async_manual_measurement()
-            if self.settings.continuous_heart_rate:
-                await self._write(HEART_RATE_CONTROL_POINT_UUID, protocol.HR_CONTINUOUS_ON)
-        finally:
-            await self._async_rest_unless_wanted()
+        bpm = await self._async_manual_measurement()
+        if self.settings.continuous_heart_rate:
+            await self._write(HEART_RATE_CONTROL_POINT_UUID, protocol.HR_CONTINUOUS_ON)
         return bpm
 
     async def _async_manual_measurement(self) -> int:
@@ -342,28 +339,22 @@ class BandSession:
         client = self._require_client()
         alert = client.services.get_characteristic(ALERT_LEVEL_UUID)
         pulses = pattern.pulses * repeat
-        try:
-            for index, (on_ms, off_ms) in enumerate(pulses):
-                if alert is not None:
-                    await client.write_gatt_char(alert, protocol.ALERT_MILD, response=False)
-                    await asyncio.sleep(on_ms / 1000)
-                    await client.write_gatt_char(alert, protocol.ALERT_OFF, response=False)
-                else:
-                    await self._write(CONTROL_POINT_UUID, protocol.VIBRATE_START)
-                    await asyncio.sleep(on_ms / 1000)
-                    await self._write(CONTROL_POINT_UUID, protocol.VIBRATE_STOP)
-                if index < len(pulses) - 1:
-                    await asyncio.sleep(off_ms / 1000)
-        finally:
-            await self._async_rest_unless_wanted()
+        for index, (on_ms, off_ms) in enumerate(pulses):
+            if alert is not None:
+                await client.write_gatt_char(alert, protocol.ALERT_MILD, response=False)
+                await asyncio.sleep(on_ms / 1000)
+                await client.write_gatt_char(alert, protocol.ALERT_OFF, response=False)
+            else:
+                await self._write(CONTROL_POINT_UUID, protocol.VIBRATE_START)
+                await asyncio.sleep(on_ms / 1000)
+                await self._write(CONTROL_POINT_UUID, protocol.VIBRATE_STOP)
+            if index < len(pulses) - 1:
+                await asyncio.sleep(off_ms / 1000)
 
     async def async_write_alarms(self) -> None:
         """Set the band's slots to `settings.alarms` now (those that differ)."""
         self._require_client()
-        try:
-            await self._async_write_changed_alarms()
-        finally:
-            await self._async_rest_unless_wanted()
+        await self._async_write_changed_alarms()
 
     async def _async_write_changed_alarms(self) -> None:
         for alarm in self.settings.alarms:
