@@ -9,16 +9,22 @@ notification can end one frame and start the next.
 The framing here is written independently of the integration's `ninebot.protocol`, on purpose: an
 emulator that shared the decoder's code would share its mistakes.
 
-Values are set in the units a rider's app shows (`WheelState`); a `RideProfile` moves them the way
-a ride does (speed, current and temperature vary, the battery drains, the odometer grows),
-advanced lazily whenever the wheel is asked, so no task runs in the background.
+Values are set in the units a rider's app shows (`WheelState`). An activity moves them, advanced
+lazily whenever the wheel is asked, so no task runs in the background: a `RideProfile` the way a
+ride does (speed, current and temperature vary, the battery drains, the odometer grows),
+`Standing` a wheel switched on and balanced at rest, `ChargeProfile` a charger plugged in (current
+into the pack, the level rising, the charger stopping at full). Without one the values stay as
+set, the wheel's clock included. Writes are obeyed for the lock (0x70) only, and only at a
+standstill, as the notes recommend a controller should be approached; every write is recorded.
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass
 import math
+from typing import Protocol
 
 from .gatt import NOTIFY, READ, WRITE_WITHOUT_RESPONSE, Characteristic, Service
 from .link import CONNECTION_TIMEOUT, LinkTiming
@@ -32,6 +38,7 @@ ADDRESS_ONE = 0x09
 COMMAND_READ = 0x01
 COMMAND_WRITE = 0x03
 REGISTERS_PER_FRAME = 3  # the One never puts more than 6 data bytes in one answer frame
+LOCK = 0x70
 
 
 def wheel_services() -> list[Service]:
@@ -61,11 +68,16 @@ class WheelState:
     average_speed: float = 0.0  # km/h
     total_distance: float = 202.89  # km
     trip_distance: float = 0.0  # km
-    trip_time: int = 0  # s since power-on
+    trip_time: float = 0  # s since power-on (the register holds whole seconds)
     temperature: float = 24.5  # deg C
     voltage: float = 58.2  # V
     current: float = 0.0  # A
     remaining_range: float = 24.0  # km
+    total_ride_time: float = 360_000  # s the wheel has run in its life
+    error_code: int = 0
+    warning_code: int = 0
+    locked: bool = False
+    speed_limited: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,18 +111,24 @@ def register_file(identity: WheelIdentity, state: WheelState) -> dict[int, int]:
         0x26: _u16(state.speed * 1000),
         0x29: total_m & 0xFFFF,
         0x2A: total_m >> 16 & 0xFFFF,
-        0x3A: state.trip_time & 0xFFFF,
+        0x32: int(state.total_ride_time) & 0xFFFF,
+        0x33: int(state.total_ride_time) >> 16 & 0xFFFF,
+        0x3A: int(state.trip_time) & 0xFFFF,
         0x3E: _u16(state.temperature * 10),
         0x47: _u16(state.voltage * 100),
         0x50: _u16(state.current * 100),
-        0xB2: 0x0800,  # flags: activated
+        0x70: int(state.locked),
+        0xB0: state.error_code,
+        0xB1: state.warning_code,
+        # flags: bit 11 activated, bit 1 locked, bit 0 the speed limit on
+        0xB2: 0x0800 | state.locked << 1 | state.speed_limited,
         0xB4: state.battery,
         0xB5: _u16(state.speed * 1000),
         0xB6: _u16(state.average_speed * 1000),
         0xB7: total_m & 0xFFFF,
         0xB8: total_m >> 16 & 0xFFFF,
         0xB9: _u16(state.trip_distance * 100),
-        0xBA: state.trip_time & 0xFFFF,
+        0xBA: int(state.trip_time) & 0xFFFF,
         0xBB: _u16(state.temperature * 10),
         0xBC: _u16(state.voltage * 100),
         0xBD: _u16(state.current * 100),
@@ -136,7 +154,8 @@ def answer_frames(
 class RideProfile:
     """A ride: cruising around `cruise_speed` with slow swells, drawing current, warming up.
 
-    Deterministic in time, so a test or a benchmark sees the same ride every run.
+    Deterministic in time, so a test or a benchmark sees the same ride every run. `energy_wh` is
+    what the pack has given, for comparison with what a central integrates.
     """
 
     cruise_speed: float = 16.0  # km/h
@@ -147,24 +166,25 @@ class RideProfile:
     _energy_wh: float = 0.0
     _start_battery: int | None = None
 
+    @property
+    def energy_wh(self) -> float:
+        """Wh the pack has given on this ride."""
+        return self._energy_wh
+
     def advance(self, state: WheelState, seconds: float) -> None:
         """Move the ride on by `seconds`, in one-second steps."""
-        remaining = min(seconds, 3600.0)  # an idle emulator asked after hours: one hour's ride
-        while remaining > 0:
-            step = min(1.0, remaining)
-            remaining -= step
-            self._step(state, step)
+        _in_steps(seconds, lambda step: self._step(state, step))
 
     def _step(self, state: WheelState, dt: float) -> None:
         if self._start_battery is None:
             self._start_battery = state.battery
         self.elapsed += dt
+        _tick(state, dt)
         phase = 2 * math.pi * self.elapsed / self.period
         speed = max(0.0, self.cruise_speed + self.swell * math.sin(phase))
         acceleration = self.swell * 2 * math.pi / self.period * math.cos(phase)  # km/h per s
         state.speed = round(speed, 3)
         state.current = round(1.5 + 0.35 * speed + 2.0 * acceleration, 2)
-        state.trip_time += round(dt)
         state.trip_distance += speed * dt / 3600
         state.total_distance += speed * dt / 3600
         if state.trip_time:  # whole seconds: zero during the ride's first half second
@@ -177,6 +197,68 @@ class RideProfile:
         # The board warms towards a temperature set by the current it carries.
         target = 22.0 + 0.8 * abs(state.current)
         state.temperature = round(state.temperature + (target - state.temperature) * dt / 120, 1)
+
+
+def _in_steps(seconds: float, step: Callable[[float], None]) -> None:
+    """Run `step` over `seconds` in steps of at most one second."""
+    remaining = min(seconds, 3600.0)  # an idle emulator asked after hours: one hour of it
+    while remaining > 0:
+        dt = min(1.0, remaining)
+        remaining -= dt
+        step(dt)
+
+
+def _tick(state: WheelState, dt: float) -> None:
+    """The wheel's clocks: power-on runtime and lifetime runtime run while it is on."""
+    state.trip_time += dt
+    state.total_ride_time += dt
+
+
+@dataclass(slots=True)
+class Standing:
+    """Switched on, balanced at rest: the clock runs, a little current keeps the board awake."""
+
+    current: float = 0.4  # A
+
+    def advance(self, state: WheelState, seconds: float) -> None:
+        """Stand for `seconds`."""
+        state.speed, state.current = 0.0, self.current
+        _in_steps(seconds, lambda step: _tick(state, step))
+
+
+@dataclass(slots=True)
+class ChargeProfile:
+    """A charger plugged into a wheel that is on: current into the pack until it is full.
+
+    The current is negative (into the pack), as jphein/ninebot-one reads a charge; a real wheel's
+    sign is not confirmed by any source. At 100 % the charger stops and the current falls to the
+    standing draw.
+    """
+
+    rate: float = 1.0  # % per minute
+    current: float = -1.6  # A
+    _level: float | None = None
+
+    def advance(self, state: WheelState, seconds: float) -> None:
+        """Charge for `seconds`."""
+        _in_steps(seconds, lambda step: self._step(state, step))
+
+    def _step(self, state: WheelState, dt: float) -> None:
+        _tick(state, dt)
+        if self._level is None:
+            self._level = float(state.battery)
+        self._level = min(100.0, self._level + self.rate * dt / 60)
+        state.speed = 0.0
+        state.battery = math.floor(self._level)
+        state.current = self.current if state.battery < 100 else Standing().current
+        state.voltage = round(49.5 + 12.8 * state.battery / 100, 2)
+
+
+class Activity(Protocol):
+    """What moves a wheel's values with time."""
+
+    def advance(self, state: WheelState, seconds: float) -> None:
+        """Move the values on by `seconds`."""
 
 
 @dataclass(slots=True)
@@ -213,21 +295,39 @@ class NinebotOne(Peripheral):
         )
         self.identity = identity or WheelIdentity()
         self.state = state or WheelState()
-        self.ride: RideProfile | None = None
+        self.activity: Activity | None = None
         self.faults = WheelFaults()
         self.reads: list[tuple[int, int]] = []  # (first register, register count) per request
-        self.writes: list[bytes] = []  # every write frame received; the integration sends none
+        self.writes: list[bytes] = []  # every write frame received, obeyed or not
         self._incoming = bytearray()
         self._clock: float | None = None
 
-    def start_ride(self, profile: RideProfile | None = None) -> None:
+    @property
+    def ride(self) -> RideProfile | None:
+        """The ride under way, if the wheel is being ridden."""
+        return self.activity if isinstance(self.activity, RideProfile) else None
+
+    def start_ride(self, profile: RideProfile | None = None) -> RideProfile:
         """Start riding: from now on the values move with the profile."""
-        self.ride = profile or RideProfile()
+        ride = profile or RideProfile()
+        self.do(ride)
+        return ride
+
+    def do(self, activity: Activity | None) -> None:
+        """From now on the values move with `activity` (None: they stay as they are)."""
+        self._advance()
+        self.activity = activity
         self._clock = self._model_time()
+
+    def power_cycle(self) -> None:
+        """Switched off and on again: the power-on counters start from zero."""
+        self._advance()
+        state = self.state
+        state.trip_time, state.trip_distance, state.average_speed = 0, 0.0, 0.0
 
     def registers(self) -> dict[int, int]:
         """The register file as it stands now."""
-        self._advance_ride()
+        self._advance()
         return register_file(self.identity, self.state)
 
     async def on_connect(self, connection: Connection) -> None:
@@ -242,6 +342,13 @@ class NinebotOne(Peripheral):
                 self._answer_read(address, index, (payload[0] + 1) // 2)
             elif command in (COMMAND_WRITE, 0x02):
                 self.writes.append(frame(index, payload, address=address, command=command))
+                self._obey(index, payload)
+
+    def _obey(self, index: int, payload: bytes) -> None:
+        """Obey the lock (0x70), and only while the wheel stands; record any other write only."""
+        self._advance()
+        if index == LOCK and payload and payload[0] in (0, 1) and self.state.speed == 0:
+            self.state.locked = bool(payload[0])
 
     def _complete_requests(self) -> list[tuple[int, int, int, bytes]]:
         """Parse whole, checksum-valid frames out of the receive buffer; skip anything else."""
@@ -302,9 +409,9 @@ class NinebotOne(Peripheral):
     def _model_time(self) -> float:
         return asyncio.get_running_loop().time() / self.timing.time_scale
 
-    def _advance_ride(self) -> None:
-        if self.ride is None or self._clock is None:
+    def _advance(self) -> None:
+        if self.activity is None or self._clock is None:
             return
         now = self._model_time()
-        self.ride.advance(self.state, now - self._clock)
+        self.activity.advance(self.state, now - self._clock)
         self._clock = now

@@ -13,6 +13,7 @@ import yaml
 
 from custom_components.miband_ninebot.config_flow import (
     ACTIVITY_SCHEMA,
+    WHEEL_SCHEMA,
     LINK_SCHEMA,
     PROFILE_SCHEMA,
 )
@@ -60,14 +61,22 @@ def test_manifest_has_what_hacs_and_home_assistant_require() -> None:
     assert re.fullmatch(r"\d+\.\d+\.\d+", MANIFEST["version"])
 
 
-@pytest.mark.parametrize("matcher", MANIFEST["bluetooth"], ids=lambda m: str(m.get("local_name")))
+@pytest.mark.parametrize(
+    "matcher",
+    MANIFEST["bluetooth"],
+    ids=lambda m: str(m.get("local_name") or m.get("manufacturer_id")),
+)
 def test_bluetooth_matchers_are_specific(matcher: dict[str, Any]) -> None:
     assert matcher["connectable"] is True
     # A shared serial service alone would offer KingSong wheels, HM-10 modules, later bands.
     assert set(matcher) - {"connectable", "service_uuid"}, "a matcher needs more than a service"
     assert matcher.get("service_uuid") not in SHARED_SERIAL_SERVICES or "local_name" in matcher
-    # Home Assistant indexes name matchers by their first three characters.
-    assert "*" not in matcher["local_name"][:3]
+    if "local_name" in matcher:
+        # Home Assistant indexes name matchers by their first three characters.
+        assert "*" not in matcher["local_name"][:3]
+    else:
+        # Ninebot's company id alone would offer its Minis, which speak another protocol.
+        assert matcher["manufacturer_data_start"], "a company id needs the data that follows it"
 
 
 def test_hacs_json() -> None:
@@ -129,7 +138,10 @@ def test_option_choices_are_translated() -> None:
     genders = STRINGS["selector"]["gender"]["options"]
     assert set(genders) == set(PROFILE_SCHEMA.schema[CONF_GENDER].config["options"])
     options_fields = (
-        set(LINK_SCHEMA.schema) | set(PROFILE_SCHEMA.schema) | set(ACTIVITY_SCHEMA.schema)
+        set(LINK_SCHEMA.schema)
+        | set(PROFILE_SCHEMA.schema)
+        | set(ACTIVITY_SCHEMA.schema)
+        | set(WHEEL_SCHEMA.schema)
     )
     assert set(STRINGS["options"]["step"]["init"]["data"]) == options_fields
     assert set(STRINGS["config"]["step"]["profile"]["data"]) == set(PROFILE_SCHEMA.schema)

@@ -93,6 +93,24 @@ def test_write_frames_match_the_captures(frame: Frame, wire: str) -> None:
     assert frame.encode().hex() == wire
 
 
+def test_lock_writes_are_eucwatch_s_commands() -> None:
+    assert protocol.encode_write(0x70, 1).hex() == "55aa03090370017fff"
+    assert protocol.encode_write(0x70, 0).hex() == "55aa030903700080ff"
+    with pytest.raises(ValueError):
+        protocol.encode_write(0x70, 256)
+
+
+def test_s2_firmware_version_reads_as_wheellog_prints_it() -> None:
+    # WheelLog's S2 branch: hi nibble of byte 1, then both nibbles of byte 0.
+    assert protocol.firmware_version_s2(0x3135) == "3.3.5"
+    assert protocol.firmware_version(0x3135) == "1.3.5"
+
+
+def test_total_ride_time_is_a_u32_low_word_first() -> None:
+    assert protocol.total_ride_time({0x32: 0x5F90, 0x33: 0x0005}) == 5 * 65536 + 0x5F90
+    assert protocol.total_ride_time({0x32: 0x5F90}) is None
+
+
 @pytest.mark.parametrize("wire", ["55aa040903c600001eff", "55aa040903c601001eff"])
 def test_eucwatch_commands_with_wrong_checksums_are_rejected(wire: str) -> None:
     frames, decoder = _decode_all(wire)
@@ -200,6 +218,10 @@ def test_partial_frame_is_forgotten_on_reset() -> None:
 
 def test_live_values_in_home_assistant_units() -> None:
     registers = {
+        0xB0: 0,
+        0xB1: 3,  # a warning
+        0xB2: 0x0803,  # activated, locked, speed limit on
+        0xB3: 0,
         0xB4: 87,  # %
         0xB5: 12345,  # 12.345 km/h
         0xB6: 9000,  # 9.0 km/h
@@ -210,6 +232,7 @@ def test_live_values_in_home_assistant_units() -> None:
         0xBB: 0xFFEC,  # -2.0 degC
         0xBC: 5749,  # 57.49 V
         0xBD: 0xFF38,  # -2.00 A (regenerating)
+        0xBE: 0xFF85,  # the One's pitch, the S2's speed field
     }
     live = LiveValues.from_registers(registers)
     assert live == LiveValues(
@@ -223,14 +246,23 @@ def test_live_values_in_home_assistant_units() -> None:
         voltage=57.49,
         current=-2.0,
         power=-114.98,
+        error_code=0,
+        warning_code=3,
+        locked=True,
+        speed_limited=True,
     )
-    del registers[0xBD]
-    assert LiveValues.from_registers(registers) is None
+    registers[0xB2] = 0x0800
+    live = LiveValues.from_registers(registers, protocol.SPEED_S2)
+    assert live is not None
+    assert (live.speed, live.locked, live.speed_limited) == (0.123, False, False)
+    for needed in (0xB0, 0xBD, 0xBE):
+        incomplete = {index: word for index, word in registers.items() if index != needed}
+        assert LiveValues.from_registers(incomplete, protocol.SPEED_S2) is None
     assert protocol.remaining_range(2350) == 23.5
 
 
 def test_speed_in_reverse_is_a_positive_speed() -> None:
-    registers = dict.fromkeys(range(0xB4, 0xBE), 0) | {0xB5: (-1500) & 0xFFFF}
+    registers = dict.fromkeys(range(0xB0, 0xBF), 0) | {0xB5: (-1500) & 0xFFFF}
     live = LiveValues.from_registers(registers)
     assert live is not None
     assert live.speed == 1.5

@@ -36,11 +36,13 @@ from pytest_homeassistant_custom_component.components.recorder.common import (
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.miband_ninebot.const import (
+    CONF_CHARGE_LIMIT,
     CONF_CONNECTION_POLICY,
     CONF_KIND,
     CONF_MIN_STATE_INTERVAL,
     CONF_MODEL,
     CONF_READ_INTERVAL,
+    CONF_RIDE_END_DELAY,
     DOMAIN,
 )
 from custom_components.miband_ninebot.ninebot import session as wheel_session
@@ -368,6 +370,8 @@ async def test_options_form_submitted_empty_keeps_the_defaults(
         CONF_CONNECTION_POLICY: "hold",
         CONF_READ_INTERVAL: 300.0,
         CONF_MIN_STATE_INTERVAL: 1.0,
+        CONF_CHARGE_LIMIT: 80,
+        CONF_RIDE_END_DELAY: 60,
     }
 
 

@@ -34,6 +34,8 @@ from .wheel_coordinator import WheelCoordinator
 PLATFORMS: list[Platform] = [
     Platform.BINARY_SENSOR,
     Platform.BUTTON,
+    Platform.EVENT,
+    Platform.LOCK,
     Platform.NOTIFY,
     Platform.SELECT,
     Platform.SENSOR,

@@ -1,4 +1,4 @@
-"""Binary sensors: the device's link and presence; the band's asleep and worn."""
+"""Binary sensors: link and presence; the band's asleep and worn; the wheel's charging, flags."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from .band_coordinator import BandCoordinator
 from .coordinator import LinkCoordinator
 from .entity import MiBandNinebotEntity
 from .history import Newest
+from .wheel_coordinator import WheelCoordinator, WheelData
 
 PARALLEL_UPDATES = 0
 
@@ -56,6 +57,36 @@ BAND_MEMORY_SENSORS = (
 )
 
 
+@dataclass(frozen=True, kw_only=True)
+class WheelBinarySensorEntityDescription(BinarySensorEntityDescription):
+    """What a wheel's latest data says."""
+
+    value_fn: Callable[[WheelData], bool]
+
+
+WHEEL_SENSORS = (
+    WheelBinarySensorEntityDescription(
+        key="charging",
+        translation_key="charging",
+        device_class=BinarySensorDeviceClass.BATTERY_CHARGING,
+        value_fn=lambda data: data.charging,
+    ),
+    # On means locked, as the key says: the lock device class would read the other way round.
+    WheelBinarySensorEntityDescription(
+        key="locked",
+        translation_key="locked",
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value_fn=lambda data: data.reading.live.locked,
+    ),
+    WheelBinarySensorEntityDescription(
+        key="speed_limited",
+        translation_key="speed_limited",
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value_fn=lambda data: data.reading.live.speed_limited,
+    ),
+)
+
+
 async def async_setup_entry(
     hass: HomeAssistant,
     entry: MiBandNinebotConfigEntry,
@@ -69,6 +100,8 @@ async def async_setup_entry(
     ]
     if isinstance(coordinator, BandCoordinator):
         entities += [BandMemoryBinarySensor(coordinator, d) for d in BAND_MEMORY_SENSORS]
+    if isinstance(coordinator, WheelCoordinator):
+        entities += [WheelBinarySensor(coordinator, d) for d in WHEEL_SENSORS]
     async_add_entities(entities)
 
 
@@ -102,6 +135,18 @@ class InRangeBinarySensor(MiBandNinebotEntity[LinkCoordinator[Any]], BinarySenso
     def is_on(self) -> bool:
         """Whether the device is here."""
         return self.coordinator.in_range
+
+
+class WheelBinarySensor(MiBandNinebotEntity[WheelCoordinator], BinarySensorEntity):
+    """A state the wheel's latest reading tells (or its readings since power-on add up to)."""
+
+    entity_description: WheelBinarySensorEntityDescription
+
+    @property
+    def is_on(self) -> bool | None:
+        """From the latest data; unknown before the first reading."""
+        data = self.coordinator.data
+        return None if data is None else self.entity_description.value_fn(data)
 
 
 class BandMemoryBinarySensor(MiBandNinebotEntity[BandCoordinator], BinarySensorEntity):

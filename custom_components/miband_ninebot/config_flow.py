@@ -52,6 +52,7 @@ from .band_coordinator import band_user
 from .const import (
     CONF_ACTIVITY_SYNC_INTERVAL,
     CONF_AGE,
+    CONF_CHARGE_LIMIT,
     CONF_CONNECTION_POLICY,
     CONF_GENDER,
     CONF_HEIGHT,
@@ -60,6 +61,7 @@ from .const import (
     CONF_MIN_STATE_INTERVAL,
     CONF_MODEL,
     CONF_READ_INTERVAL,
+    CONF_RIDE_END_DELAY,
     CONF_USER_ID,
     CONF_WEIGHT,
     DEFAULT_ACTIVITY_SYNC_INTERVAL,
@@ -84,10 +86,13 @@ from .miband.session import (
     TapTimeoutError,
 )
 from .models import SupportedDevice, identify
+from .ninebot.charge import DEFAULT_LIMIT as DEFAULT_CHARGE_LIMIT
+from .ninebot.ride import DEFAULT_END_DELAY as DEFAULT_RIDE_END_DELAY
 from .ninebot.session import (
     MissingCharacteristicError as WheelMissingCharacteristicError,
     WheelNotAnsweringError,
     WheelSession,
+    transport_for_model,
 )
 
 if TYPE_CHECKING:
@@ -233,7 +238,7 @@ class MiBandNinebotConfigFlow(ConfigFlow, domain=DOMAIN):
         """
         if device.kind is not DeviceKind.WHEEL:
             return None
-        session = WheelSession(lambda _reading: None)
+        session = WheelSession(lambda _reading: None, transport_for_model(device.model))
         try:
             async with self._async_connected(address, session) as client:
                 await session.async_identify(client)
@@ -437,6 +442,27 @@ ACTIVITY_SCHEMA = vol.Schema(
 )
 
 
+# A wheel's charge event and ride end.
+WHEEL_SCHEMA = vol.Schema(
+    {
+        vol.Required(CONF_CHARGE_LIMIT, default=DEFAULT_CHARGE_LIMIT): NumberSelector(
+            NumberSelectorConfig(
+                min=50, max=100, step=1, unit_of_measurement="%", mode=NumberSelectorMode.SLIDER
+            )
+        ),
+        vol.Required(CONF_RIDE_END_DELAY, default=DEFAULT_RIDE_END_DELAY): NumberSelector(
+            NumberSelectorConfig(
+                min=10,
+                max=1800,
+                step=10,
+                unit_of_measurement=UnitOfTime.SECONDS,
+                mode=NumberSelectorMode.BOX,
+            )
+        ),
+    }
+)
+
+
 class MiBandNinebotOptionsFlow(OptionsFlowWithReload):
     """Change the band's profile and how the link is used; the entry reloads with them.
 
@@ -449,11 +475,17 @@ class MiBandNinebotOptionsFlow(OptionsFlowWithReload):
         schema = (
             PROFILE_SCHEMA.extend(LINK_SCHEMA.schema).extend(ACTIVITY_SCHEMA.schema)
             if is_band
-            else LINK_SCHEMA
+            else LINK_SCHEMA.extend(WHEEL_SCHEMA.schema)
         )
         if user_input is not None:
             if is_band:
                 user_input = {**user_input, **_profile(user_input)}
+            else:
+                user_input = {
+                    **user_input,
+                    CONF_CHARGE_LIMIT: int(user_input[CONF_CHARGE_LIMIT]),
+                    CONF_RIDE_END_DELAY: int(user_input[CONF_RIDE_END_DELAY]),
+                }
             return self.async_create_entry(data=user_input)
         return self.async_show_form(
             step_id="init",

@@ -38,3 +38,8 @@ DEFAULT_PROFILE: Final = {CONF_GENDER: "female", CONF_AGE: 30, CONF_HEIGHT: 170,
 CONF_KEEP_ACTIVITY_ON_BAND: Final = "keep_activity_on_band"
 CONF_ACTIVITY_SYNC_INTERVAL: Final = "activity_sync_interval"  # minutes, while the link is held
 DEFAULT_ACTIVITY_SYNC_INTERVAL: Final = 15
+
+# A wheel's options: the battery level its charge event announces, and how long it must stand
+# before a ride counts as over.
+CONF_CHARGE_LIMIT: Final = "charge_limit"  # %
+CONF_RIDE_END_DELAY: Final = "ride_end_delay"  # s

@@ -382,7 +382,12 @@ class LinkCoordinator[DataT](DataUpdateCoordinator[DataT]):
         if (client := self._client) is not None:
             self._client = None
             self.session.async_link_lost()
+            self._async_link_down()
             await client.disconnect()
+
+    @callback
+    def _async_link_down(self) -> None:
+        """The link went down, dropped or closed by us: a kind may react (end a ride)."""
 
     @callback
     def _async_connect_soon(self, _now: object = None) -> None:
@@ -499,6 +504,7 @@ class LinkCoordinator[DataT](DataUpdateCoordinator[DataT]):
         self._client = None
         self._last_visit_ok = False
         self.session.async_link_lost()
+        self._async_link_down()
         self._log_unavailable("link lost")
         self._async_connect_soon()
 

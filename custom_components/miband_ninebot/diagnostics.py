@@ -38,11 +38,21 @@ async def async_get_config_entry_diagnostics(
     }
     if isinstance(coordinator, WheelCoordinator):
         session = coordinator.session
-        reading = coordinator.data
+        data = coordinator.data
         diagnostics["wheel"] = {
             "polling": asdict(session.stats),
             "decoder": asdict(session.decoder_stats),
-            "reading": None if reading is None else asdict(reading),
+            "reading": None if data is None else asdict(data.reading),
+            "since_power_on": None
+            if data is None
+            else {
+                "charging": data.charging,
+                "time_to_full": data.time_to_full,
+                "top_speed": data.top_speed,
+                "energy": data.energy,
+                "powered_on": data.powered_on.isoformat(),
+                "riding": coordinator.rides.riding,
+            },
         }
     if isinstance(coordinator, BandCoordinator):
         band = coordinator.session

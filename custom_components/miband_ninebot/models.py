@@ -24,6 +24,8 @@ def identify(service_info: BluetoothServiceInfoBleak) -> SupportedDevice | None:
     name, uuids = service_info.name, service_info.service_uuids
     if model := band_advertisement.model_from_advertisement(name, uuids):
         return SupportedDevice(DeviceKind.BAND, model)
-    if model := wheel_advertisement.model_from_advertisement(name, uuids):
+    if model := wheel_advertisement.model_from_advertisement(
+        name, uuids, service_info.manufacturer_data
+    ):
         return SupportedDevice(DeviceKind.WHEEL, model)
     return None

@@ -21,10 +21,12 @@ from homeassistant.const import (
     EntityCategory,
     UnitOfElectricCurrent,
     UnitOfElectricPotential,
+    UnitOfEnergy,
     UnitOfLength,
     UnitOfPower,
     UnitOfSpeed,
     UnitOfTemperature,
+    UnitOfTime,
 )
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
@@ -38,8 +40,7 @@ from .coordinator import LinkCoordinator
 from .entity import MiBandNinebotEntity
 from .miband.protocol import BatteryState
 from .miband.session import BandState
-from .ninebot.session import WheelReading
-from .wheel_coordinator import WheelCoordinator
+from .wheel_coordinator import WheelCoordinator, WheelData
 
 PARALLEL_UPDATES = 0
 
@@ -57,11 +58,12 @@ class MiBandNinebotSensorEntityDescription[DataT](SensorEntityDescription):
 
     value_fn: Callable[[DataT], SensorValue]
     attributes_fn: Callable[[DataT], Mapping[str, Any]] | None = None
+    last_reset_fn: Callable[[DataT], datetime] | None = None  # a total that starts over
     restore: bool = False  # keep the last value across restarts and absences (battery)
     heart_rate: bool = False  # only on a band with the optical sensor
 
 
-type WheelSensorEntityDescription = MiBandNinebotSensorEntityDescription[WheelReading]
+type WheelSensorEntityDescription = MiBandNinebotSensorEntityDescription[WheelData]
 type BandSensorEntityDescription = MiBandNinebotSensorEntityDescription[BandState]
 
 
@@ -72,75 +74,75 @@ def _last_charged(state: BandState) -> datetime | None:
 
 
 WHEEL_SENSORS: tuple[WheelSensorEntityDescription, ...] = (
-    MiBandNinebotSensorEntityDescription[WheelReading](
+    MiBandNinebotSensorEntityDescription[WheelData](
         key="speed",
         translation_key="speed",
         device_class=SensorDeviceClass.SPEED,
         native_unit_of_measurement=UnitOfSpeed.KILOMETERS_PER_HOUR,
         state_class=SensorStateClass.MEASUREMENT,
         suggested_display_precision=1,
-        value_fn=lambda reading: reading.live.speed,
-        attributes_fn=lambda reading: {
-            ATTR_PIN: reading.identity.pin,
-            ATTR_FIRMWARE_VERSION: reading.identity.firmware_version,
-            ATTR_SERIAL_NUMBER: reading.identity.serial_number,
+        value_fn=lambda data: data.reading.live.speed,
+        attributes_fn=lambda data: {
+            ATTR_PIN: data.reading.identity.pin,
+            ATTR_FIRMWARE_VERSION: data.reading.identity.firmware_version,
+            ATTR_SERIAL_NUMBER: data.reading.identity.serial_number,
         },
     ),
-    MiBandNinebotSensorEntityDescription[WheelReading](
+    MiBandNinebotSensorEntityDescription[WheelData](
         key="battery",
         translation_key="battery",
         device_class=SensorDeviceClass.BATTERY,
         native_unit_of_measurement=PERCENTAGE,
         state_class=SensorStateClass.MEASUREMENT,
-        value_fn=lambda reading: reading.live.battery,
+        value_fn=lambda data: data.reading.live.battery,
         restore=True,
     ),
-    MiBandNinebotSensorEntityDescription[WheelReading](
+    MiBandNinebotSensorEntityDescription[WheelData](
         key="voltage",
         translation_key="voltage",
         device_class=SensorDeviceClass.VOLTAGE,
         native_unit_of_measurement=UnitOfElectricPotential.VOLT,
         state_class=SensorStateClass.MEASUREMENT,
         suggested_display_precision=1,
-        value_fn=lambda reading: reading.live.voltage,
+        value_fn=lambda data: data.reading.live.voltage,
     ),
-    MiBandNinebotSensorEntityDescription[WheelReading](
+    MiBandNinebotSensorEntityDescription[WheelData](
         key="current",
         translation_key="current",
         device_class=SensorDeviceClass.CURRENT,
         native_unit_of_measurement=UnitOfElectricCurrent.AMPERE,
         state_class=SensorStateClass.MEASUREMENT,
         suggested_display_precision=1,
-        value_fn=lambda reading: reading.live.current,
+        value_fn=lambda data: data.reading.live.current,
     ),
-    MiBandNinebotSensorEntityDescription[WheelReading](
+    MiBandNinebotSensorEntityDescription[WheelData](
         key="power",
         translation_key="power",
         device_class=SensorDeviceClass.POWER,
         native_unit_of_measurement=UnitOfPower.WATT,
         state_class=SensorStateClass.MEASUREMENT,
         suggested_display_precision=0,
-        value_fn=lambda reading: reading.live.power,
+        value_fn=lambda data: data.reading.live.power,
     ),
-    MiBandNinebotSensorEntityDescription[WheelReading](
+    MiBandNinebotSensorEntityDescription[WheelData](
         key="temperature",
         translation_key="temperature",
         device_class=SensorDeviceClass.TEMPERATURE,
         native_unit_of_measurement=UnitOfTemperature.CELSIUS,
         state_class=SensorStateClass.MEASUREMENT,
         suggested_display_precision=1,
-        value_fn=lambda reading: reading.live.temperature,
+        value_fn=lambda data: data.reading.live.temperature,
     ),
-    MiBandNinebotSensorEntityDescription[WheelReading](
+    MiBandNinebotSensorEntityDescription[WheelData](
         key="total_distance",
         translation_key="total_distance",
         device_class=SensorDeviceClass.DISTANCE,
         native_unit_of_measurement=UnitOfLength.KILOMETERS,
         state_class=SensorStateClass.TOTAL_INCREASING,
         suggested_display_precision=1,
-        value_fn=lambda reading: reading.live.total_distance,
+        value_fn=lambda data: data.reading.live.total_distance,
     ),
-    MiBandNinebotSensorEntityDescription[WheelReading](
+    MiBandNinebotSensorEntityDescription[WheelData](
         key="trip_distance",
         translation_key="trip_distance",
         device_class=SensorDeviceClass.DISTANCE,
@@ -148,16 +150,83 @@ WHEEL_SENSORS: tuple[WheelSensorEntityDescription, ...] = (
         # Counts up from zero at every power-on: a drop is a new trip, not a correction.
         state_class=SensorStateClass.TOTAL_INCREASING,
         suggested_display_precision=2,
-        value_fn=lambda reading: reading.live.trip_distance,
+        value_fn=lambda data: data.reading.live.trip_distance,
     ),
-    MiBandNinebotSensorEntityDescription[WheelReading](
+    MiBandNinebotSensorEntityDescription[WheelData](
         key="remaining_range",
         translation_key="remaining_range",
         device_class=SensorDeviceClass.DISTANCE,
         native_unit_of_measurement=UnitOfLength.KILOMETERS,
         state_class=SensorStateClass.MEASUREMENT,
         suggested_display_precision=1,
-        value_fn=lambda reading: reading.remaining_range,
+        value_fn=lambda data: data.reading.remaining_range,
+    ),
+    MiBandNinebotSensorEntityDescription[WheelData](
+        key="time_to_full",
+        translation_key="time_to_full",
+        device_class=SensorDeviceClass.DURATION,
+        native_unit_of_measurement=UnitOfTime.MINUTES,
+        value_fn=lambda data: data.time_to_full,
+    ),
+    MiBandNinebotSensorEntityDescription[WheelData](
+        key="ride_time",
+        translation_key="ride_time",
+        device_class=SensorDeviceClass.DURATION,
+        native_unit_of_measurement=UnitOfTime.SECONDS,
+        # The wheel's runtime since power-on: it starts from zero at the next one.
+        state_class=SensorStateClass.TOTAL_INCREASING,
+        suggested_unit_of_measurement=UnitOfTime.MINUTES,
+        value_fn=lambda data: data.reading.live.trip_time,
+    ),
+    MiBandNinebotSensorEntityDescription[WheelData](
+        key="total_ride_time",
+        translation_key="total_ride_time",
+        device_class=SensorDeviceClass.DURATION,
+        native_unit_of_measurement=UnitOfTime.SECONDS,
+        state_class=SensorStateClass.TOTAL_INCREASING,
+        suggested_unit_of_measurement=UnitOfTime.HOURS,
+        value_fn=lambda data: data.reading.total_ride_time,
+    ),
+    MiBandNinebotSensorEntityDescription[WheelData](
+        key="average_speed",
+        translation_key="average_speed",
+        device_class=SensorDeviceClass.SPEED,
+        native_unit_of_measurement=UnitOfSpeed.KILOMETERS_PER_HOUR,
+        state_class=SensorStateClass.MEASUREMENT,
+        suggested_display_precision=1,
+        value_fn=lambda data: data.reading.live.average_speed,
+    ),
+    MiBandNinebotSensorEntityDescription[WheelData](
+        key="top_speed",
+        translation_key="top_speed",
+        device_class=SensorDeviceClass.SPEED,
+        native_unit_of_measurement=UnitOfSpeed.KILOMETERS_PER_HOUR,
+        state_class=SensorStateClass.MEASUREMENT,
+        suggested_display_precision=1,
+        value_fn=lambda data: data.top_speed,
+    ),
+    MiBandNinebotSensorEntityDescription[WheelData](
+        key="energy",
+        translation_key="energy",
+        device_class=SensorDeviceClass.ENERGY,
+        native_unit_of_measurement=UnitOfEnergy.WATT_HOUR,
+        # Net of regeneration, so it can fall; it starts again at every power-on (last_reset).
+        state_class=SensorStateClass.TOTAL,
+        suggested_display_precision=1,
+        value_fn=lambda data: data.energy,
+        last_reset_fn=lambda data: data.powered_on,
+    ),
+    MiBandNinebotSensorEntityDescription[WheelData](
+        key="error_code",
+        translation_key="error_code",
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value_fn=lambda data: data.reading.live.error_code,
+    ),
+    MiBandNinebotSensorEntityDescription[WheelData](
+        key="warning_code",
+        translation_key="warning_code",
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value_fn=lambda data: data.reading.live.warning_code,
     ),
 )
 
@@ -281,13 +350,19 @@ class MiBandNinebotSensor[DataT](MiBandNinebotEntity[LinkCoordinator[DataT | Non
         return None if data is None else self.entity_description.value_fn(data)
 
     @property
+    def last_reset(self) -> datetime | None:
+        """When a total that starts over last did (the energy: at the wheel's power-on)."""
+        data, last_reset_fn = self.coordinator.data, self.entity_description.last_reset_fn
+        return None if data is None or last_reset_fn is None else last_reset_fn(data)
+
+    @property
     def extra_state_attributes(self) -> Mapping[str, Any] | None:
         """What the description adds to the state, once the device has told it."""
         data, attributes_fn = self.coordinator.data, self.entity_description.attributes_fn
         return None if data is None or attributes_fn is None else attributes_fn(data)
 
 
-class WheelSpeedSensor(MiBandNinebotSensor[WheelReading]):
+class WheelSpeedSensor(MiBandNinebotSensor[WheelData]):
     """Speed, carrying what identifies the wheel as attributes.
 
     The PIN is shown to the owner but never stored by the recorder.

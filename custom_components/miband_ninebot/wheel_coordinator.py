@@ -1,21 +1,79 @@
-"""A Ninebot One's coordinator: the shared link lifecycle plus the wheel's polling session."""
+"""A Ninebot One's coordinator: link lifecycle, polling session, and what the readings add up to.
+
+Rides and charges (`ninebot.ride`, `ninebot.charge`) become event entities' events; an error code
+raises a repair issue until the wheel reports none.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
 
 from bleak.backends.device import BLEDevice
-from homeassistant.core import HomeAssistant, callback
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers.event import async_call_later
+from homeassistant.util import dt as dt_util
 
-from .coordinator import LinkCoordinator, LinkSettings
+from .const import CONF_CHARGE_LIMIT, CONF_MODEL, CONF_RIDE_END_DELAY, DOMAIN
+from .coordinator import LINK_ERRORS, LinkCoordinator, LinkSettings
+from .ninebot.charge import DEFAULT_LIMIT, ChargeEvent, ChargeTracker
 from .ninebot.protocol import model_from_serial
-from .ninebot.session import WheelIdentity, WheelReading, WheelSession
+from .ninebot.ride import DEFAULT_END_DELAY, RideEnd, RideSummary, RideTracker
+from .ninebot.session import (
+    WheelIdentity,
+    WheelMovingError,
+    WheelReading,
+    WheelSession,
+    WriteNotConfirmedError,
+    transport_for_model,
+)
 
 if TYPE_CHECKING:
     from homeassistant.config_entries import ConfigEntry
 
+ERROR_ISSUE = "wheel_error"
 
-class WheelCoordinator(LinkCoordinator[WheelReading | None]):
+
+class WheelEvent(StrEnum):
+    """The wheel's event entities, by key."""
+
+    RIDE = "ride"
+    CHARGE = "charge"
+
+
+type EventListener = Callable[[str, dict[str, Any]], None]
+
+
+@dataclass(frozen=True, slots=True)
+class WheelData:
+    """The latest reading and what the readings since power-on add up to."""
+
+    reading: WheelReading
+    charging: bool
+    time_to_full: int | None  # min, while charging and once the rate is measured
+    top_speed: float  # km/h, this power-on
+    energy: float  # Wh, this power-on
+    powered_on: datetime  # when this power-on began, by the wheel's runtime
+
+
+def ride_attributes(summary: RideSummary) -> dict[str, Any]:
+    """The event data of a finished ride."""
+    return {
+        "reason": summary.reason.value,
+        "duration": summary.duration,
+        "distance": summary.distance,
+        "energy": summary.energy,
+        "top_speed": summary.top_speed,
+        "average_speed": summary.average_speed,
+    }
+
+
+class WheelCoordinator(LinkCoordinator[WheelData | None]):
     """Holds a wheel's link and publishes its readings; data is None until the first one."""
 
     session: WheelSession
@@ -28,10 +86,51 @@ class WheelCoordinator(LinkCoordinator[WheelReading | None]):
         settings: LinkSettings | None = None,
     ) -> None:
         """Prepare the link and the polling session that feeds it."""
+        transport = transport_for_model(entry.data[CONF_MODEL])
         super().__init__(
-            hass, entry, ble_device, WheelSession(self._async_on_reading), None, settings=settings
+            hass,
+            entry,
+            ble_device,
+            WheelSession(self._async_on_reading, transport),
+            None,
+            settings=settings,
         )
         self._registered_identity: WheelIdentity | None = None
+        self.rides = RideTracker(int(entry.options.get(CONF_RIDE_END_DELAY, DEFAULT_END_DELAY)))
+        self.charges = ChargeTracker(int(entry.options.get(CONF_CHARGE_LIMIT, DEFAULT_LIMIT)))
+        self._powered_on: datetime | None = None
+        self._last_trip_time: int | None = None
+        self._raised_error: int | None = None
+        self._event_listeners: dict[WheelEvent, list[EventListener]] = {
+            kind: [] for kind in WheelEvent
+        }
+        self._cancel_ride_end: CALLBACK_TYPE | None = None
+
+    @callback
+    def async_listen_event(self, kind: WheelEvent, listener: EventListener) -> CALLBACK_TYPE:
+        """Call `listener(event_type, attributes)` for each of the wheel's `kind` events."""
+        self._event_listeners[kind].append(listener)
+        return lambda: self._event_listeners[kind].remove(listener)
+
+    async def async_set_lock(self, locked: bool) -> None:
+        """Lock or unlock the wheel: refused unless it stands, done once read back."""
+        async with self.async_link_in_use():
+            try:
+                await self.session.async_set_lock(locked)
+            except WheelMovingError as err:
+                raise self._error("wheel_moving") from err
+            except WriteNotConfirmedError as err:
+                raise self._error("lock_not_confirmed") from err
+            except LINK_ERRORS as err:
+                raise self._error("link_lost", error=str(err)) from err
+        self.async_publish_now(self._pending_data)  # the reading that shows the new lock state
+
+    def _error(self, key: str, **placeholders: str) -> HomeAssistantError:
+        return HomeAssistantError(
+            translation_domain=DOMAIN,
+            translation_key=key,
+            translation_placeholders={"name": self.name, **placeholders},
+        )
 
     @callback
     def _async_on_reading(self, reading: WheelReading) -> None:
@@ -42,4 +141,82 @@ class WheelCoordinator(LinkCoordinator[WheelReading | None]):
                 sw_version=identity.firmware_version,
                 serial_number=identity.serial_number,
             )
-        self.async_publish(reading)
+        self._async_cancel_ride_end()
+        live = reading.live
+        if self._powered_on is None or (
+            self._last_trip_time is not None and live.trip_time < self._last_trip_time
+        ):
+            self._powered_on = dt_util.utcnow() - timedelta(seconds=live.trip_time)
+        self._last_trip_time = live.trip_time
+        started, ended = self.rides.update(live)
+        if ended is not None:
+            self._fire(WheelEvent.RIDE, "ended", ride_attributes(ended))
+        if started:
+            self._fire(WheelEvent.RIDE, "started", {})
+        for event in self.charges.update(live):
+            attributes = {"battery": live.battery}
+            if event is ChargeEvent.LIMIT_REACHED:
+                attributes["limit"] = self.charges.limit
+            self._fire(WheelEvent.CHARGE, event.value, attributes)
+        self._async_raise_or_clear_error(live.error_code)
+        self.async_publish(
+            WheelData(
+                reading=reading,
+                charging=self.charges.charging,
+                time_to_full=self.charges.time_to_full(live.battery),
+                top_speed=self.rides.top_speed or 0.0,
+                energy=round(self.rides.energy or 0.0, 2),
+                powered_on=self._powered_on,
+            )
+        )
+
+    @callback
+    def _fire(self, kind: WheelEvent, event_type: str, attributes: dict[str, Any]) -> None:
+        for listener in list(self._event_listeners[kind]):
+            listener(event_type, attributes)
+
+    @callback
+    def _async_raise_or_clear_error(self, code: int) -> None:
+        """A repair issue while the wheel reports an error code; gone once it reads 0."""
+        if code == self._raised_error:
+            return
+        self._raised_error = code
+        issue_id = f"{ERROR_ISSUE}_{self.entry.entry_id}"
+        if not code:
+            ir.async_delete_issue(self.hass, DOMAIN, issue_id)
+            return
+        ir.async_create_issue(
+            self.hass,
+            DOMAIN,
+            issue_id,
+            is_fixable=False,
+            is_persistent=False,
+            severity=ir.IssueSeverity.ERROR,
+            translation_key=ERROR_ISSUE,
+            translation_placeholders={"name": self.name, "code": str(code)},
+        )
+
+    @callback
+    def _async_link_down(self) -> None:
+        """A ride under way ends if the link stays away for the ride's end delay."""
+        if self.rides.riding and self._cancel_ride_end is None:
+            self._cancel_ride_end = async_call_later(
+                self.hass, self.rides.end_delay, self._async_end_ride_unheard
+            )
+
+    @callback
+    def _async_end_ride_unheard(self, _now: datetime) -> None:
+        self._cancel_ride_end = None
+        if (summary := self.rides.end(RideEnd.DISCONNECTED)) is not None:
+            self._fire(WheelEvent.RIDE, "ended", ride_attributes(summary))
+
+    @callback
+    def _async_cancel_ride_end(self) -> None:
+        if self._cancel_ride_end is not None:
+            self._cancel_ride_end()
+            self._cancel_ride_end = None
+
+    async def async_shutdown(self) -> None:
+        """Stop the ride's end timer with the link."""
+        await super().async_shutdown()
+        self._async_cancel_ride_end()

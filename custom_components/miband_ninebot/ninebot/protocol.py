@@ -22,7 +22,7 @@ HEADER = b"\x55\xaa"
 ADDRESS_ONE = 0x09  # One C / E / E+ / P
 ADDRESS_ONE_S2 = 0x11  # One A1 / S2 (Nordic UART transport)
 COMMAND_READ = 0x01
-COMMAND_WRITE = 0x03
+COMMAND_WRITE = 0x03  # unacknowledged: a read-back is the only confirmation (notes, section 4)
 
 # LEN counts DATA plus ADDR and CMD, so 2 is an empty frame. The One answers with at most 6 data
 # bytes (LEN 8); 32-byte blocks (LEN 0x22) are the largest any variant sends.
@@ -58,6 +58,13 @@ class Frame:
             (self.index + n) & 0xFF: int.from_bytes(self.data[2 * n : 2 * n + 2], "little")
             for n in range(words)
         }
+
+
+def encode_write(index: int, value: int, address: int = ADDRESS_ONE) -> bytes:
+    """A one-byte write, as eucWatch sends the lock: `55 AA 03 09 03 70 01 ck` (notes, 4)."""
+    if not 0 <= index <= 0xFF or not 0 <= value <= 0xFF:
+        raise ValueError(f"cannot write {value} to 0x{index:02x}")
+    return Frame(address, COMMAND_WRITE, index, bytes((value,))).encode()
 
 
 def encode_read(index: int, registers: int, address: int = ADDRESS_ONE) -> bytes:
@@ -166,6 +173,11 @@ SERIAL_FIRST, SERIAL_COUNT = 0x10, 7
 PIN_FIRST, PIN_COUNT = 0x17, 3
 FIRMWARE_VERSION = 0x1A
 REMAINING_RANGE = 0x25
+TOTAL_RIDE_TIME_LOW, TOTAL_RIDE_TIME_HIGH = 0x32, 0x33
+LOCK = 0x70  # 1 locked, 0 unlocked; written to lock, read back to confirm
+ERROR_CODE = 0xB0
+WARNING_CODE = 0xB1
+FLAGS = 0xB2
 BATTERY = 0xB4
 SPEED = 0xB5
 AVERAGE_SPEED = 0xB6
@@ -175,6 +187,11 @@ TRIP_TIME = 0xBA
 TEMPERATURE = 0xBB
 VOLTAGE = 0xBC
 CURRENT = 0xBD
+SPEED_S2 = 0xBE  # the A1/S2 put their speed here (WheelLog); on the C/E/P it is the pitch
+
+# Flag bits of 0xB2 (the 9BMetrics author's variables page); bit 3 and the rest are unknown.
+FLAG_SPEED_LIMIT = 1 << 0
+FLAG_LOCKED = 1 << 1
 
 
 def _signed(word: int) -> int:
@@ -215,6 +232,17 @@ def firmware_version(word: int) -> str:
     return f"{word >> 8 & 0xF}.{word >> 4 & 0xF}.{word & 0xF}"
 
 
+def firmware_version_s2(word: int) -> str:
+    """An A1/S2's version as WheelLog prints it: hi(byte 1).hi(byte 0).lo(byte 0)."""
+    return f"{word >> 12 & 0xF}.{word >> 4 & 0xF}.{word & 0xF}"
+
+
+def total_ride_time(registers: Mapping[int, int]) -> int | None:
+    """Seconds the wheel has run in its life (0x32-0x33, low word first), once both are known."""
+    low, high = registers.get(TOTAL_RIDE_TIME_LOW), registers.get(TOTAL_RIDE_TIME_HIGH)
+    return None if low is None or high is None else high << 16 | low
+
+
 @dataclass(frozen=True, slots=True)
 class LiveValues:
     """The live telemetry, in the units Home Assistant shows."""
@@ -229,19 +257,26 @@ class LiveValues:
     voltage: float  # V
     current: float  # A, negative while braking / charging
     power: float  # W = V x I
+    error_code: int  # 0: none
+    warning_code: int  # 0: none
+    locked: bool
+    speed_limited: bool  # the user's speed limit (0x74) is on
 
     @classmethod
-    def from_registers(cls, registers: Mapping[int, int]) -> LiveValues | None:
-        """Decode the 0xB4-0xBD block; None until all of it has arrived."""
-        needed = range(BATTERY, CURRENT + 1)
+    def from_registers(
+        cls, registers: Mapping[int, int], speed_register: int = SPEED
+    ) -> LiveValues | None:
+        """Decode the 0xB0-0xBE block; None until all of it has arrived."""
+        needed = (*range(ERROR_CODE, CURRENT + 1), speed_register)
         if any(index not in registers for index in needed):
             return None
         voltage = registers[VOLTAGE] / 100
         current = _signed(registers[CURRENT]) / 100
+        flags = registers[FLAGS]
         return cls(
             battery=registers[BATTERY],
             # s16: a reading above 32.767 km/h is impossible on a One, a reversing wheel is not.
-            speed=abs(_signed(registers[SPEED])) / 1000,
+            speed=abs(_signed(registers[speed_register])) / 1000,
             average_speed=registers[AVERAGE_SPEED] / 1000,
             total_distance=(registers[TOTAL_DISTANCE_HIGH] << 16 | registers[TOTAL_DISTANCE_LOW])
             / 1000,
@@ -251,6 +286,10 @@ class LiveValues:
             voltage=voltage,
             current=current,
             power=round(voltage * current, 2),
+            error_code=registers[ERROR_CODE],
+            warning_code=registers[WARNING_CODE],
+            locked=bool(flags & FLAG_LOCKED),
+            speed_limited=bool(flags & FLAG_SPEED_LIMIT),
         )
 
 

@@ -8,9 +8,14 @@ register it asked for has arrived (protocol notes, section 2.6).
 Polling keeps exactly one request in flight and sends the next one as soon as the previous answer
 is complete, so the rate follows the radio link by itself (self-clocked); a request whose answer
 does not complete in time is sent again, and a wheel that stops answering altogether is
-disconnected so that the link lifecycle starts over. The live block 0xB4-0xBD is one request (its
-answer arrives as four frames); the remaining range, which changes slowly, is read on a slower
-cadence. The session never writes a register: no write to the wheel happens automatically.
+disconnected so that the link lifecycle starts over. The live block 0xB0-0xBE (codes, flags,
+battery ... current, and the A1/S2's speed) is one request: on the C/E/P its answer is five frames
+in three notifications, as many as the 0xB4-0xBD block alone needs. The registers that change
+slowly (remaining range, lifetime runtime) ride along in rotation, one short read every few
+seconds, so the live block keeps the link's pace.
+
+Nothing is written to the wheel except on a user's explicit request (`async_set_lock`), and then
+only at a standstill the wheel itself has just reported, and read back before it counts as done.
 """
 
 from __future__ import annotations
@@ -25,23 +30,30 @@ from bleak import BleakClient
 from bleak.backends.characteristic import BleakGATTCharacteristic
 from bleak.exc import BleakError
 
+from .advertisement import MODEL_ONE_S2
 from .protocol import (
     ADDRESS_ONE,
     ADDRESS_ONE_S2,
-    BATTERY,
     COMMAND_READ,
-    CURRENT,
+    ERROR_CODE,
     FIRMWARE_VERSION,
+    LOCK,
     REMAINING_RANGE,
     SERIAL_FIRST,
+    SPEED,
+    SPEED_S2,
+    TOTAL_RIDE_TIME_LOW,
     DecoderStats,
     LiveValues,
     StreamDecoder,
     encode_read,
+    encode_write,
     firmware_version,
+    firmware_version_s2,
     pin,
     remaining_range,
     serial_number,
+    total_ride_time,
 )
 
 _LOGGER = logging.getLogger(__name__)
@@ -54,20 +66,35 @@ NORDIC_UART_TX_UUID = "6e400003-b5a3-f393-e0a9-e50e24dcca9e"  # the wheel notifi
 # connection intervals need several times that. A lost answer costs this long.
 ANSWER_TIMEOUT = 1.0
 ATTEMPTS_PER_REQUEST = 4
-SLOW_READ_INTERVAL = 30.0
+SLOW_READ_INTERVAL = 30.0  # s in which every slow register is read once
+# Reads of the lock register after a lock write before it counts as not obeyed: the wheel applies
+# a write between requests, so the first read-back normally shows it.
+LOCK_READ_BACKS = 3
 
 
 @dataclass(frozen=True, slots=True)
 class Transport:
-    """Where a wheel variant takes requests and sends answers, and its frame address byte."""
+    """How a wheel variant is spoken to: characteristics, frame address, where its values sit."""
 
     write_uuid: str
     notify_uuid: str
     address: int
+    speed_register: int
+    version: Callable[[int], str]
 
 
-ONE_C_E_P = Transport(UART_CHARACTERISTIC_UUID, UART_CHARACTERISTIC_UUID, ADDRESS_ONE)
-ONE_A1_S2 = Transport(NORDIC_UART_RX_UUID, NORDIC_UART_TX_UUID, ADDRESS_ONE_S2)
+ONE_C_E_P = Transport(
+    UART_CHARACTERISTIC_UUID, UART_CHARACTERISTIC_UUID, ADDRESS_ONE, SPEED, firmware_version
+)
+# WheelLog's S2 branch: address 0x11, speed at 0xBE, the version printed differently.
+ONE_A1_S2 = Transport(
+    NORDIC_UART_RX_UUID, NORDIC_UART_TX_UUID, ADDRESS_ONE_S2, SPEED_S2, firmware_version_s2
+)
+
+
+def transport_for_model(model: str) -> Transport:
+    """The transport of a model as discovery named it."""
+    return ONE_A1_S2 if model == MODEL_ONE_S2 else ONE_C_E_P
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,8 +111,9 @@ class ReadRequest:
 
 
 IDENTITY = ReadRequest(SERIAL_FIRST, FIRMWARE_VERSION - SERIAL_FIRST + 1)  # serial, PIN, version
-LIVE = ReadRequest(BATTERY, CURRENT - BATTERY + 1)  # battery ... current
-SLOW = ReadRequest(REMAINING_RANGE, 1)
+LIVE = ReadRequest(ERROR_CODE, SPEED_S2 - ERROR_CODE + 1)  # error code ... the S2's speed
+SLOW = (ReadRequest(REMAINING_RANGE, 1), ReadRequest(TOTAL_RIDE_TIME_LOW, 2))
+LOCK_STATE = ReadRequest(LOCK, 1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +132,7 @@ class WheelReading:
     identity: WheelIdentity
     live: LiveValues
     remaining_range: float  # km
+    total_ride_time: int  # s the wheel has run in its life
 
 
 @dataclass(slots=True)
@@ -122,6 +151,14 @@ class MissingCharacteristicError(BleakError):
 
 class WheelNotAnsweringError(BleakError):
     """The link is up but the wheel does not answer read requests."""
+
+
+class WheelMovingError(Exception):
+    """A write was refused: the wheel did not report a standstill just before it."""
+
+
+class WriteNotConfirmedError(Exception):
+    """The wheel took a write but its register does not read back the value written."""
 
 
 class WheelSession:
@@ -149,7 +186,11 @@ class WheelSession:
         self._awaited: set[int] = set()
         self._answered = asyncio.Event()
         self._poller: asyncio.Task[None] | None = None
+        # One request in flight: the poller takes this for each request, a write for its whole
+        # check, write and read-back (asyncio's lock serves waiters in turn).
+        self._exchange = asyncio.Lock()
         self._slow_due = 0.0
+        self._slow_next = 0
 
     @property
     def decoder_stats(self) -> DecoderStats:
@@ -169,7 +210,9 @@ class WheelSession:
     async def async_start(self, client: BleakClient) -> None:
         """Subscribe, read the identity and a first full reading, then poll in the background."""
         await self.async_identify(client)
-        await self._read_slow_registers()
+        for request in SLOW:
+            await self._read(request)
+        self._slow_due = asyncio.get_running_loop().time() + self._slow_step
         await self._read(LIVE)
         self._publish()
         self._poller = asyncio.get_running_loop().create_task(
@@ -196,12 +239,40 @@ class WheelSession:
         self._client = self._write_char = None
         self._answered.set()  # `_read` sees the link gone at once, not after its answer timeout
 
+    async def async_set_lock(self, locked: bool) -> None:
+        """Lock or unlock the wheel, if it stands still; done once the register reads it back.
+
+        Raises `WheelMovingError` unless a read just before the write says speed 0, and
+        `WriteNotConfirmedError` if the lock register keeps its old value.
+        """
+        async with self._exchange:
+            await self._read(ReadRequest(self._transport.speed_register, 1))
+            if self.registers[self._transport.speed_register] != 0:
+                raise WheelMovingError("The wheel is moving")
+            await self._write(encode_write(LOCK, int(locked), self._transport.address))
+            for _ in range(LOCK_READ_BACKS):
+                await self._read(LOCK_STATE)
+                if self.registers[LOCK] == int(locked):
+                    # The flags in the live block show it too: publish them before returning.
+                    await self._read(LIVE)
+                    self._publish()
+                    return
+        raise WriteNotConfirmedError(f"The lock register still reads {self.registers[LOCK]}")
+
+    @property
+    def _slow_step(self) -> float:
+        return self._slow_read_interval / len(SLOW)
+
     async def _poll(self, client: BleakClient) -> None:
+        loop = asyncio.get_running_loop()
         try:
             while True:
-                if asyncio.get_running_loop().time() >= self._slow_due:
-                    await self._read_slow_registers()
-                await self._read(LIVE)
+                async with self._exchange:
+                    if loop.time() >= self._slow_due:
+                        await self._read(SLOW[self._slow_next])
+                        self._slow_next = (self._slow_next + 1) % len(SLOW)
+                        self._slow_due = loop.time() + self._slow_step
+                    await self._read(LIVE)
                 self.stats.live_cycles += 1
                 self._publish()
         except WheelNotAnsweringError as err:
@@ -213,9 +284,12 @@ class WheelSession:
         except BleakError as err:
             _LOGGER.debug("Polling stopped: %s", err)  # the link went; its callback follows
 
-    async def _read_slow_registers(self) -> None:
-        await self._read(SLOW)
-        self._slow_due = asyncio.get_running_loop().time() + self._slow_read_interval
+    async def _write(self, encoded: bytes) -> None:
+        client, char = self._client, self._write_char
+        if client is None or char is None:
+            raise BleakError("Not connected")
+        self.stats.requests += 1
+        await client.write_gatt_char(char, encoded, response=False)
 
     async def _read(self, request: ReadRequest) -> None:
         """Send a read request until all of its registers have arrived in answer."""
@@ -257,11 +331,18 @@ class WheelSession:
         serial, code = serial_number(self.registers), pin(self.registers)
         if serial is None or code is None:  # impossible once IDENTITY was answered in full
             raise WheelNotAnsweringError("Incomplete identity")
-        return WheelIdentity(serial, firmware_version(self.registers[FIRMWARE_VERSION]), code)
+        version = self._transport.version(self.registers[FIRMWARE_VERSION])
+        return WheelIdentity(serial, version, code)
 
     def _publish(self) -> None:
-        live = LiveValues.from_registers(self.registers)
-        if self.identity is None or live is None or REMAINING_RANGE not in self.registers:
+        live = LiveValues.from_registers(self.registers, self._transport.speed_register)
+        lifetime = total_ride_time(self.registers)
+        if (
+            self.identity is None
+            or live is None
+            or lifetime is None
+            or REMAINING_RANGE not in self.registers
+        ):
             return
         range_km = remaining_range(self.registers[REMAINING_RANGE])
-        self._on_reading(WheelReading(self.identity, live, range_km))
+        self._on_reading(WheelReading(self.identity, live, range_km, lifetime))
