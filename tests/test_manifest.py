@@ -13,9 +13,9 @@ import yaml
 
 from custom_components.miband_ninebot.config_flow import (
     ACTIVITY_SCHEMA,
-    WHEEL_SCHEMA,
     LINK_SCHEMA,
     PROFILE_SCHEMA,
+    WHEEL_SCHEMA,
 )
 from custom_components.miband_ninebot.const import CONF_GENDER
 from custom_components.miband_ninebot.coordinator import ConnectionPolicy

@@ -96,7 +96,7 @@ def test_write_frames_match_the_captures(frame: Frame, wire: str) -> None:
 def test_lock_writes_are_eucwatch_s_commands() -> None:
     assert protocol.encode_write(0x70, 1).hex() == "55aa03090370017fff"
     assert protocol.encode_write(0x70, 0).hex() == "55aa030903700080ff"
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="cannot write 256"):
         protocol.encode_write(0x70, 256)
 
 
