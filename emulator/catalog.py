@@ -10,7 +10,14 @@ from __future__ import annotations
 from .band import MILI_SERVICE, MiBand, band_services
 from .link import LinkTiming
 from .peripheral import Advertisement, Peripheral
-from .wheel import UART_SERVICE, NinebotOne, wheel_services
+from .wheel import (
+    NINEBOT_COMPANY_ID,
+    NORDIC_UART_SERVICE,
+    UART_SERVICE,
+    NinebotOne,
+    NinebotOneS2,
+    wheel_services,
+)
 
 LATER_BAND_SERVICE = "0000fee1-0000-1000-8000-00805f9b34fb"
 
@@ -58,4 +65,39 @@ def kingsong_wheel(
     """A KingSong wheel: the same FFE0 serial service, another name. Must not be offered."""
     return Peripheral(
         address, Advertisement("KS-16S-0123", [UART_SERVICE]), wheel_services(), timing=timing
+    )
+
+
+def ninebot_one_s2(
+    address: str = "E0:E5:CF:00:00:52", *, timing: LinkTiming | None = None
+) -> NinebotOneS2:
+    """A Ninebot One S2 at rest: Ninebot's manufacturer data, the Nordic UART service."""
+    return NinebotOneS2(address, timing=timing)
+
+
+def ninebot_mini(
+    address: str = "E0:E5:CF:00:00:0B", *, timing: LinkTiming | None = None
+) -> Peripheral:
+    """A Ninebot Mini: Ninebot's company id with 14 first (WheelLog), another protocol."""
+    return Peripheral(
+        address,
+        Advertisement(
+            "NBMini-0042",
+            [NORDIC_UART_SERVICE],
+            manufacturer_data={NINEBOT_COMPANY_ID: bytes.fromhex("1400000000eb")},
+        ),
+        NinebotOneS2.services(),
+        timing=timing,
+    )
+
+
+def nordic_uart_named_n1(
+    address: str = "E0:E5:CF:00:00:0C", *, timing: LinkTiming | None = None
+) -> Peripheral:
+    """A Nordic UART gadget whose name starts like an S2's, without Ninebot's data."""
+    return Peripheral(
+        address,
+        Advertisement("N1-Sensor", [NORDIC_UART_SERVICE]),
+        NinebotOneS2.services(),
+        timing=timing,
     )

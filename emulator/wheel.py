@@ -139,12 +139,16 @@ def register_file(identity: WheelIdentity, state: WheelState) -> dict[int, int]:
 
 
 def answer_frames(
-    registers: dict[int, int], address: int, index: int, count: int
+    registers: dict[int, int],
+    address: int,
+    index: int,
+    count: int,
+    per_frame: int = REGISTERS_PER_FRAME,
 ) -> list[bytearray]:
     """The frames a One answers a read of `count` registers from `index` with."""
     frames = []
-    for first in range(index, index + count, REGISTERS_PER_FRAME):
-        words = range(first, min(first + REGISTERS_PER_FRAME, index + count))
+    for first in range(index, index + count, per_frame):
+        words = range(first, min(first + per_frame, index + count))
         data = b"".join(registers[word & 0xFF].to_bytes(2, "little") for word in words)
         frames.append(bytearray(frame(first & 0xFF, data, address=address)))
     return frames
@@ -270,6 +274,7 @@ class WheelFaults:
     lost_answers: int = 0  # read requests left unanswered
     cut_answers: int = 0  # answers whose second notification is lost, cutting a frame short
     mute: bool = False  # the controller answers nothing while the radio link stays up
+    ignore_writes: bool = False  # writes are recorded but not obeyed
     # Drop the link (0x08) once, in the answer to a read of this first register: (register, k)
     # drops it as the request arrives (k = 0), or right after the k-th notification of the
     # answer has reached the central, cutting the answer short (at most after its last one).
@@ -290,9 +295,7 @@ class NinebotOne(Peripheral):
         timing: LinkTiming | None = None,
     ) -> None:
         """Create a wheel at rest with the given identity and values."""
-        super().__init__(
-            address, Advertisement(name, [UART_SERVICE]), wheel_services(), timing=timing
-        )
+        super().__init__(address, self.advertisement_for(name), self.services(), timing=timing)
         self.identity = identity or WheelIdentity()
         self.state = state or WheelState()
         self.activity: Activity | None = None
@@ -306,6 +309,21 @@ class NinebotOne(Peripheral):
     def ride(self) -> RideProfile | None:
         """The ride under way, if the wheel is being ridden."""
         return self.activity if isinstance(self.activity, RideProfile) else None
+
+    # What sets the variants apart: overridden by `NinebotOneS2`.
+    frame_address = ADDRESS_ONE
+    registers_per_frame = REGISTERS_PER_FRAME
+    notify_uuid = UART_CHARACTERISTIC
+
+    @staticmethod
+    def advertisement_for(name: str) -> Advertisement:
+        """What the C/E/P puts on air: its name and the FFE0 service."""
+        return Advertisement(name, [UART_SERVICE])
+
+    @staticmethod
+    def services() -> list[Service]:
+        """The C/E/P's GATT table."""
+        return wheel_services()
 
     def start_ride(self, profile: RideProfile | None = None) -> RideProfile:
         """Start riding: from now on the values move with the profile."""
@@ -330,6 +348,9 @@ class NinebotOne(Peripheral):
         self._advance()
         return register_file(self.identity, self.state)
 
+    def _addressed_to_me(self, address: int) -> bool:
+        return address == self.frame_address
+
     async def on_connect(self, connection: Connection) -> None:
         """A new central starts with a clean receive buffer."""
         self._incoming.clear()
@@ -338,6 +359,8 @@ class NinebotOne(Peripheral):
         """Collect request bytes; answer every complete, valid read request."""
         self._incoming += data
         for address, command, index, payload in self._complete_requests():
+            if not self._addressed_to_me(address):
+                continue  # another variant's address: the controller stays silent
             if command == COMMAND_READ and payload:
                 self._answer_read(address, index, (payload[0] + 1) // 2)
             elif command in (COMMAND_WRITE, 0x02):
@@ -347,6 +370,8 @@ class NinebotOne(Peripheral):
     def _obey(self, index: int, payload: bytes) -> None:
         """Obey the lock (0x70), and only while the wheel stands; record any other write only."""
         self._advance()
+        if self.faults.ignore_writes:
+            return
         if index == LOCK and payload and payload[0] in (0, 1) and self.state.speed == 0:
             self.state.locked = bool(payload[0])
 
@@ -388,7 +413,8 @@ class NinebotOne(Peripheral):
             return
         stream = bytearray(faults.garbage)
         faults.garbage = b""
-        for packet in answer_frames(self.registers(), address, index, count):
+        registers = self.registers()
+        for packet in answer_frames(registers, address, index, count, self.registers_per_frame):
             if faults.corrupt_frames:
                 faults.corrupt_frames -= 1
                 packet[-2] ^= 0x01
@@ -401,7 +427,7 @@ class NinebotOne(Peripheral):
             drop_after = min(drop_after, len(notifications))
         for number, notification in enumerate(notifications, start=1):
             then = self._lose_link if number == drop_after else None
-            self.notify(UART_CHARACTERISTIC, notification, in_reply=True, then=then)
+            self.notify(self.notify_uuid, notification, in_reply=True, then=then)
 
     def _lose_link(self) -> None:
         self.drop_link(CONNECTION_TIMEOUT)
@@ -415,3 +441,68 @@ class NinebotOne(Peripheral):
         now = self._model_time()
         self.activity.advance(self.state, now - self._clock)
         self._clock = now
+
+
+NORDIC_UART_SERVICE = "6e400001-b5a3-f393-e0a9-e50e24dcca9e"
+NORDIC_UART_RX = "6e400002-b5a3-f393-e0a9-e50e24dcca9e"  # the central writes here
+NORDIC_UART_TX = "6e400003-b5a3-f393-e0a9-e50e24dcca9e"  # the wheel notifies here
+ADDRESS_ONE_S2 = 0x11
+NINEBOT_COMPANY_ID = 0x424E
+S2_MANUFACTURER_DATA = bytes.fromhex("1300000000ec")  # WheelLog's detectWheel, after "NB"
+SPEED_S2 = 0xBE
+
+
+class NinebotOneS2(NinebotOne):
+    """A One S2: the same registers over the Nordic UART service, frame address 0x11.
+
+    It advertises a name starting "N1" (eucWatch's scan filter) and Ninebot's manufacturer data
+    13 00 00 00 00 ec (WheelLog). It answers in one frame per request, as WheelLog's S2 path
+    expects of a 32-byte read, and keeps its speed at 0xBE; 0xB5 reads 0 here, so a central that
+    reads the C/E/P's speed register sees a wheel at rest. It answers nothing addressed 0x09.
+    """
+
+    frame_address = ADDRESS_ONE_S2
+    registers_per_frame = 16
+    notify_uuid = NORDIC_UART_TX
+
+    def __init__(
+        self,
+        address: str = "E0:E5:CF:00:00:52",
+        name: str = "N1S2-0042",
+        *,
+        identity: WheelIdentity | None = None,
+        state: WheelState | None = None,
+        timing: LinkTiming | None = None,
+    ) -> None:
+        """An S2 at rest."""
+        super().__init__(
+            address,
+            name,
+            identity=identity or WheelIdentity(serial_number="N2GS21745C0042", firmware=0x1410),
+            state=state,
+            timing=timing,
+        )
+
+    @staticmethod
+    def advertisement_for(name: str) -> Advertisement:
+        """The S2 on air: its name, and Ninebot's company id with the S2's data."""
+        return Advertisement(name, [], manufacturer_data={NINEBOT_COMPANY_ID: S2_MANUFACTURER_DATA})
+
+    @staticmethod
+    def services() -> list[Service]:
+        """The Nordic UART service: one characteristic each way."""
+        return [
+            Service(
+                NORDIC_UART_SERVICE,
+                [
+                    Characteristic(NORDIC_UART_RX, (WRITE_WITHOUT_RESPONSE,)),
+                    Characteristic(NORDIC_UART_TX, (NOTIFY,)),
+                ],
+            )
+        ]
+
+    def registers(self) -> dict[int, int]:
+        """The C/E/P's register file with the speed moved to 0xBE."""
+        registers = super().registers()
+        registers[SPEED_S2], registers[0xB5] = registers[0xB5], 0
+        return registers

@@ -85,8 +85,18 @@ async def test_advertising_device_is_discovered_and_added(
 
 @pytest.mark.parametrize(
     "make_lookalike",
-    [catalog.mi_band_2, catalog.kingsong_wheel],
-    ids=["mi_band_2_with_fee1", "kingsong_wheel_with_ffe0"],
+    [
+        catalog.mi_band_2,
+        catalog.kingsong_wheel,
+        catalog.ninebot_mini,
+        catalog.nordic_uart_named_n1,
+    ],
+    ids=[
+        "mi_band_2_with_fee1",
+        "kingsong_wheel_with_ffe0",
+        "ninebot_mini_with_ninebot_data",
+        "nordic_uart_named_n1",
+    ],
 )
 async def test_lookalikes_are_not_offered(
     hass: HomeAssistant, add_device: AddDevice, make_lookalike: Callable[[], Peripheral]
@@ -143,6 +153,7 @@ async def test_user_step_lists_supported_devices_not_configured_yet(
     wheel = add_device(catalog.ninebot_one_e())
     add_device(catalog.mi_band_2())
     add_device(catalog.kingsong_wheel())
+    add_device(catalog.ninebot_mini())
     await add_entry_via_discovery(hass, band)
 
     result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})

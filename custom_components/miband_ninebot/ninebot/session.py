@@ -170,13 +170,15 @@ class WheelSession:
         transport: Transport = ONE_C_E_P,
         *,
         answer_timeout: float | None = None,
-        slow_read_interval: float = SLOW_READ_INTERVAL,
+        slow_read_interval: float | None = None,
     ) -> None:
         """Prepare a session that reports every complete reading to `on_reading`."""
         self._on_reading = on_reading
         self._transport = transport
         self._answer_timeout = ANSWER_TIMEOUT if answer_timeout is None else answer_timeout
-        self._slow_read_interval = slow_read_interval
+        self._slow_read_interval = (
+            SLOW_READ_INTERVAL if slow_read_interval is None else slow_read_interval
+        )
         self.decoder = StreamDecoder()
         self.stats = PollStats()
         self.registers: dict[int, int] = {}
