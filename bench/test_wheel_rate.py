@@ -3,14 +3,17 @@
 All on the same emulated link at real time (30 ms connection interval, one PDU per event and
 direction, 20-byte notifications), one after the other on the same ridden wheel:
 
-- ours: `WheelSession`, one request for the live block (0xB4 x 10) in flight, the next sent as
-  soon as the answer is complete;
+- ours: `WheelSession`, one request for the live block (0xB0 x 15) in flight, the next sent as
+  soon as the answer is complete, the slow registers in rotation at the default pace (one short
+  read every 15 s), and again with the rotation 15 times faster (one a second) to show its cost;
+- the live block as it was before codes and flags joined it (0xB4 x 10), the same way;
 - eucWatch's strategy: one register per request, 50 ms between requests;
 - WheelLog's strategy: a 32-byte read at 0xB0 (16 registers) sent after every answer packet.
 
-A cycle is complete when every live register (0xB4-0xBD) has arrived again since the last one.
-The limit comes from the link model: the request needs one connection event, its answer one
-event per notification, and the answer cannot share the request's event.
+A cycle is complete when every live register (0xB0-0xBE) has arrived again since the last one
+(for the old block: 0xB4-0xBD). The limit comes from the link model: the request needs one
+connection event, its answer one event per notification, and the answer cannot share the
+request's event.
 """
 
 from __future__ import annotations
@@ -49,9 +52,10 @@ async def _connect(hass: HomeAssistant, address: str) -> BleakClient:
 class _CycleCounter:
     """Counts complete live cycles in a stream of notifications."""
 
-    def __init__(self) -> None:
+    def __init__(self, live: range = LIVE.registers) -> None:
+        self.live = live
         self.decoder = StreamDecoder()
-        self.missing = set(LIVE.registers)
+        self.missing = set(live)
         self.cycles = 0
         self.arrived: dict[int, asyncio.Event] = {}
         self.packets = 0
@@ -70,7 +74,7 @@ class _CycleCounter:
                     event.set()
         if not self.missing:
             self.cycles += 1
-            self.missing = set(LIVE.registers)
+            self.missing = set(self.live)
 
 
 async def _rate(
@@ -103,16 +107,39 @@ async def test_wheel_live_cycles_per_second(hass: HomeAssistant, proxy: VirtualP
     payload = wheel.timing.payload_per_pdu
     results: dict[str, Any] = {}
 
-    # Ours.
+    # Ours, at the default rotation and with the rotation fifteen times faster.
+    for key, slow_read_interval in (("ours", None), ("ours_fast_rotation", 2.0)):
+        client = await _connect(hass, wheel.address)
+        session = WheelSession(lambda _reading: None, slow_read_interval=slow_read_interval)
+
+        async def ours(session: WheelSession = session, client: BleakClient = client) -> None:
+            await session.async_start(client)
+            await asyncio.Event().wait()
+
+        slow_before = len(wheel.reads)
+        results[key] = await _rate(ours, lambda s=session: s.stats.live_cycles, lambda: 0)
+        results[key]["slow_reads"] = sum(
+            1 for first, _count in wheel.reads[slow_before:] if first in (0x25, 0x32)
+        )
+        session.async_link_lost()
+        await client.disconnect()
+
+    # The live block before codes and flags joined it: 0xB4 x 10, the next on completion.
     client = await _connect(hass, wheel.address)
-    session = WheelSession(lambda _reading: None)
+    old_block = range(0xB4, 0xBE)
+    counter = _CycleCounter(old_block)
+    await client.start_notify(ONE_C_E_P.notify_uuid, counter.on_notification)
 
-    async def ours() -> None:
-        await session.async_start(client)
-        await asyncio.Event().wait()
+    async def old_live_block() -> None:
+        while True:
+            arrived = counter.arrived[old_block[-1]] = asyncio.Event()
+            await client.write_gatt_char(
+                ONE_C_E_P.write_uuid, encode_read(old_block[0], len(old_block)), response=False
+            )
+            async with asyncio.timeout(1.0):
+                await arrived.wait()
 
-    results["ours"] = await _rate(ours, lambda: session.stats.live_cycles, lambda: 0)
-    session.async_link_lost()
+    results["old_block"] = await _rate(old_live_block, lambda: counter.cycles, lambda: 0)
     await client.disconnect()
 
     # eucWatch: a register at a time, 50 ms apart.
