@@ -3,15 +3,17 @@
 All on the same emulated link at real time (30 ms connection interval, one PDU per event and
 direction, 20-byte notifications), one after the other on the same ridden wheel:
 
-- ours: `WheelSession`, one request for the live block (0xB0 x 15) in flight, the next sent as
-  soon as the answer is complete, the slow registers in rotation at the default pace (one short
-  read every 15 s), and again with the rotation 15 times faster (one a second) to show its cost;
-- the live block as it was before codes and flags joined it (0xB4 x 10), the same way;
+- ours: `WheelSession`, one request for the live block (0xB2 x 12: flags, battery ... current)
+  in flight, the next sent as soon as the answer is complete, the slow registers (codes, range,
+  lifetime runtime) in rotation at the default pace (one short read every 5 s), and again with
+  the rotation 10 times faster (two a second) to show its cost;
+- two other live blocks, the same way without rotation: the block before the flags joined it
+  (0xB4 x 10), and one that takes the error and warning codes along too (0xB0 x 15);
 - eucWatch's strategy: one register per request, 50 ms between requests;
 - WheelLog's strategy: a 32-byte read at 0xB0 (16 registers) sent after every answer packet.
 
-A cycle is complete when every live register (0xB0-0xBE) has arrived again since the last one
-(for the old block: 0xB4-0xBD). The limit comes from the link model: the request needs one
+A cycle is complete when every live value (0xB4-0xBD, battery ... current) has arrived again
+since the last one. The limit comes from the link model: the request needs one
 connection event, its answer one event per notification, and the answer cannot share the
 request's event.
 """
@@ -52,7 +54,7 @@ async def _connect(hass: HomeAssistant, address: str) -> BleakClient:
 class _CycleCounter:
     """Counts complete live cycles in a stream of notifications."""
 
-    def __init__(self, live: range = LIVE.registers) -> None:
+    def __init__(self, live: range = range(0xB4, 0xBE)) -> None:
         self.live = live
         self.decoder = StreamDecoder()
         self.missing = set(live)
@@ -81,16 +83,18 @@ async def _rate(
     run: Callable[[], Awaitable[None]],
     cycles: Callable[[], int],
     backlog: Callable[[], int],
+    slow_reads: Callable[[], int] = lambda: 0,
 ) -> dict[str, float]:
-    """Cycles per second over the window, and requests still unanswered at its end."""
+    """Cycles per second over the window, requests still unanswered at its end, slow reads in it."""
     loop = asyncio.get_running_loop()
     task = asyncio.create_task(run())
     await asyncio.sleep(1.0)  # warm up: the first cycle includes subscribing
-    start_cycles, start = cycles(), loop.time()
+    start_cycles, start_slow, start = cycles(), slow_reads(), loop.time()
     await asyncio.sleep(WINDOW)
     rate = {
         "cycles_per_s": (cycles() - start_cycles) / (loop.time() - start),
         "unanswered_requests": backlog(),
+        "slow_reads": slow_reads() - start_slow,
     }
     task.cancel()
     (outcome,) = await asyncio.gather(task, return_exceptions=True)
@@ -107,8 +111,10 @@ async def test_wheel_live_cycles_per_second(hass: HomeAssistant, proxy: VirtualP
     payload = wheel.timing.payload_per_pdu
     results: dict[str, Any] = {}
 
+    slow_registers = {request.first for request in ONE_C_E_P.slow}
+
     # Ours, at the default rotation and with the rotation fifteen times faster.
-    for key, slow_read_interval in (("ours", None), ("ours_fast_rotation", 2.0)):
+    for key, slow_read_interval in (("ours", None), ("ours_fast_rotation", 1.5)):
         client = await _connect(hass, wheel.address)
         session = WheelSession(lambda _reading: None, slow_read_interval=slow_read_interval)
 
@@ -116,31 +122,34 @@ async def test_wheel_live_cycles_per_second(hass: HomeAssistant, proxy: VirtualP
             await session.async_start(client)
             await asyncio.Event().wait()
 
-        slow_before = len(wheel.reads)
-        results[key] = await _rate(ours, lambda s=session: s.stats.live_cycles, lambda: 0)
-        results[key]["slow_reads"] = sum(
-            1 for first, _count in wheel.reads[slow_before:] if first in (0x25, 0x32)
+        results[key] = await _rate(
+            ours,
+            lambda s=session: s.stats.live_cycles,
+            lambda: 0,
+            lambda: sum(1 for first, _count in wheel.reads if first in slow_registers),
         )
         session.async_link_lost()
         await client.disconnect()
 
-    # The live block before codes and flags joined it: 0xB4 x 10, the next on completion.
-    client = await _connect(hass, wheel.address)
-    old_block = range(0xB4, 0xBE)
-    counter = _CycleCounter(old_block)
-    await client.start_notify(ONE_C_E_P.notify_uuid, counter.on_notification)
+    # Other live blocks: before the flags joined it, and with the codes along.
+    for key, block in (("block_b4", range(0xB4, 0xBE)), ("block_b0", range(0xB0, 0xBF))):
+        client = await _connect(hass, wheel.address)
+        counter = _CycleCounter()
+        await client.start_notify(ONE_C_E_P.notify_uuid, counter.on_notification)
 
-    async def old_live_block() -> None:
-        while True:
-            arrived = counter.arrived[old_block[-1]] = asyncio.Event()
-            await client.write_gatt_char(
-                ONE_C_E_P.write_uuid, encode_read(old_block[0], len(old_block)), response=False
-            )
-            async with asyncio.timeout(1.0):
-                await arrived.wait()
+        async def other_block(
+            client: BleakClient = client, block: range = block, counter: _CycleCounter = counter
+        ) -> None:
+            while True:
+                arrived = counter.arrived[block[-1]] = asyncio.Event()
+                await client.write_gatt_char(
+                    ONE_C_E_P.write_uuid, encode_read(block[0], len(block)), response=False
+                )
+                async with asyncio.timeout(1.0):
+                    await arrived.wait()
 
-    results["old_block"] = await _rate(old_live_block, lambda: counter.cycles, lambda: 0)
-    await client.disconnect()
+        results[key] = await _rate(other_block, lambda c=counter: c.cycles, lambda: 0)
+        await client.disconnect()
 
     # eucWatch: a register at a time, 50 ms apart.
     client = await _connect(hass, wheel.address)

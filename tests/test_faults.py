@@ -175,21 +175,23 @@ async def test_entry_reload_during_a_measurement_fails_it_cleanly(
 
 # Where a drop can cut the wheel's first reading on a connection: (first register of the read,
 # notifications of its answer that had arrived; 0 = the drop met the request). The identity
-# (0x10 x 11: serial, PIN, version) answers in three notifications, the remaining range (0x25)
-# and the lifetime runtime (0x32 x 2) in one each, the live block (0xB0 x 15) in three, the last
-# of which completes the reading.
+# (0x10 x 11: serial, PIN, version) answers in three notifications; the error and warning codes
+# (0xB0 x 2), the remaining range (0x25) and the lifetime runtime (0x32 x 2) in one each; the
+# live block (0xB2 x 12) in three, the last of which completes the reading.
 FIRST_READING_STEPS = [
     (0x10, 0),
     (0x10, 1),
     (0x10, 2),
     (0x10, 3),
+    (0xB0, 0),
+    (0xB0, 1),
     (0x25, 0),
     (0x25, 1),
     (0x32, 0),
     (0x32, 1),
-    (0xB0, 0),
-    (0xB0, 1),
-    (0xB0, 2),
+    (0xB2, 0),
+    (0xB2, 1),
+    (0xB2, 2),
 ]
 
 

@@ -199,8 +199,11 @@ async def test_a_ride_ends_when_the_wheel_is_switched_off_or_gone(
 
 
 async def test_an_error_code_raises_a_repair_until_it_clears(
-    hass: HomeAssistant, add_device: AddDevice
+    hass: HomeAssistant, add_device: AddDevice, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # The codes come round with the slow registers: every 15 s of Home Assistant's clock, which
+    # the test does not speed up; every half second here.
+    monkeypatch.setattr(wheel_session, "SLOW_READ_INTERVAL", 0.5)
     wheel, entry = await _add_wheel(hass, add_device, WheelState())
     issues = ir.async_get(hass)
     issue_id = f"wheel_error_{entry.entry_id}"

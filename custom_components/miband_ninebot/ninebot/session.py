@@ -8,11 +8,13 @@ register it asked for has arrived (protocol notes, section 2.6).
 Polling keeps exactly one request in flight and sends the next one as soon as the previous answer
 is complete, so the rate follows the radio link by itself (self-clocked); a request whose answer
 does not complete in time is sent again, and a wheel that stops answering altogether is
-disconnected so that the link lifecycle starts over. The live block 0xB0-0xBE (codes, flags,
-battery ... current, and the A1/S2's speed) is one request: on the C/E/P its answer is five frames
-in three notifications, as many as the 0xB4-0xBD block alone needs. The registers that change
-slowly (remaining range, lifetime runtime) ride along in rotation, one short read every few
-seconds, so the live block keeps the link's pace.
+disconnected so that the link lifecycle starts over. The live block is one request sized to the
+link: on the C/E/P, 0xB2-0xBD (the flags, battery ... current) answers in four frames of three
+registers, 56 bytes, three notifications, as many as battery ... current alone needs; adding the
+error and warning codes (0xB0-0xB1) would take a fourth notification, a fifth of the live rate
+(measured by the bench). So the codes join the registers that change slowly (remaining range,
+lifetime runtime), read in rotation, one short read every few seconds. The A1/S2 answer a read in
+one frame, so their live block takes the codes and their speed (0xBE) along.
 
 Nothing is written to the wheel except on a user's explicit request (`async_set_lock`), and then
 only at a standstill the wheel itself has just reported, and read back before it counts as done.
@@ -35,14 +37,17 @@ from .protocol import (
     ADDRESS_ONE,
     ADDRESS_ONE_S2,
     COMMAND_READ,
+    CURRENT,
     ERROR_CODE,
     FIRMWARE_VERSION,
+    FLAGS,
     LOCK,
     REMAINING_RANGE,
     SERIAL_FIRST,
     SPEED,
     SPEED_S2,
     TOTAL_RIDE_TIME_LOW,
+    WARNING_CODE,
     DecoderStats,
     LiveValues,
     StreamDecoder,
@@ -66,35 +71,10 @@ NORDIC_UART_TX_UUID = "6e400003-b5a3-f393-e0a9-e50e24dcca9e"  # the wheel notifi
 # connection intervals need several times that. A lost answer costs this long.
 ANSWER_TIMEOUT = 1.0
 ATTEMPTS_PER_REQUEST = 4
-SLOW_READ_INTERVAL = 30.0  # s in which every slow register is read once
+SLOW_READ_INTERVAL = 15.0  # s in which every slow register is read once
 # Reads of the lock register after a lock write before it counts as not obeyed: the wheel applies
 # a write between requests, so the first read-back normally shows it.
 LOCK_READ_BACKS = 3
-
-
-@dataclass(frozen=True, slots=True)
-class Transport:
-    """How a wheel variant is spoken to: characteristics, frame address, where its values sit."""
-
-    write_uuid: str
-    notify_uuid: str
-    address: int
-    speed_register: int
-    version: Callable[[int], str]
-
-
-ONE_C_E_P = Transport(
-    UART_CHARACTERISTIC_UUID, UART_CHARACTERISTIC_UUID, ADDRESS_ONE, SPEED, firmware_version
-)
-# WheelLog's S2 branch: address 0x11, speed at 0xBE, the version printed differently.
-ONE_A1_S2 = Transport(
-    NORDIC_UART_RX_UUID, NORDIC_UART_TX_UUID, ADDRESS_ONE_S2, SPEED_S2, firmware_version_s2
-)
-
-
-def transport_for_model(model: str) -> Transport:
-    """The transport of a model as discovery named it."""
-    return ONE_A1_S2 if model == MODEL_ONE_S2 else ONE_C_E_P
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,9 +91,50 @@ class ReadRequest:
 
 
 IDENTITY = ReadRequest(SERIAL_FIRST, FIRMWARE_VERSION - SERIAL_FIRST + 1)  # serial, PIN, version
-LIVE = ReadRequest(ERROR_CODE, SPEED_S2 - ERROR_CODE + 1)  # error code ... the S2's speed
-SLOW = (ReadRequest(REMAINING_RANGE, 1), ReadRequest(TOTAL_RIDE_TIME_LOW, 2))
+CODES = ReadRequest(ERROR_CODE, WARNING_CODE - ERROR_CODE + 1)
+RANGE = ReadRequest(REMAINING_RANGE, 1)
+LIFETIME = ReadRequest(TOTAL_RIDE_TIME_LOW, 2)
 LOCK_STATE = ReadRequest(LOCK, 1)
+
+
+@dataclass(frozen=True, slots=True)
+class Transport:
+    """How a wheel variant is spoken to: characteristics, frame address, what is read how often."""
+
+    write_uuid: str
+    notify_uuid: str
+    address: int
+    speed_register: int
+    version: Callable[[int], str]
+    live: ReadRequest  # after every answer
+    slow: tuple[ReadRequest, ...]  # one of them every `slow_read_interval / len(slow)`
+
+
+ONE_C_E_P = Transport(
+    UART_CHARACTERISTIC_UUID,
+    UART_CHARACTERISTIC_UUID,
+    ADDRESS_ONE,
+    SPEED,
+    firmware_version,
+    live=ReadRequest(FLAGS, CURRENT - FLAGS + 1),  # flags, battery ... current
+    slow=(CODES, RANGE, LIFETIME),
+)
+# WheelLog's S2 branch: address 0x11, speed at 0xBE, the version printed differently.
+ONE_A1_S2 = Transport(
+    NORDIC_UART_RX_UUID,
+    NORDIC_UART_TX_UUID,
+    ADDRESS_ONE_S2,
+    SPEED_S2,
+    firmware_version_s2,
+    live=ReadRequest(ERROR_CODE, SPEED_S2 - ERROR_CODE + 1),  # codes, flags ... the speed
+    slow=(RANGE, LIFETIME),
+)
+LIVE = ONE_C_E_P.live
+
+
+def transport_for_model(model: str) -> Transport:
+    """The transport of a model as discovery named it."""
+    return ONE_A1_S2 if model == MODEL_ONE_S2 else ONE_C_E_P
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,10 +233,10 @@ class WheelSession:
     async def async_start(self, client: BleakClient) -> None:
         """Subscribe, read the identity and a first full reading, then poll in the background."""
         await self.async_identify(client)
-        for request in SLOW:
+        for request in self._transport.slow:
             await self._read(request)
         self._slow_due = asyncio.get_running_loop().time() + self._slow_step
-        await self._read(LIVE)
+        await self._read(self._transport.live)
         self._publish()
         self._poller = asyncio.get_running_loop().create_task(
             self._poll(client), name="ninebot live polling"
@@ -256,25 +277,26 @@ class WheelSession:
                 await self._read(LOCK_STATE)
                 if self.registers[LOCK] == int(locked):
                     # The flags in the live block show it too: publish them before returning.
-                    await self._read(LIVE)
+                    await self._read(self._transport.live)
                     self._publish()
                     return
         raise WriteNotConfirmedError(f"The lock register still reads {self.registers[LOCK]}")
 
     @property
     def _slow_step(self) -> float:
-        return self._slow_read_interval / len(SLOW)
+        return self._slow_read_interval / len(self._transport.slow)
 
     async def _poll(self, client: BleakClient) -> None:
         loop = asyncio.get_running_loop()
         try:
             while True:
                 async with self._exchange:
+                    slow = self._transport.slow
                     if loop.time() >= self._slow_due:
-                        await self._read(SLOW[self._slow_next])
-                        self._slow_next = (self._slow_next + 1) % len(SLOW)
+                        await self._read(slow[self._slow_next])
+                        self._slow_next = (self._slow_next + 1) % len(slow)
                         self._slow_due = loop.time() + self._slow_step
-                    await self._read(LIVE)
+                    await self._read(self._transport.live)
                 self.stats.live_cycles += 1
                 self._publish()
         except WheelNotAnsweringError as err:
