@@ -217,6 +217,7 @@ class WheelCoordinator(LinkCoordinator[WheelData | None]):
             self._cancel_ride_end = None
 
     async def async_shutdown(self) -> None:
-        """Stop the ride's end timer with the link."""
+        """Stop the ride's end timer with the link; an unloaded wheel raises no repair."""
         await super().async_shutdown()
         self._async_cancel_ride_end()
+        ir.async_delete_issue(self.hass, DOMAIN, f"{ERROR_ISSUE}_{self.entry.entry_id}")

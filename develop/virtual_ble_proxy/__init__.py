@@ -31,6 +31,7 @@ from emulator import catalog
 from emulator.esphome import EmulatedESPHomeProxy, ProxyIdentity
 from emulator.peripheral import Peripheral
 from emulator.proxy import VirtualProxy
+from emulator.wheel import ChargeProfile
 
 DOMAIN = "virtual_ble_proxy"
 CONF_TRANSPORT = "transport"
@@ -54,6 +55,7 @@ ADVERTISE_EVERY = timedelta(seconds=5)  # well inside habluetooth's 195 s expiry
 TAP_AFTER = 3.0  # s: the emulated wearer confirms a pairing this long after the vibration
 HEART_RATES = (72, 78, 69, 81, 75, 66)  # every measurement reads the next one
 RECHARGE_BELOW = 10  # % of wheel battery: the rider stops, charges, rides on
+CHARGE_RATE = 3.0  # % per minute: a full charge in half an hour, to watch it happen
 # A real band remembers whom it was paired with across Home Assistant's restarts; the emulated
 # one is made anew at every start, so what it knows is kept in the config's .storage.
 BAND_MEMORY = f"{DOMAIN}.band"
@@ -125,8 +127,9 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     def _live(_now: object) -> None:
         proxy.advertise()
         band.walk(steps.randint(0, 12))
-        if wheel.state.battery <= RECHARGE_BELOW:  # about every 40 minutes of riding
-            wheel.state.battery = 95
+        if wheel.ride is not None and wheel.state.battery <= RECHARGE_BELOW:
+            wheel.do(ChargeProfile(rate=CHARGE_RATE))  # about every 40 minutes of riding
+        elif isinstance(wheel.activity, ChargeProfile) and wheel.state.battery >= 100:
             wheel.start_ride()
 
     cancel_live = async_track_time_interval(hass, _live, ADVERTISE_EVERY)
