@@ -67,6 +67,11 @@ type WheelSensorEntityDescription = MiBandNinebotSensorEntityDescription[WheelDa
 type BandSensorEntityDescription = MiBandNinebotSensorEntityDescription[BandState]
 
 
+def _whole_minutes(seconds: int) -> int:
+    """A runtime in seconds, moved on once a minute: every second would be a recorder row."""
+    return seconds // 60 * 60
+
+
 def _last_charged(state: BandState) -> datetime | None:
     """The band keeps local time without a zone: it is Home Assistant's."""
     moment = None if state.battery is None else state.battery.last_charged
@@ -176,7 +181,7 @@ WHEEL_SENSORS: tuple[WheelSensorEntityDescription, ...] = (
         # The wheel's runtime since power-on: it starts from zero at the next one.
         state_class=SensorStateClass.TOTAL_INCREASING,
         suggested_unit_of_measurement=UnitOfTime.MINUTES,
-        value_fn=lambda data: data.reading.live.trip_time,
+        value_fn=lambda data: _whole_minutes(data.reading.live.trip_time),
     ),
     MiBandNinebotSensorEntityDescription[WheelData](
         key="total_ride_time",
@@ -185,7 +190,7 @@ WHEEL_SENSORS: tuple[WheelSensorEntityDescription, ...] = (
         native_unit_of_measurement=UnitOfTime.SECONDS,
         state_class=SensorStateClass.TOTAL_INCREASING,
         suggested_unit_of_measurement=UnitOfTime.HOURS,
-        value_fn=lambda data: data.reading.total_ride_time,
+        value_fn=lambda data: _whole_minutes(data.reading.total_ride_time),
     ),
     MiBandNinebotSensorEntityDescription[WheelData](
         key="average_speed",
@@ -194,7 +199,9 @@ WHEEL_SENSORS: tuple[WheelSensorEntityDescription, ...] = (
         native_unit_of_measurement=UnitOfSpeed.KILOMETERS_PER_HOUR,
         state_class=SensorStateClass.MEASUREMENT,
         suggested_display_precision=1,
-        value_fn=lambda data: data.reading.live.average_speed,
+        # The wheel gives 1/1000 km/h and recomputes it every second: to 0.1 the value changes
+        # (and is recorded) only when it means something.
+        value_fn=lambda data: round(data.reading.live.average_speed, 1),
     ),
     MiBandNinebotSensorEntityDescription[WheelData](
         key="top_speed",
@@ -212,8 +219,9 @@ WHEEL_SENSORS: tuple[WheelSensorEntityDescription, ...] = (
         native_unit_of_measurement=UnitOfEnergy.WATT_HOUR,
         # Net of regeneration, so it can fall; it starts again at every power-on (last_reset).
         state_class=SensorStateClass.TOTAL,
-        suggested_display_precision=1,
-        value_fn=lambda data: data.energy,
+        suggested_display_precision=0,
+        # Whole Wh: a ridden wheel gains one every ten seconds or so, not at every reading.
+        value_fn=lambda data: round(data.energy),
         last_reset_fn=lambda data: data.powered_on,
     ),
     MiBandNinebotSensorEntityDescription[WheelData](
