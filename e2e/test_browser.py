@@ -101,6 +101,10 @@ def test_band_and_wheel_in_home_assistant_s_own_ui(
         time.sleep(0.5)
     expect(battery_row).to_contain_text(shown)
     expect(_sensor_row(page, "Speed")).to_contain_text("km/h")
+    expect(_sensor_row(page, "Top speed")).to_contain_text("km/h")
+    # The emulated wheel is being ridden: its ride started when Home Assistant first read it.
+    ride = json.loads(_get(develop, "/api/states/event.ninebot_one_e_0001_ride")[1])
+    assert ride["attributes"]["event_type"] == "started", ride
     page.screenshot(path=SCREENSHOTS / "wheel.png", full_page=True)
 
     # The band: the heart rate --onboard measured (72), then a new measurement from the button.

@@ -375,6 +375,25 @@ async def test_options_form_submitted_empty_keeps_the_defaults(
     }
 
 
+async def test_options_set_the_charge_limit_and_the_ride_end(
+    hass: HomeAssistant, add_device: AddDevice
+) -> None:
+    _wheel_device, entry = await _add_wheel(hass, add_device)
+
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {CONF_CHARGE_LIMIT: 90.0, CONF_RIDE_END_DELAY: 120.0}
+    )
+    await settle(hass)
+
+    assert result["type"] == "create_entry"
+    assert entry.options[CONF_CHARGE_LIMIT] == 90  # stored as whole numbers
+    assert entry.options[CONF_RIDE_END_DELAY] == 120
+    coordinator = entry.runtime_data  # the entry reloaded with them
+    assert coordinator.charges.limit == 90
+    assert coordinator.rides.end_delay == 120
+
+
 async def test_pin_is_not_recorded_logged_or_in_diagnostics(
     recorder_mock: Recorder,
     hass: HomeAssistant,
@@ -401,6 +420,14 @@ async def test_pin_is_not_recorded_logged_or_in_diagnostics(
     assert all("pin" not in state.attributes for state in recorded)
     assert any(state.attributes.get("serial_number") for state in recorded)
     assert diagnostics["wheel"]["reading"]["identity"]["pin"] == "**REDACTED**"
+    assert set(diagnostics["wheel"]["since_power_on"]) == {
+        "charging",
+        "time_to_full",
+        "top_speed",
+        "energy",
+        "powered_on",
+        "riding",
+    }
     assert diagnostics["wheel"]["reading"]["live"]["voltage"] == 57.31
     assert diagnostics["wheel"]["polling"]["live_cycles"] >= 0
     assert PIN not in str(diagnostics)
