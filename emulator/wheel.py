@@ -191,7 +191,7 @@ class RideProfile:
         state.current = round(1.5 + 0.35 * speed + 2.0 * acceleration, 2)
         state.trip_distance += speed * dt / 3600
         state.total_distance += speed * dt / 3600
-        if state.trip_time:  # whole seconds: zero during the ride's first half second
+        if state.trip_time:  # zero only at the power-on itself
             state.average_speed = round(state.trip_distance / state.trip_time * 3600, 3)
         self._energy_wh += max(0.0, state.voltage * state.current) * dt / 3600
         charge = max(0.0, 1 - self._energy_wh / self.capacity_wh)

@@ -141,7 +141,9 @@ class StreamDecoder:
         """Offset of the first later header that starts a complete, valid frame, if any.
 
         On the One a real frame cannot hide one inside it: answers carry at most 6 data bytes,
-        fewer than the 8 bytes of the smallest frame.
+        fewer than the 8 bytes of the smallest frame. The S2's one-frame answers (up to 30 data
+        bytes) could, if their data happened to spell a whole frame with a valid checksum; that
+        is only looked for once the frame around it has been cut short.
         """
         buffer = self._buffer
         position = buffer.find(HEADER, 1)
