@@ -91,6 +91,8 @@ class Link:
         self._on_supervision_timeout = on_supervision_timeout
         self._timeout_handle: asyncio.TimerHandle | None = None
         self._pending: set[asyncio.TimerHandle] = set()  # scheduled deliveries and actions
+        # (model moment of the peripheral's L2CAP request, the update's instant), per request.
+        self.parameter_requests: list[tuple[float, float]] = []
 
     def now(self) -> float:
         """Model seconds since the link came up."""
@@ -151,6 +153,7 @@ class Link:
             asked = self.reserve(Direction.TO_CENTRAL, 1)
             indicated = self.reserve(Direction.TO_PERIPHERAL, 2, asked + self.interval)
             instant = indicated + UPDATE_INSTANT_EVENTS * self.interval
+            self.parameter_requests.append((asked, instant))
             self.call_at(instant, lambda: on_instant(instant))
 
         self.call_at(self.now(), ask)
