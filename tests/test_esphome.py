@@ -37,7 +37,7 @@ from emulator.band import NOTIFICATION, USER_INFO, VENDOR_SERVICE, MiBand
 from emulator.esphome import EmulatedESPHomeProxy
 from emulator.link import CONNECTION_TIMEOUT, LOCAL_HOST_TERMINATED
 from emulator.peripheral import Peripheral
-from emulator.wheel import NinebotOne
+from emulator.wheel import NinebotOne, NinebotOneS2
 
 from . import (
     add_band,
@@ -163,6 +163,35 @@ async def test_wheel_live_data_follows_the_ride_through_the_proxy(
 
     assert state_of(hass, Platform.SENSOR, wheel.address, "battery") == "66"
     assert entry.runtime_data.session.stats.live_cycles > cycles
+
+
+async def test_s2_behind_the_proxy_is_discovered_by_its_manufacturer_data_and_read(
+    hass: HomeAssistant, add_esphome_device: AddDevice
+) -> None:
+    """The S2's company data crosses the proxy's raw advertisements; its Nordic UART the API."""
+    wheel = add_esphome_device(catalog.ninebot_one_s2())
+    assert isinstance(wheel, NinebotOneS2)
+    wheel.state.speed = 17.25
+    entry = await add_entry_via_discovery(hass, wheel)
+
+    assert entry.data["model"] == "Ninebot One S2"
+    assert state_of(hass, Platform.SENSOR, wheel.address, "speed") == "17.25"
+
+
+async def test_wheel_lock_through_the_proxy_at_standstill(
+    hass: HomeAssistant, add_esphome_device: AddDevice
+) -> None:
+    """The one write the integration makes, and its read-back, over the native API."""
+    wheel = add_esphome_device(_wheel())
+    entry = await add_entry_via_discovery(hass, wheel)
+    wheel.state.speed = 0.0
+    await until(lambda: state_of(hass, Platform.SENSOR, wheel.address, "speed") == "0.0")
+
+    await entry.runtime_data.async_set_lock(True)
+
+    assert wheel.state.locked
+    assert [write.hex() for write in wheel.writes] == ["55aa03090370017fff"]
+    assert state_of(hass, Platform.BINARY_SENSOR, wheel.address, "locked") == "on"
 
 
 # -- the band's heart rate ------------------------------------------------------------------------
