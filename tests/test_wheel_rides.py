@@ -286,3 +286,39 @@ async def test_a_lock_the_wheel_does_not_take_is_reported(
     assert refused.value.translation_key == "lock_not_confirmed"
     assert len(wheel.writes) == 1
     assert hass.states.get(lock_id).state == LockState.UNLOCKED
+
+
+async def test_a_restart_keeps_the_power_on_s_top_speed_and_energy(
+    hass: HomeAssistant, add_device: AddDevice
+) -> None:
+    """Home Assistant going away and back while the wheel stays on: the same power-on goes on."""
+    # On for ten minutes when Home Assistant first reads it.
+    wheel, entry = await _add_wheel(hass, add_device, WheelState(trip_time=600))
+    energy_id = entity_id_of(hass, Platform.SENSOR, wheel.address, "energy")
+    wheel.start_ride()
+    await until(lambda: _value(hass, wheel, "energy") >= 3)
+    # Values frozen from here (the wheel's clock too), so the runtime counted back from now lands
+    # on the same power-on whatever the test's time scale.
+    wheel.do(None)
+    await until(lambda: _value(hass, wheel, "speed") == wheel.state.speed)
+    top_speed, energy = _value(hass, wheel, "top_speed"), _value(hass, wheel, "energy")
+    powered_on = hass.states.get(energy_id).attributes["last_reset"]
+
+    assert await hass.config_entries.async_unload(entry.entry_id)  # as a restart does
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await settle(hass)
+
+    assert _value(hass, wheel, "top_speed") == top_speed
+    assert _value(hass, wheel, "energy") == energy
+    assert hass.states.get(energy_id).attributes["last_reset"] == powered_on
+
+    # Switched off and on while Home Assistant was away: a new power-on, counted from nothing.
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    wheel.power_cycle()
+    wheel.state.speed = 0.0
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await settle(hass)
+
+    assert _value(hass, wheel, "top_speed") == 0
+    assert _value(hass, wheel, "energy") == 0
+    assert hass.states.get(energy_id).attributes["last_reset"] != powered_on

@@ -78,6 +78,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: MiBandNinebotConfigEntry
     coordinator: LinkCoordinator[Any]
     if DeviceKind(entry.data[CONF_KIND]) is DeviceKind.WHEEL:
         coordinator = WheelCoordinator(hass, entry, ble_device, settings)
+        await coordinator.async_load()
     else:
         coordinator = BandCoordinator(hass, entry, ble_device, settings)
         await coordinator.async_load()

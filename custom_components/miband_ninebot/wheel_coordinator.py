@@ -32,6 +32,7 @@ from .ninebot.session import (
     WriteNotConfirmedError,
     transport_for_model,
 )
+from .wheel_power_on import PowerOnMemory, PowerOnTotals
 
 if TYPE_CHECKING:
     from homeassistant.config_entries import ConfigEntry
@@ -105,6 +106,11 @@ class WheelCoordinator(LinkCoordinator[WheelData | None]):
             kind: [] for kind in WheelEvent
         }
         self._cancel_ride_end: CALLBACK_TYPE | None = None
+        self.power_on = PowerOnMemory(hass, self.address)
+
+    async def async_load(self) -> None:
+        """Read the figures of the power-on Home Assistant last saw."""
+        await self.power_on.async_load()
 
     @callback
     def async_listen_event(self, kind: WheelEvent, listener: EventListener) -> CALLBACK_TYPE:
@@ -147,6 +153,10 @@ class WheelCoordinator(LinkCoordinator[WheelData | None]):
             self._last_trip_time is not None and live.trip_time < self._last_trip_time
         ):
             self._powered_on = dt_util.utcnow() - timedelta(seconds=live.trip_time)
+            if self._last_trip_time is None and (before := self.power_on.take(self._powered_on)):
+                # Home Assistant restarted while the wheel stayed on: carry on its figures.
+                self._powered_on = before.powered_on
+                self.rides.resume(before.top_speed, before.energy)
         self._last_trip_time = live.trip_time
         started, ended = self.rides.update(live)
         if ended is not None:
@@ -159,13 +169,15 @@ class WheelCoordinator(LinkCoordinator[WheelData | None]):
                 attributes["limit"] = self.charges.limit
             self._fire(WheelEvent.CHARGE, event.value, attributes)
         self._async_raise_or_clear_error(live.error_code)
+        top_speed, energy = self.rides.top_speed or 0.0, self.rides.energy or 0.0
+        self.power_on.remember(PowerOnTotals(self._powered_on, top_speed, round(energy, 1)))
         self.async_publish(
             WheelData(
                 reading=reading,
                 charging=self.charges.charging,
                 time_to_full=self.charges.time_to_full(live.battery),
-                top_speed=self.rides.top_speed or 0.0,
-                energy=round(self.rides.energy or 0.0, 2),
+                top_speed=top_speed,
+                energy=round(energy, 2),
                 powered_on=self._powered_on,
             )
         )
@@ -220,4 +232,5 @@ class WheelCoordinator(LinkCoordinator[WheelData | None]):
         """Stop the ride's end timer with the link; an unloaded wheel raises no repair."""
         await super().async_shutdown()
         self._async_cancel_ride_end()
+        await self.power_on.async_save()
         ir.async_delete_issue(self.hass, DOMAIN, f"{ERROR_ISSUE}_{self.entry.entry_id}")

@@ -71,6 +71,10 @@ class RideTracker:
         """Whether a ride is under way."""
         return self._ride is not None
 
+    def resume(self, top_speed: float, energy: float) -> None:
+        """Carry on a power-on's figures counted before (by an earlier run of the caller)."""
+        self.top_speed, self.energy = top_speed, energy
+
     def update(self, live: LiveValues) -> tuple[bool, RideSummary | None]:
         """Take a reading; whether a ride started with it, and the ride it ended, if any."""
         ended = None
