@@ -147,3 +147,20 @@ def test_a_new_power_on_ends_the_ride_and_starts_the_counts_again() -> None:
     assert ended.reason is RideEnd.SWITCHED_OFF
     assert tracker.top_speed == 8.0
     assert tracker.energy == 0.0
+
+
+def test_a_ride_s_energy_ends_with_its_last_moment_in_motion() -> None:
+    tracker = RideTracker(end_delay=60)
+    ended = None
+    for clock in range(200):
+        moving = 10 <= clock < 70
+        live = _live(clock, speed=15.0 if moving else 0.0, current=5.0 if moving else 0.4)
+        _started, ended = tracker.update(live)
+        if ended is not None:
+            break
+    assert ended is not None
+    assert ended.duration == 59
+    # 59 s at 285 W between the first and the last reading in motion; the stand is not counted.
+    assert ended.energy == round(59 * 285 / 3600, 1)
+    assert tracker.energy is not None
+    assert tracker.energy > ended.energy + 0.3  # the power-on's count goes on with the stand

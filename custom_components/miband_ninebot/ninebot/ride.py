@@ -51,7 +51,8 @@ class _Ride:
     energy: float  # the power-on energy then, Wh
     top_speed: float = 0.0
     last_moving: int = 0  # wheel clock of the latest reading in motion
-    last_distance: float = 0.0
+    last_distance: float = 0.0  # km, the trip counter then
+    last_energy: float = 0.0  # Wh, the power-on energy then
 
 
 @dataclass(slots=True)
@@ -92,6 +93,7 @@ class RideTracker:
                 ride = self._ride = _Ride(now, live.trip_distance, self.energy or 0.0)
             ride.top_speed = max(ride.top_speed, live.speed)
             ride.last_moving, ride.last_distance = now, live.trip_distance
+            ride.last_energy = self.energy or 0.0
             return started, ended
         if ride is not None and now - ride.last_moving >= self.end_delay:
             ended = self.end(RideEnd.STOPPED)
@@ -108,7 +110,8 @@ class RideTracker:
             reason=reason,
             duration=duration,
             distance=round(distance, 2),
-            energy=round((self.energy or 0.0) - ride.energy, 1),
+            # Up to the last moment in motion: the stand that ended it is not the ride's.
+            energy=round(max(ride.last_energy - ride.energy, 0.0), 1),
             top_speed=ride.top_speed,
             average_speed=round(distance / duration * 3600, 1) if duration else 0.0,
         )
