@@ -20,17 +20,13 @@ from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 
-from custom_components.miband_ninebot.const import (
-    CONF_KIND,
-    CONF_MIN_STATE_INTERVAL,
-    CONF_MODEL,
-    DOMAIN,
-)
+from custom_components.miband_ninebot.const import CONF_MIN_STATE_INTERVAL, DOMAIN
 from custom_components.miband_ninebot.ninebot import session as wheel_session
 from emulator.peripheral import Peripheral
 from emulator.wheel import ChargeProfile, NinebotOne, RideProfile, Standing, WheelState
 
 from . import entity_id_of, record_states, settle, state_of, until
+from .test_wheel import _add_wheel as add_wheel
 
 AddDevice = Callable[[Peripheral], Peripheral]
 
@@ -38,19 +34,10 @@ AddDevice = Callable[[Peripheral], Peripheral]
 async def _add_wheel(
     hass: HomeAssistant, add_device: AddDevice, state: WheelState, **options: object
 ) -> tuple[NinebotOne, MockConfigEntry]:
-    wheel = NinebotOne(state=state)
-    add_device(wheel)
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        unique_id=wheel.address,
-        title="Ninebot One E (0001)",
-        data={"address": wheel.address, CONF_KIND: "wheel", CONF_MODEL: "Ninebot One E"},
-        options={CONF_MIN_STATE_INTERVAL: 0, **options},
+    """A wheel in this state, added as test_wheel adds one, every change written at once."""
+    return await add_wheel(
+        hass, add_device, NinebotOne(state=state), **{CONF_MIN_STATE_INTERVAL: 0, **options}
     )
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await settle(hass)
-    return wheel, entry
 
 
 def _fired(states: list[State]) -> list[tuple[str, dict[str, Any]]]:

@@ -38,7 +38,6 @@ from .const import (
     CONF_WEIGHT,
     DEFAULT_ACTIVITY_SYNC_INTERVAL,
     DEFAULT_PROFILE,
-    DOMAIN,
 )
 from .coordinator import LINK_ERRORS, ConnectionPolicy, LinkCoordinator, LinkSettings
 from .history import ActivityHistory, HistoryNotStoredError, recorder_ready
@@ -203,22 +202,14 @@ class BandCoordinator(LinkCoordinator[BandState | None]):
     async def async_sync_activity(self) -> SyncSummary:
         """Sync the band's memory now (the action): what it brought, or a translated error."""
         if not recorder_ready(self.hass):
-            raise HomeAssistantError(
-                translation_domain=DOMAIN,
-                translation_key="recorder_required",
-                translation_placeholders={"name": self.name},
-            )
+            raise self.translated_error("recorder_required")
         return await self._async_operation(self._async_sync_for_user)
 
     async def _async_sync_for_user(self) -> SyncSummary:
         try:
             return await self._async_sync()
         except (ActivityTransferError, HistoryNotStoredError) as err:
-            raise HomeAssistantError(
-                translation_domain=DOMAIN,
-                translation_key="activity_sync_failed",
-                translation_placeholders={"name": self.name, "error": str(err)},
-            ) from err
+            raise self.translated_error("activity_sync_failed", error=str(err)) from err
 
     async def _async_sync(self) -> SyncSummary:
         """One sync on the held link, under the operation lock; the rest after a waiting one."""
@@ -309,19 +300,11 @@ class BandCoordinator(LinkCoordinator[BandState | None]):
     async def _async_measure(self) -> int:
         state = self.session.state
         if state is not None and not state.device_info.supports_heart_rate:
-            raise HomeAssistantError(
-                translation_domain=DOMAIN,
-                translation_key="no_heart_rate_sensor",
-                translation_placeholders={"name": self.name},
-            )
+            raise self.translated_error("no_heart_rate_sensor")
         try:
             return await self.session.async_measure_heart_rate()
         except NoHeartRateError as err:
-            raise HomeAssistantError(
-                translation_domain=DOMAIN,
-                translation_key="no_heart_rate",
-                translation_placeholders={"name": self.name},
-            ) from err
+            raise self.translated_error("no_heart_rate") from err
 
     async def _async_operation[T](self, operation: Callable[[], Awaitable[T]]) -> T:
         """Run an operation on a held link; after a drop, once more on a fresh connection.
@@ -357,11 +340,7 @@ class BandCoordinator(LinkCoordinator[BandState | None]):
             async with self.async_link_in_use():
                 return await self._async_then_rest(operation)
         except LINK_ERRORS as err:
-            raise HomeAssistantError(
-                translation_domain=DOMAIN,
-                translation_key="link_lost",
-                translation_placeholders={"name": self.name, "error": str(err)},
-            ) from err
+            raise self.translated_error("link_lost", error=str(err)) from err
 
     async def _async_then_rest[T](self, operation: Callable[[], Awaitable[T]]) -> T:
         """The operation, then high latency for the band's battery unless another one waits.

@@ -288,10 +288,14 @@ class LinkCoordinator[DataT](DataUpdateCoordinator[DataT]):
             if not self._enabled
             else "cannot_connect"
         )
-        raise HomeAssistantError(
+        raise self.translated_error(reason)
+
+    def translated_error(self, key: str, **placeholders: str) -> HomeAssistantError:
+        """The error a user sees for `key`, naming this device (translations, "exceptions")."""
+        return HomeAssistantError(
             translation_domain=DOMAIN,
-            translation_key=reason,
-            translation_placeholders={"name": self.name},
+            translation_key=key,
+            translation_placeholders={"name": self.name, **placeholders},
         )
 
     @callback

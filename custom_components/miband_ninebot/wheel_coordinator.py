@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Any
 
 from bleak.backends.device import BLEDevice
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
-from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.event import async_call_later
 from homeassistant.util import dt as dt_util
@@ -100,7 +99,6 @@ class WheelCoordinator(LinkCoordinator[WheelData | None]):
         self.rides = RideTracker(int(entry.options.get(CONF_RIDE_END_DELAY, DEFAULT_END_DELAY)))
         self.charges = ChargeTracker(int(entry.options.get(CONF_CHARGE_LIMIT, DEFAULT_LIMIT)))
         self._powered_on: datetime | None = None
-        self._last_trip_time: int | None = None
         self._raised_error: int | None = None
         self._event_listeners: dict[WheelEvent, list[EventListener]] = {
             kind: [] for kind in WheelEvent
@@ -124,19 +122,12 @@ class WheelCoordinator(LinkCoordinator[WheelData | None]):
             try:
                 await self.session.async_set_lock(locked)
             except WheelMovingError as err:
-                raise self._error("wheel_moving") from err
+                raise self.translated_error("wheel_moving") from err
             except WriteNotConfirmedError as err:
-                raise self._error("lock_not_confirmed") from err
+                raise self.translated_error("lock_not_confirmed") from err
             except LINK_ERRORS as err:
-                raise self._error("link_lost", error=str(err)) from err
+                raise self.translated_error("link_lost", error=str(err)) from err
         self.async_publish_now(self._pending_data)  # the reading that shows the new lock state
-
-    def _error(self, key: str, **placeholders: str) -> HomeAssistantError:
-        return HomeAssistantError(
-            translation_domain=DOMAIN,
-            translation_key=key,
-            translation_placeholders={"name": self.name, **placeholders},
-        )
 
     @callback
     def _async_on_reading(self, reading: WheelReading) -> None:
@@ -149,15 +140,13 @@ class WheelCoordinator(LinkCoordinator[WheelData | None]):
             )
         self._async_cancel_ride_end()
         live = reading.live
-        if self._powered_on is None or (
-            self._last_trip_time is not None and live.trip_time < self._last_trip_time
-        ):
+        first_reading = self._powered_on is None
+        if self._powered_on is None or live.trip_time < (self.rides.clock or 0):
             self._powered_on = dt_util.utcnow() - timedelta(seconds=live.trip_time)
-            if self._last_trip_time is None and (before := self.power_on.take(self._powered_on)):
+            if first_reading and (before := self.power_on.take(self._powered_on)):
                 # Home Assistant restarted while the wheel stayed on: carry on its figures.
                 self._powered_on = before.powered_on
                 self.rides.resume(before.top_speed, before.energy)
-        self._last_trip_time = live.trip_time
         started, ended = self.rides.update(live)
         if ended is not None:
             self._fire(WheelEvent.RIDE, "ended", ride_attributes(ended))

@@ -68,6 +68,11 @@ class RideTracker:
     _ride: _Ride | None = None
 
     @property
+    def clock(self) -> int | None:
+        """The wheel's runtime at the latest reading of this power-on; None before one."""
+        return self._clock
+
+    @property
     def riding(self) -> bool:
         """Whether a ride is under way."""
         return self._ride is not None
