@@ -159,7 +159,7 @@ class WheelCoordinator(LinkCoordinator[WheelData | None]):
             self._fire(WheelEvent.CHARGE, event.value, attributes)
         self._async_raise_or_clear_error(live.error_code)
         top_speed, energy = self.rides.top_speed or 0.0, self.rides.energy or 0.0
-        self.power_on.remember(PowerOnTotals(self._powered_on, top_speed, round(energy, 1)))
+        self.power_on.remember(PowerOnTotals(self._powered_on, top_speed, energy))
         self.async_publish(
             WheelData(
                 reading=reading,

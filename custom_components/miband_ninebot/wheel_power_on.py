@@ -49,6 +49,7 @@ class PowerOnMemory:
         )
         self._stored: PowerOnTotals | None = None
         self._latest: PowerOnTotals | None = None
+        self._scheduled: PowerOnTotals | None = None  # the figures when the write was put off
 
     async def async_load(self) -> None:
         """Read what was stored before the restart."""
@@ -74,10 +75,22 @@ class PowerOnMemory:
         return stored
 
     def remember(self, totals: PowerOnTotals) -> None:
-        """Keep these figures; written a while after they stop changing."""
-        if totals != self._latest:
-            self._latest = totals
-            self._store.async_delay_save(self._data, SAVE_DELAY)
+        """Keep these figures; written a while after they stop changing, and on unload.
+
+        Kept exactly (a value rounded here and again for display could come back a step lower).
+        The write is put off again only when they moved by a tenth of a Wh or more since it was
+        last put off: the energy changes at every reading of a ridden wheel.
+        """
+        self._latest = totals
+        last = self._scheduled
+        if (
+            last is None
+            or last.powered_on != totals.powered_on
+            or last.top_speed != totals.top_speed
+            or abs(last.energy - totals.energy) >= 0.1
+        ):
+            self._scheduled = totals
+            self._store.async_delay_save(self._data, SAVE_DELAY)  # writes `_latest` then
 
     async def async_save(self) -> None:
         """Write now (the entry is unloading)."""
