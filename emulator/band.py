@@ -31,11 +31,23 @@ from datetime import datetime, timedelta
 import logging
 import time
 
+from bleak.assigned_numbers import CHARACTERISTIC_PROPERTIES, CharacteristicPropertyName
+
 from .band_alarms import AlarmClock, Ring
 from .band_memory import ActivityMemory, PendingBlock, date_bytes
-from .gatt import INDICATE, NOTIFY, READ, WRITE, WRITE_WITHOUT_RESPONSE, Characteristic, Service
+from .gatt import Characteristic, Service
 from .link import CONNECTION_TIMEOUT, LinkTiming
-from .peripheral import Advertisement, Connection, Peripheral
+from .peripheral import (
+    AD_COMPLETE_16_BIT_UUIDS,
+    AD_COMPLETE_LOCAL_NAME,
+    AD_FLAGS,
+    AD_MANUFACTURER_DATA,
+    FLAGS_LE_GENERAL_DISCOVERABLE,
+    Advertisement,
+    Connection,
+    Peripheral,
+    ad_structure,
+)
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -74,45 +86,104 @@ MANUAL_MEASUREMENT_TIME = 10.0  # s from the command to the value
 CONTINUOUS_PERIOD = 5.0  # s between continuous values (not documented; a plausible figure)
 
 
-def band_services(*, immediate_alert: bool = True) -> list[Service]:
-    """The Mi Band 1S GATT table (protocol notes, section 2), minus the unused services.
+def _properties(bits: int) -> tuple[CharacteristicPropertyName, ...]:
+    """A declaration's property bits as bleak names them."""
+    return tuple(name for mask, name in CHARACTERISTIC_PROPERTIES.items() if bits & mask)
 
-    Firmware older than 1.0.10.14 has no Immediate Alert service (vibration goes through FF05).
-    """
-    rw, rn = (READ, WRITE), (READ, NOTIFY)
-    services = [
+
+type TableLayout = list[tuple[str, int | None, list[tuple[str, int]]]]
+
+# Each: service, its declaration's handle (None: right after the previous one), then each
+# characteristic with its declaration's property bits (02 read, 04 write without response, 08
+# write, 10 notify, 20 indicate). tests/test_captures_band.py checks the captured two against the
+# captures, handle for handle.
+
+# A Mi Band 1, firmware 1.0.4.9, as Mi Fit discovered it (tests/captures/mibanda_mi_fit_2014).
+# No Immediate Alert: firmware before 1.0.10.14 vibrates through FF05.
+MI_BAND_1_TABLE: TableLayout = [
+    ("1800", 0x01, [("2a00", 0x02), ("2a01", 0x02), ("2a02", 0x0A), ("2a04", 0x02)]),
+    ("1801", 0x0C, [("2a05", 0x22)]),
+    (
+        "fee0",
+        0x10,
+        [
+            ("ff01", 0x02), ("ff02", 0x0A), ("ff03", 0x12), ("ff04", 0x0A), ("ff05", 0x08),
+            ("ff06", 0x12), ("ff07", 0x12), ("ff08", 0x04), ("ff09", 0x0A), ("ff0a", 0x0A),
+            ("ff0b", 0x0A), ("ff0c", 0x12), ("ff0d", 0x0A), ("ff0e", 0x12), ("ff0f", 0x0A),
+        ],
+    ),
+    ("fee1", 0x34, [("fedd", 0x08), ("fede", 0x02), ("fedf", 0x02)]),
+    ("fee7", 0x3B, [("fec7", 0x08), ("fec8", 0x22), ("fec9", 0x02)]),
+]  # fmt: skip
+# A Mi Band 1S, firmware 4.16.3.7, as Linux discovered it (so37779288_mi_band_1s_hcidump): FF09
+# and FF0E also notify, FEE0 ends with FF10 and FEC9, FEE1 has seven characteristics, the
+# heart-rate control point reads and writes, the alert level takes writes without response.
+MI_BAND_1S_TABLE: TableLayout = [
+    ("1800", 0x01, [("2a00", 0x02), ("2a01", 0x02), ("2a02", 0x0A), ("2a04", 0x02)]),
+    ("1801", 0x0C, [("2a05", 0x22)]),
+    (
+        "fee0",
+        0x10,
+        [
+            ("ff01", 0x02), ("ff02", 0x0A), ("ff03", 0x12), ("ff04", 0x0A), ("ff05", 0x08),
+            ("ff06", 0x12), ("ff07", 0x12), ("ff08", 0x04), ("ff09", 0x1A), ("ff0a", 0x0A),
+            ("ff0b", 0x0A), ("ff0c", 0x12), ("ff0d", 0x0A), ("ff0e", 0x1A), ("ff0f", 0x0A),
+            ("ff10", 0x10), ("fec9", 0x02),
+        ],
+    ),
+    (
+        "fee1",
+        0x3A,
+        [
+            ("fedd", 0x08), ("fede", 0x02), ("fedf", 0x02), ("fed0", 0x08), ("fed1", 0x08),
+            ("fed2", 0x02), ("fed3", 0x08),
+        ],
+    ),
+    ("180d", 0x49, [("2a37", 0x10), ("2a39", 0x0A)]),
+    ("1802", 0x4F, [("2a06", 0x04)]),
+]  # fmt: skip
+# A 1A: nothing captured. Taken as the 1S's table without the heart-rate service (unverified).
+MI_BAND_1A_TABLE: TableLayout = [row for row in MI_BAND_1S_TABLE if row[0] != "180d"]
+
+
+def band_services(layout: TableLayout = MI_BAND_1S_TABLE) -> list[Service]:
+    """A band's GATT table, laid out as `layout` says."""
+    return [
         Service(
-            MILI_SERVICE,
-            [
-                Characteristic(DEVICE_INFO, (READ,)),
-                Characteristic(_uuid("ff02"), rw),  # device name
-                Characteristic(NOTIFICATION, rn),
-                Characteristic(USER_INFO, rw),
-                Characteristic(CONTROL_POINT, (WRITE,)),
-                Characteristic(REALTIME_STEPS, rn),
-                Characteristic(ACTIVITY_DATA, rn),
-                Characteristic(_uuid("ff08"), (WRITE_WITHOUT_RESPONSE,)),  # firmware data
-                Characteristic(LE_PARAMS, rw),
-                Characteristic(DATE_TIME, rw),
-                Characteristic(_uuid("ff0b"), rw),  # statistics
-                Characteristic(BATTERY, rn),
-                Characteristic(_uuid("ff0d"), rw),  # test
-                Characteristic(_uuid("ff0e"), rn),  # sensor data
-                Characteristic(_uuid("ff0f"), rw),  # pair
-            ],
-        ),
-        Service(
-            HEART_RATE_SERVICE,
-            [
-                Characteristic(HEART_RATE_MEASUREMENT, (NOTIFY,)),
-                Characteristic(HEART_RATE_CONTROL_POINT, (READ, WRITE)),
-            ],
-        ),
+            _uuid(service),
+            [Characteristic(_uuid(uuid), _properties(bits)) for uuid, bits in characteristics],
+            handle=handle,
+        )
+        for service, handle, characteristics in layout
     ]
-    if immediate_alert:
-        alert = Characteristic(ALERT_LEVEL, (WRITE_WITHOUT_RESPONSE,))
-        services.append(Service(IMMEDIATE_ALERT_SERVICE, [alert]))
-    return services
+
+
+HUAMI_COMPANY_ID = 0x0157
+
+
+def band_advertisement(address: str, name: str) -> Advertisement:
+    """What a 1-series band puts on air, advertisement and scan response apart.
+
+    The Mi Band 1's layout is its capture's, byte for byte (tests/captures/mibanda_mi_fit_2014):
+    flags and the services FEE0, FEE1, FEE7 in the advertisement; its name and Huami's company
+    id with its address in the scan response. The 1S's advertisement is its hcidump's (StackOverflow
+    37779288): flags and six bytes of manufacturer data, of which hcidump printed only the length,
+    so their content here (Huami's company id, then the address's last four octets) is
+    unverified, as is its scan response (laid out as the Mi Band 1's). The 1A, of which nothing
+    was captured, is laid out as the Mi Band 1 (unverified).
+    """
+    flags = ad_structure(AD_FLAGS, FLAGS_LE_GENERAL_DISCOVERABLE)
+    octets = bytes.fromhex(address.replace(":", ""))
+    huami = HUAMI_COMPANY_ID.to_bytes(2, "little")
+    response = ad_structure(AD_COMPLETE_LOCAL_NAME, name.encode()) + ad_structure(
+        AD_MANUFACTURER_DATA, huami + octets
+    )
+    if name == "MI1S":
+        return Advertisement(
+            flags + ad_structure(AD_MANUFACTURER_DATA, huami + octets[2:]), response
+        )
+    services = b"".join(int(short, 16).to_bytes(2, "little") for short in ("fee0", "fee1", "fee7"))
+    return Advertisement(flags + ad_structure(AD_COMPLETE_16_BIT_UUIDS, services), response)
 
 
 def _crc8_table() -> tuple[int, ...]:
@@ -171,6 +242,7 @@ class _ConnectionState:
     timers: list[asyncio.TimerHandle] = field(default_factory=list)
     transfer: list[PendingBlock] | None = None  # blocks still to send, after FF05 `06`
     sent: PendingBlock | None = None  # the block waiting for its acknowledgement
+    end_sent: bool = False  # the transfer's closing header is out
     packet_counter: int = 0
 
 
@@ -203,13 +275,16 @@ class MiBand(Peripheral):
         timing: LinkTiming | None = None,
     ) -> None:
         """A band at rest that has never met this central."""
-        has_alert = tuple(int(part) for part in firmware.split(".")) >= (1, 0, 10, 14)
+        if hardware in (2, 6):  # a Mi Band 1 (and the Moonbeam, a Mi Band 1 inside)
+            layout = MI_BAND_1_TABLE
+        elif (feature, hardware) in ((4, 4), (4, 0)) or hardware == 4:
+            layout = MI_BAND_1S_TABLE
+        else:
+            layout = MI_BAND_1A_TABLE
         super().__init__(
-            address,
-            Advertisement(name, [MILI_SERVICE]),
-            band_services(immediate_alert=has_alert),
-            timing=timing,
+            address, band_advertisement(address, name), band_services(layout), timing=timing
         )
+        self.layout = layout
         self.firmware = firmware
         self.heart_rate_firmware = heart_rate_firmware
         self.feature, self.hardware = feature, hardware
@@ -224,6 +299,9 @@ class MiBand(Peripheral):
         self.heart_rate_commands: list[bytes] = []  # every 2A39 write
         self.clock: datetime | None = None  # what FF0A was last set to
         self._clock_set_at = 0.0  # time.monotonic() then: the clock runs in wall time
+        # How far its clock runs ahead of what it was last given: the Mi Band 1 of Mi Fit's
+        # capture read back 36 s ahead of the date just written, in both connections.
+        self.clock_ahead = timedelta()
         self.alarms = AlarmClock(self.now, self._on_alarm)
         self._session = _ConnectionState()
 
@@ -267,12 +345,17 @@ class MiBand(Peripheral):
         vendor = Service(
             VENDOR_SERVICE,
             [
-                Characteristic(_uuid("fec7"), (WRITE,)),
-                Characteristic(_uuid("fec8"), (INDICATE,)),
-                Characteristic(_uuid("fec9"), (READ,)),
+                Characteristic(_uuid("fec7"), _properties(0x08)),
+                Characteristic(_uuid("fec8"), _properties(0x22)),
+                Characteristic(_uuid("fec9"), _properties(0x02)),
             ],
         )
-        self.restart_with([vendor, *band_services()])
+        services = [
+            service for service in band_services(self.layout) if service.uuid != vendor.uuid
+        ]
+        for service in services:
+            service.handle = None  # laid out one after the other, behind the vendor service
+        self.restart_with([vendor, *services])
 
     def set_clock(self, moment: datetime) -> None:
         """Set the band's clock, as FF0A does (or a wearer's own app); alarms follow it."""
@@ -293,7 +376,8 @@ class MiBand(Peripheral):
         """What the band's clock reads now; None until it was first set."""
         if self.clock is None:
             return None
-        return self.clock + timedelta(seconds=time.monotonic() - self._clock_set_at)
+        elapsed = timedelta(seconds=time.monotonic() - self._clock_set_at)
+        return self.clock + self.clock_ahead + elapsed
 
     @property
     def with_heart_rate(self) -> bool:
@@ -333,9 +417,10 @@ class MiBand(Peripheral):
         if char.uuid == REALTIME_STEPS:
             return self.activity.steps.to_bytes(2, "little")
         if char.uuid == DATE_TIME:
+            # The date last written, then the band's own clock (Mi Fit's capture).
             now = self.now()
-            reading = date_bytes(now) if now is not None else bytes(6)
-            return reading + reading
+            written = date_bytes(self.clock) if self.clock is not None else bytes(6)
+            return written + (date_bytes(now) if now is not None else bytes(6))
         return char.value
 
     async def on_write(self, char: Characteristic, data: bytes, with_response: bool) -> None:
@@ -407,6 +492,7 @@ class MiBand(Peripheral):
             self.alarms.set(data)
         elif data == b"\x06":
             self._session.transfer, self._session.sent = self.memory.blocks(), None
+            self._session.end_sent = False
             self._send_next_block()
         elif data[:1] == b"\x0a" and len(data) == 9:
             self._on_acknowledgement(data)
@@ -425,18 +511,18 @@ class MiBand(Peripheral):
             session.transfer = None
             return
         self.memory.acknowledge(sent, ack)
-        self._send_next_block()
+        if session.transfer:  # whether the band waits for this between blocks is not captured
+            self._send_next_block()
 
     def _send_next_block(self) -> None:
         session, faults = self._session, self.faults
         if session.transfer is None:
             return
-        remaining = sum(block.count for block in session.transfer)
         if not session.transfer:
-            now = self.now() or datetime(2000, 1, 1)
-            self._notify_activity(self._header(date_bytes(now), remaining, 0))
+            self._send_end_header()
             return
         block = session.transfer.pop(0)
+        remaining = block.count + sum(later.count for later in session.transfer)
         session.sent = block
         data = self.memory.block_data(block, self.with_heart_rate)
         fault, faults.activity = faults.activity, None
@@ -454,6 +540,17 @@ class MiBand(Peripheral):
             self._notify_activity(packet, then)
             if cut:
                 return
+        if not session.transfer:
+            # The last block: its closing header follows the data at once, not the
+            # acknowledgement (Mi Fit's capture of a Mi Band 1).
+            self._send_end_header()
+
+    def _send_end_header(self) -> None:
+        if self._session.end_sent:
+            return
+        self._session.end_sent = True
+        now = self.now() or datetime(2000, 1, 1)
+        self._notify_activity(self._header(date_bytes(now), 0, 0))
 
     def _drop_now(self) -> None:
         if self.connection is not None:

@@ -1,13 +1,15 @@
 """Devices as they appear on air: the supported ones and the look-alikes to leave alone.
 
-Advertisements and GATT tables follow the project's protocol notes. The supported devices speak
-their protocols (`emulator.band`, `emulator.wheel`); the look-alikes only have the default
-behaviour of `Peripheral` (values are stored and read back).
+Advertisements follow the captures where there are any (tests/captures/, and the sources named
+at each look-alike); the rest is said to be unverified where it is built. The supported devices
+speak their protocols (`emulator.band`, `emulator.wheel`); the look-alikes only have the default
+behaviour of `Peripheral` (values are stored and read back), except the Moonbeam, which speaks the
+band's protocol and is told apart only by its device info.
 """
 
 from __future__ import annotations
 
-from .band import MILI_SERVICE, MiBand, band_services
+from .band import HUAMI_COMPANY_ID, MILI_SERVICE, VENDOR_SERVICE, MiBand, band_services
 from .link import LinkTiming
 from .peripheral import Advertisement, Peripheral
 from .wheel import (
@@ -19,16 +21,14 @@ from .wheel import (
     wheel_services,
 )
 
-LATER_BAND_SERVICE = "0000fee1-0000-1000-8000-00805f9b34fb"
-
 
 def mi_band_1s(address: str = "C8:0F:10:3C:7E:51", *, timing: LinkTiming | None = None) -> MiBand:
-    """A Mi Band 1S: local name MI1S, the MiLi service FEE0, a heart-rate sensor."""
+    """A Mi Band 1S: flags and manufacturer data in its advertisement, a heart-rate sensor."""
     return MiBand(address, "MI1S", timing=timing)
 
 
 def mi_band_1(address: str = "88:0F:10:10:73:DA", *, timing: LinkTiming | None = None) -> MiBand:
-    """An original Mi Band 1: the short name "MI" with FEE0, no heart-rate sensor."""
+    """The Mi Band 1 of Mi Fit's capture: FEE0/FEE1/FEE7, its name only in the scan response."""
     return MiBand(
         address,
         "MI",
@@ -36,6 +36,23 @@ def mi_band_1(address: str = "88:0F:10:10:73:DA", *, timing: LinkTiming | None =
         heart_rate_firmware=None,
         feature=0,
         hardware=2,
+        timing=timing,
+    )
+
+
+def mi_band_1a(address: str = "88:0F:10:F6:C8:B7", *, timing: LinkTiming | None = None) -> MiBand:
+    """A Mi Band 1A (feature 5, Gadgetbridge's rule; firmware 5.15.7.14 as in its commit be012eca8).
+
+    Its address is from an Android Bluetooth cache naming it MI1A; nothing of its advertisement
+    was captured, so it is laid out as the Mi Band 1's (unverified).
+    """
+    return MiBand(
+        address,
+        "MI1A",
+        firmware="5.15.7.14",
+        heart_rate_firmware=None,
+        feature=5,
+        hardware=8,
         timing=timing,
     )
 
@@ -48,15 +65,74 @@ def ninebot_one_e(
 
 
 def mi_band_2(
-    address: str = "E7:1A:00:00:00:02", *, timing: LinkTiming | None = None
+    address: str = "D2:C8:48:09:71:CF", *, timing: LinkTiming | None = None
 ) -> Peripheral:
-    """A Mi Band 2: FEE0 and FEE1, another protocol entirely. Must not be offered."""
+    """A Mi Band 2 as Gadgetbridge #396 printed its scan record: another protocol entirely.
+
+    Name "MI Band 2", FEE0 and FEE7 (no FEE1, which our first rule took for the Mi Band 2's),
+    and 24 bytes of Huami data ending in its address. Must not be offered.
+    """
+    data = bytes.fromhex("00bcfe011fba28ec5993f3088698411bcd00") + _octets(address)
     return Peripheral(
         address,
-        Advertisement("MI Band 2", [MILI_SERVICE, LATER_BAND_SERVICE]),
+        Advertisement.of(
+            "MI Band 2",
+            [MILI_SERVICE, VENDOR_SERVICE],
+            manufacturer_data={HUAMI_COMPANY_ID: data},
+        ),
         band_services(),
         timing=timing,
     )
+
+
+def mi_band_6(
+    address: str = "C5:09:3F:89:0B:4B", *, timing: LinkTiming | None = None
+) -> Peripheral:
+    """A Mi Band 6's passive advertisement, byte for byte from ble_monitor #875 (2022-05-28)."""
+    data = bytes.fromhex("0201041bff570102" + "ff" * 16 + "03") + _octets(address)
+    return Peripheral(address, Advertisement(data), band_services(), timing=timing)
+
+
+def mi_scale(address: str = "C8:0F:10:BF:CC:66", *, timing: LinkTiming | None = None) -> Peripheral:
+    """A first Mi Scale on the 1S's OUI (Wingjam/ReverseMiScale; ble_monitor #292's layout).
+
+    The weight service 181D, Huami's company id with its address, its name MI_SCALE. A real
+    scale also sends its weighings as 181D service data, which Home Assistant's own xiaomi_ble
+    integration claims (and fails to load in these tests, whose environment lacks its library):
+    left out here. Must not be offered.
+    """
+    weight = "0000181d-0000-1000-8000-00805f9b34fb"
+    return Peripheral(
+        address,
+        Advertisement.of(
+            "MI_SCALE", [weight], manufacturer_data={HUAMI_COMPANY_ID: _octets(address)}
+        ),
+        [],
+        timing=timing,
+    )
+
+
+def amazfit_moonbeam(
+    address: str = "88:0F:10:25:6F:15", *, timing: LinkTiming | None = None
+) -> MiBand:
+    """An Amazfit Moonbeam (Gadgetbridge #274): on the Mi Band 1's OUI, named MI, MiLi inside.
+
+    Its advertisement cannot tell it from a band; its device info can: hardware 6, Gadgetbridge's
+    Amazfit. Must not be set up.
+    """
+    return MiBand(
+        address,
+        "MI",
+        firmware="1.0.10.6",
+        heart_rate_firmware=None,
+        feature=0,
+        hardware=6,
+        timing=timing,
+    )
+
+
+def _octets(address: str) -> bytes:
+    return bytes.fromhex(address.replace(":", ""))
 
 
 def kingsong_wheel(
@@ -64,7 +140,7 @@ def kingsong_wheel(
 ) -> Peripheral:
     """A KingSong wheel: the same FFE0 serial service, another name. Must not be offered."""
     return Peripheral(
-        address, Advertisement("KS-16S-0123", [UART_SERVICE]), wheel_services(), timing=timing
+        address, Advertisement.of("KS-16S-0123", [UART_SERVICE]), wheel_services(), timing=timing
     )
 
 
@@ -81,7 +157,7 @@ def ninebot_mini(
     """A Ninebot Mini: Ninebot's company id with 14 first (WheelLog), another protocol."""
     return Peripheral(
         address,
-        Advertisement(
+        Advertisement.of(
             "NBMini-0042",
             [NORDIC_UART_SERVICE],
             manufacturer_data={NINEBOT_COMPANY_ID: bytes.fromhex("1400000000eb")},
@@ -97,7 +173,7 @@ def nordic_uart_named_n1(
     """A Nordic UART gadget whose name starts like an S2's, without Ninebot's data."""
     return Peripheral(
         address,
-        Advertisement("N1-Sensor", [NORDIC_UART_SERVICE]),
+        Advertisement.of("N1-Sensor", [NORDIC_UART_SERVICE]),
         NinebotOneS2.services(),
         timing=timing,
     )

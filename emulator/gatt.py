@@ -2,7 +2,8 @@
 
 A peripheral declares services and characteristics; the table hands out attribute handles the way
 a real server does (service declaration, characteristic declaration, value, then a CCCD for
-anything that notifies), so handles are realistic but never something a client should rely on.
+anything that notifies or indicates), so a table laid out as a captured one, with its services
+where the capture has them, gets the captured handles. A client should never rely on them.
 """
 
 from __future__ import annotations
@@ -46,10 +47,15 @@ class Characteristic:
 
 @dataclass(eq=False)
 class Service:
-    """A primary service and its characteristics."""
+    """A primary service and its characteristics.
+
+    `handle` places its declaration where a captured table has it (a real server's database can
+    leave gaps); None continues after the previous service.
+    """
 
     uuid: str
     characteristics: list[Characteristic] = field(default_factory=list)
+    handle: int | None = None
 
     def __post_init__(self) -> None:
         """Store the UUID in bleak's normal form."""
@@ -68,6 +74,10 @@ class GattTable:
         self._service_handle: dict[Service, int] = {}
         handle = 1
         for service in self.services:
+            if service.handle is not None:
+                if service.handle < handle:
+                    raise ValueError(f"service {service.uuid} at {service.handle} overlaps")
+                handle = service.handle
             self._service_handle[service] = handle
             handle += 1  # service declaration
             for char in service.characteristics:

@@ -10,12 +10,13 @@ from __future__ import annotations
 import asyncio
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import Enum
 import logging
 from typing import Protocol
 
 from bleak.exc import BleakError
+from bluetooth_data_tools import parse_advertisement_data_bytes
 
 from .gatt import (
     CCCD_ENABLE_NOTIFY,
@@ -31,15 +32,103 @@ from .link import CONNECTION_TIMEOUT, REMOTE_USER_TERMINATED, Direction, Link, L
 _LOGGER = logging.getLogger(__name__)
 
 
-@dataclass(slots=True)
-class Advertisement:
-    """What a peripheral puts on air (advertisement and scan response merged)."""
+# AD types (Bluetooth Core Supplement, Part A, 1): what the emulated devices put on air.
+AD_FLAGS = 0x01
+AD_COMPLETE_16_BIT_UUIDS = 0x03
+AD_COMPLETE_128_BIT_UUIDS = 0x07
+AD_COMPLETE_LOCAL_NAME = 0x09
+AD_SERVICE_DATA_16_BIT = 0x16
+AD_MANUFACTURER_DATA = 0xFF
+FLAGS_LE_GENERAL_DISCOVERABLE = b"\x06"  # LE general discoverable, BR/EDR not supported
+# A legacy advertising PDU carries at most 31 bytes of AD structures, and so does a scan response.
+LEGACY_ADVERTISING_DATA = 31
+_SIG_BASE_UUID_SUFFIX = "-0000-1000-8000-00805f9b34fb"
+
+
+def ad_structure(ad_type: int, payload: bytes) -> bytes:
+    """One AD structure: its length (type included), its type, its payload."""
+    return bytes((len(payload) + 1, ad_type)) + payload
+
+
+@dataclass(frozen=True, slots=True)
+class HeardAdvertisement:
+    """What a scanner makes of the AD structures it heard (Home Assistant's own parser)."""
 
     local_name: str | None
-    service_uuids: list[str] = field(default_factory=list)
-    manufacturer_data: dict[int, bytes] = field(default_factory=dict)
-    service_data: dict[str, bytes] = field(default_factory=dict)
+    service_uuids: list[str]
+    service_data: dict[str, bytes]
+    manufacturer_data: dict[int, bytes]
+
+
+@dataclass(slots=True)
+class Advertisement:
+    """What a peripheral puts on air: its advertising data, and its answer to a scan request.
+
+    Both are AD structures as the radio carries them. A passive scanner hears only `data`; an
+    active one asks for the scan response and hears both (an ESP32 proxy reports them as one).
+    Devices whose captures show what goes where are built from the captured bytes; the others
+    with `of`, which puts in the advertisement what fits, in order, and the rest in the scan
+    response (where a device really puts each field is unverified for them).
+    """
+
+    data: bytes
+    scan_response: bytes = b""
     rssi: int = -60
+
+    @classmethod
+    def of(
+        cls,
+        local_name: str | None,
+        service_uuids: list[str] | None = None,
+        *,
+        manufacturer_data: dict[int, bytes] | None = None,
+        service_data: dict[str, bytes] | None = None,
+        rssi: int = -60,
+    ) -> Advertisement:
+        """Lay out the fields: flags, services, manufacturer and service data, then the name."""
+        structures = [ad_structure(AD_FLAGS, FLAGS_LE_GENERAL_DISCOVERABLE)]
+        uuids = service_uuids or []
+        short = [uuid for uuid in uuids if uuid.endswith(_SIG_BASE_UUID_SUFFIX)]
+        if short:
+            payload = b"".join(int(uuid[4:8], 16).to_bytes(2, "little") for uuid in short)
+            structures.append(ad_structure(AD_COMPLETE_16_BIT_UUIDS, payload))
+        for uuid in (uuid for uuid in uuids if uuid not in short):
+            value = int(uuid.replace("-", ""), 16).to_bytes(16, "little")
+            structures.append(ad_structure(AD_COMPLETE_128_BIT_UUIDS, value))
+        for company, payload in (manufacturer_data or {}).items():
+            structures.append(
+                ad_structure(AD_MANUFACTURER_DATA, company.to_bytes(2, "little") + payload)
+            )
+        for uuid, payload in (service_data or {}).items():
+            prefix = int(uuid[4:8], 16).to_bytes(2, "little")
+            structures.append(ad_structure(AD_SERVICE_DATA_16_BIT, prefix + payload))
+        if local_name:
+            structures.append(ad_structure(AD_COMPLETE_LOCAL_NAME, local_name.encode()))
+        data, response = b"", b""
+        for structure in structures:  # first fit: what the advertisement cannot take, answers
+            if len(data) + len(structure) <= LEGACY_ADVERTISING_DATA:
+                data += structure
+            else:
+                response += structure
+        if len(response) > LEGACY_ADVERTISING_DATA:
+            raise ValueError("the fields do not fit an advertisement and a scan response")
+        return cls(data, response, rssi)
+
+    def heard(self, *, active: bool) -> bytes:
+        """The AD structures a scanner hears: the scan response too when it asks for it."""
+        return self.data + self.scan_response if active else self.data
+
+    def fields(self, *, active: bool = True) -> HeardAdvertisement:
+        """The advertisement as Home Assistant parses it (bluetooth-data-tools)."""
+        name, uuids, service_data, manufacturer_data, _tx_power = parse_advertisement_data_bytes(
+            self.heard(active=active)
+        )
+        return HeardAdvertisement(name, list(uuids), dict(service_data), dict(manufacturer_data))
+
+    @property
+    def local_name(self) -> str | None:
+        """The name an active scanner hears, if the device sends one."""
+        return self.fields(active=True).local_name
 
 
 class ConnectFault(Enum):

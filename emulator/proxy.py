@@ -6,6 +6,12 @@ in. This one advertises emulated peripherals and, when an integration connects t
 a `VirtualBleakClient` that talks to the peripheral through the link timing model. Nothing between
 the integration and the emulated device is patched.
 
+It scans the way a proxy or adapter is set to (`ScanMode`): actively, hearing each device's
+scan response with its advertisement; passively, hearing the advertisement alone; or, where
+habluetooth has it (Home Assistant 2026.x), in Home Assistant's "auto": passively, with the active
+windows the Bluetooth manager asks for (`bluetooth.async_request_active_scan`, the rediscovery
+sweep).
+
 Only habluetooth and bleak are used, not Home Assistant, so the proxy also serves benchmarks.
 Construct and start it after the Bluetooth manager exists: a scanner binds the manager when built.
 """
@@ -14,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from enum import StrEnum
 import logging
 from typing import Any, ClassVar
 
@@ -24,7 +31,12 @@ from bleak.backends.device import BLEDevice
 from bleak.backends.service import BleakGATTServiceCollection
 from bleak.exc import BleakError
 from bluetooth_data_tools import monotonic_time_coarse
-from habluetooth import BaseHaRemoteScanner, HaBluetoothConnector, get_manager
+from habluetooth import (
+    BaseHaRemoteScanner,
+    BluetoothScanningMode,
+    HaBluetoothConnector,
+    get_manager,
+)
 
 from .gatt import Characteristic
 from .link import LOCAL_HOST_TERMINATED
@@ -35,6 +47,36 @@ _LOGGER = logging.getLogger(__name__)
 DEFAULT_SOURCE = "AA:BB:CC:00:00:01"
 # ESPHome's default number of active connections per proxy.
 DEFAULT_CONNECTION_SLOTS = 3
+# habluetooth 7 (Home Assistant 2026.x) drives "auto" scanners; 4.x (2025.8) knows no such mode.
+AUTO_MODE = getattr(BluetoothScanningMode, "AUTO", None)
+
+
+class ScanMode(StrEnum):
+    """How the proxy scans."""
+
+    ACTIVE = "active"  # asks every device for its scan response
+    PASSIVE = "passive"  # hears advertisements only
+    AUTO = "auto"  # passive, with active windows on Home Assistant's request (2026.x)
+
+
+class _VirtualScanner(BaseHaRemoteScanner):
+    """The proxy's scanner on Home Assistant's manager; it opens active windows when asked."""
+
+    proxy: VirtualProxy
+
+    async def async_request_active_window(self, duration: float) -> bool:
+        """Scan actively for `duration` seconds (habluetooth 7's hook), then passively again."""
+        if self.proxy.scanning_actively:
+            return True  # already active (a window in progress, or an active proxy)
+        self.proxy.scanning_actively = True
+        self.set_current_mode(BluetoothScanningMode.ACTIVE)
+        try:
+            self.proxy.advertise_all()  # the next advertising event of each, with its response
+            await asyncio.sleep(duration)
+        finally:
+            self.proxy.scanning_actively = False
+            self.set_current_mode(BluetoothScanningMode.PASSIVE)
+        return True
 
 
 class VirtualProxy:
@@ -46,11 +88,16 @@ class VirtualProxy:
         name: str = "Virtual Bluetooth proxy",
         *,
         connection_slots: int = DEFAULT_CONNECTION_SLOTS,
+        scan_mode: ScanMode = ScanMode.ACTIVE,
     ) -> None:
         """Describe the proxy; `start` puts it on Home Assistant's Bluetooth manager."""
+        if scan_mode is ScanMode.AUTO and AUTO_MODE is None:
+            raise ValueError("this habluetooth has no auto scanning mode (Home Assistant 2026.x)")
         self.source = source
         self.name = name
         self.connection_slots = connection_slots
+        self.scan_mode = scan_mode
+        self.scanning_actively = scan_mode is ScanMode.ACTIVE
         self._peripherals: dict[str, Peripheral] = {}
         self._clients: set[VirtualBleakClient] = set()
         self._scanner: BaseHaRemoteScanner | None = None
@@ -72,7 +119,16 @@ class VirtualProxy:
         connector = HaBluetoothConnector(
             client=self.client_class, source=self.source, can_connect=self.has_free_slot
         )
-        self._scanner = BaseHaRemoteScanner(self.source, self.name, connector, True)
+        requested, current = {
+            ScanMode.ACTIVE: (BluetoothScanningMode.ACTIVE, BluetoothScanningMode.ACTIVE),
+            ScanMode.PASSIVE: (BluetoothScanningMode.PASSIVE, BluetoothScanningMode.PASSIVE),
+            ScanMode.AUTO: (AUTO_MODE, BluetoothScanningMode.PASSIVE),
+        }[self.scan_mode]
+        # Modes are set before registering: habluetooth gives an auto scanner its scheduler
+        # worker only if it is auto when it joins.
+        scanner = _VirtualScanner(self.source, self.name, connector, True, requested, current)
+        scanner.proxy = self
+        self._scanner = scanner
         self._stop_callbacks = [
             get_manager().async_register_scanner(self._scanner),
             self._scanner.async_setup(),
@@ -105,17 +161,22 @@ class VirtualProxy:
         return self._peripherals.get(address.upper())
 
     def advertise(self, peripheral: Peripheral, rssi: int | None = None) -> None:
-        """Report one advertisement of a peripheral to the Bluetooth manager."""
+        """Report one advertising event of a peripheral to the Bluetooth manager.
+
+        Scanning actively, the proxy hears the scan response too, as one report (an ESP32
+        reports them together, and BlueZ merges them); passively, the advertisement alone.
+        """
         if self._scanner is None or not peripheral.in_range:
             return
         adv = peripheral.advertisement
+        heard = adv.fields(active=self.scanning_actively)
         self._scanner._async_on_advertisement(  # noqa: SLF001 - the remote scanner's feed
             peripheral.address,
             adv.rssi if rssi is None else rssi,
-            adv.local_name,
-            list(adv.service_uuids),  # typed cpdef: a list, not any sequence
-            dict(adv.service_data),
-            dict(adv.manufacturer_data),
+            heard.local_name,
+            heard.service_uuids,  # typed cpdef: a list, not any sequence
+            heard.service_data,
+            heard.manufacturer_data,
             None,
             {},
             monotonic_time_coarse(),

@@ -16,6 +16,7 @@ ride does (speed, current and temperature vary, the battery drains, the odometer
 into the pack, the level rising, the charger stopping at full). Without one the values stay as
 set, the wheel's clock included. Writes are obeyed for the lock (0x70) only, and only at a
 standstill, as the notes recommend a controller should be approached; every write is recorded.
+Which write command a variant obeys, and whether it answers, is the variant's (`NinebotOneS2`).
 """
 
 from __future__ import annotations
@@ -36,7 +37,8 @@ UART_CHARACTERISTIC = "0000ffe1-0000-1000-8000-00805f9b34fb"
 HEADER = b"\x55\xaa"
 ADDRESS_ONE = 0x09
 COMMAND_READ = 0x01
-COMMAND_WRITE = 0x03
+COMMAND_WRITE = 0x03  # the One C/E/P's write, unanswered (eucWatch's lock `55 AA 03 09 03 70 ..`)
+COMMAND_WRITE_ANSWERED = 0x02  # the S2's (eucWatch's `55 AA 03 11 02 70 ..`, 9BotONE)
 REGISTERS_PER_FRAME = 3  # the One never puts more than 6 data bytes in one answer frame
 LOCK = 0x70
 
@@ -275,6 +277,7 @@ class WheelFaults:
     cut_answers: int = 0  # answers whose second notification is lost, cutting a frame short
     mute: bool = False  # the controller answers nothing while the radio link stays up
     ignore_writes: bool = False  # writes are recorded but not obeyed
+    unanswered_writes: bool = False  # a variant that answers writes leaves them unanswered
     # Drop the link (0x08) once, in the answer to a read of this first register: (register, k)
     # drops it as the request arrives (k = 0), or right after the k-th notification of the
     # answer has reached the central, cutting the answer short (at most after its last one).
@@ -314,11 +317,15 @@ class NinebotOne(Peripheral):
     frame_address = ADDRESS_ONE
     registers_per_frame = REGISTERS_PER_FRAME
     notify_uuid = UART_CHARACTERISTIC
+    # eucWatch writes the C/E/P's lock with 0x03 and its ride mode with 0x02: both are obeyed.
+    # Whether the C/E/P answers a 0x02 write is not known; it is left unanswered here.
+    obeyed_writes: tuple[int, ...] = (COMMAND_WRITE, COMMAND_WRITE_ANSWERED)
+    answers_writes = False
 
     @staticmethod
     def advertisement_for(name: str) -> Advertisement:
         """What the C/E/P puts on air: its name and the FFE0 service."""
-        return Advertisement(name, [UART_SERVICE])
+        return Advertisement.of(name, [UART_SERVICE])
 
     @staticmethod
     def services() -> list[Service]:
@@ -363,9 +370,12 @@ class NinebotOne(Peripheral):
                 continue  # another variant's address: the controller stays silent
             if command == COMMAND_READ and payload:
                 self._answer_read(address, index, (payload[0] + 1) // 2)
-            elif command in (COMMAND_WRITE, 0x02):
+            elif command in (COMMAND_WRITE, COMMAND_WRITE_ANSWERED):
                 self.writes.append(frame(index, payload, address=address, command=command))
-                self._obey(index, payload)
+                if command in self.obeyed_writes:
+                    self._obey(index, payload)
+                if command == COMMAND_WRITE_ANSWERED and self.answers_writes:
+                    self._answer_write(address, index)
 
     def _obey(self, index: int, payload: bytes) -> None:
         """Obey the lock (0x70), and only while the wheel stands; record any other write only."""
@@ -374,6 +384,18 @@ class NinebotOne(Peripheral):
             return
         if index == LOCK and payload and payload[0] in (0, 1) and self.state.speed == 0:
             self.state.locked = bool(payload[0])
+
+    def _answer_write(self, address: int, index: int) -> None:
+        """Answer a 0x02 write as the 55 AA family documents it: `02 ofs bResult`, 1 for success.
+
+        etransport/ninebot-docs' protocol wiki and py9b's WriteRegs (one byte, 0x01); for the S2
+        that layout is unverified. Sent whether or not the write was obeyed.
+        """
+        if self.faults.mute or self.faults.unanswered_writes:
+            return
+        answer = frame(index, b"\x01", address=address, command=COMMAND_WRITE_ANSWERED)
+        for notification in self.timing.chop(answer):
+            self.notify(self.notify_uuid, notification, in_reply=True)
 
     def _complete_requests(self) -> list[tuple[int, int, int, bytes]]:
         """Parse whole, checksum-valid frames out of the receive buffer; skip anything else."""
@@ -457,13 +479,22 @@ class NinebotOneS2(NinebotOne):
 
     It advertises a name starting "N1" (eucWatch's scan filter) and Ninebot's manufacturer data
     13 00 00 00 00 ec (WheelLog). It answers in one frame per request, as WheelLog's S2 path
-    expects of a 32-byte read, and keeps its speed at 0xBE; 0xB5 reads 0 here, so a central that
-    reads the C/E/P's speed register sees a wheel at rest. It answers nothing addressed 0x09.
+    expects of a 32-byte read, and keeps its speed at 0xBE in 0.01 km/h (WheelLog's "fix s2
+    speed", 275d7f1e: "speed up to 320.00 km/h"; no S2 capture: unverified). What an S2's 0xB5
+    holds is not known (WheelLog's Z10 test has 0xB5 = 0xBE, but that is the Z): it reads 0 here,
+    unverified, so a central that reads the C/E/P's speed register sees a wheel at rest. It
+    answers nothing addressed 0x09.
+
+    It obeys only writes with CMD 0x02, the command every S2 source writes with (eucWatch's
+    eucNinebotS.js, 9BotONE), and answers each with `55 AA 03 11 02 <ofs> 01 ck`; a 0x03 write is
+    recorded and ignored. Both are unverified: no capture shows an S2 taking or refusing a write.
     """
 
     frame_address = ADDRESS_ONE_S2
     registers_per_frame = 16
     notify_uuid = NORDIC_UART_TX
+    obeyed_writes = (COMMAND_WRITE_ANSWERED,)
+    answers_writes = True
 
     def __init__(
         self,
@@ -486,7 +517,7 @@ class NinebotOneS2(NinebotOne):
     @staticmethod
     def advertisement_for(name: str) -> Advertisement:
         """The S2 on air: its name, and Ninebot's company id with the S2's data."""
-        return Advertisement(name, [], manufacturer_data={NINEBOT_COMPANY_ID: S2_MANUFACTURER_DATA})
+        return Advertisement.of(name, manufacturer_data={NINEBOT_COMPANY_ID: S2_MANUFACTURER_DATA})
 
     @staticmethod
     def services() -> list[Service]:
@@ -502,7 +533,7 @@ class NinebotOneS2(NinebotOne):
         ]
 
     def registers(self) -> dict[int, int]:
-        """The C/E/P's register file with the speed moved to 0xBE."""
+        """The C/E/P's register file with the speed at 0xBE, in 0.01 km/h, and 0 at 0xB5."""
         registers = super().registers()
-        registers[SPEED_S2], registers[0xB5] = registers[0xB5], 0
+        registers[SPEED_S2], registers[0xB5] = _u16(self.state.speed * 100), 0
         return registers

@@ -246,7 +246,12 @@ async def add_esphome_proxy(hass: HomeAssistant, proxy: EmulatedESPHomeProxy) ->
         result["flow_id"], {CONF_HOST: "127.0.0.1", CONF_PORT: proxy.port}
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY, result
+    await add_esphome_proxy_settled(hass, proxy)
+    return result["result"]
+
+
+async def add_esphome_proxy_settled(hass: HomeAssistant, proxy: EmulatedESPHomeProxy) -> None:
+    """Wait until the proxy's scanner is on Home Assistant's Bluetooth manager."""
     await settle(hass)
     source = proxy.identity.bluetooth_mac_address
     await until(lambda: bluetooth.async_scanner_by_source(hass, source) is not None)
-    return result["result"]

@@ -27,9 +27,9 @@ from custom_components.miband_ninebot.const import DOMAIN
 from emulator.esphome import EmulatedESPHomeProxy, ProxyIdentity
 from emulator.link import LinkTiming
 from emulator.peripheral import Peripheral
-from emulator.proxy import VirtualProxy
+from emulator.proxy import ScanMode, VirtualProxy
 
-from . import add_esphome_proxy
+from . import add_esphome_proxy, add_esphome_proxy_settled
 
 # The plugin turns on SQL statement logging for its recorder tests; the recorder's thread still
 # writes while a test tears down, past pytest's log capture, straight onto the console.
@@ -49,10 +49,13 @@ def auto_enable_custom_integrations(recorder_db_url: str, enable_custom_integrat
 
 
 @pytest.fixture
-async def proxy(hass: HomeAssistant) -> AsyncIterator[VirtualProxy]:
-    """Home Assistant's real Bluetooth manager with a virtual proxy registered on it."""
+async def proxy(hass: HomeAssistant, request: pytest.FixtureRequest) -> AsyncIterator[VirtualProxy]:
+    """Home Assistant's real Bluetooth manager with a virtual proxy registered on it.
+
+    It scans actively unless a test asks for another `ScanMode` (indirect parametrization).
+    """
     assert await async_setup_component(hass, "bluetooth", {})
-    virtual_proxy = VirtualProxy()
+    virtual_proxy = VirtualProxy(scan_mode=getattr(request, "param", ScanMode.ACTIVE))
     virtual_proxy.start()
     yield virtual_proxy
     # Unload our entries while the proxy still exists, so links close the normal way.
@@ -103,17 +106,34 @@ class ESPHomeProxies:
         self.proxies: list[EmulatedESPHomeProxy] = []
 
     async def add(
-        self, *, connection_slots: int = 3, time_scale: float = TEST_TIMING.time_scale
+        self,
+        *,
+        connection_slots: int = 3,
+        time_scale: float = TEST_TIMING.time_scale,
+        configured_scan_active: bool = True,
+        scan_mode_option: str | None = None,
     ) -> EmulatedESPHomeProxy:
-        """Boot one more proxy and add it as a user does (host and port in the esphome flow)."""
+        """Boot one more proxy and add it as a user does (host and port in the esphome flow).
+
+        `configured_scan_active` is the proxy's YAML (ESPHome's default: active);
+        `scan_mode_option` the esphome entry's scanning mode, where Home Assistant has one
+        (2026.x: "auto" unless set).
+        """
         proxy = EmulatedESPHomeProxy(
             ProxyIdentity.numbered(len(self.proxies) + 1),
             connection_slots=connection_slots,
             time_scale=time_scale,
+            configured_scan_active=configured_scan_active,
         )
         await proxy.start()
         self.proxies.append(proxy)
-        await add_esphome_proxy(self.hass, proxy)
+        entry = await add_esphome_proxy(self.hass, proxy)
+        if scan_mode_option is not None:
+            self.hass.config_entries.async_update_entry(
+                entry, options={**entry.options, "bluetooth_scanning_mode": scan_mode_option}
+            )
+            assert await self.hass.config_entries.async_reload(entry.entry_id)
+            await add_esphome_proxy_settled(self.hass, proxy)
         return proxy
 
     @staticmethod

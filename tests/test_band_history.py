@@ -70,12 +70,15 @@ def _expected_hours(
     return dict(steps), heart
 
 
-async def _hours(hass: HomeAssistant, statistic_id: str) -> dict[datetime, dict[str, Any]]:
+async def _hours(
+    hass: HomeAssistant, statistic_id: str, since: datetime = datetime(2020, 1, 1, tzinfo=UTC)
+) -> dict[datetime, dict[str, Any]]:
+    """The statistic's hourly rows from `since` on, by the hour's start."""
     await async_wait_recording_done(hass)
     rows = await hass.async_add_executor_job(
         statistics_during_period,
         hass,
-        datetime(2020, 1, 1, tzinfo=UTC),
+        since,
         None,
         {statistic_id},
         "hour",

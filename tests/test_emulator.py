@@ -43,7 +43,7 @@ class EchoDevice(Peripheral):
     def __init__(self) -> None:
         super().__init__(
             "AA:BB:CC:DD:EE:01",
-            Advertisement("Echo", [SERVICE]),
+            Advertisement.of("Echo", [SERVICE]),
             [
                 Service(
                     SERVICE,

@@ -19,6 +19,11 @@ from custom_components.miband_ninebot.config_flow import (
 )
 from custom_components.miband_ninebot.const import CONF_GENDER
 from custom_components.miband_ninebot.coordinator import ConnectionPolicy
+from custom_components.miband_ninebot.miband.advertisement import (
+    HUAMI_COMPANY_ID,
+    MILI_SERVICE_UUID,
+)
+from custom_components.miband_ninebot.ninebot.advertisement import NINEBOT_COMPANY_ID
 
 ROOT = Path(__file__).parent.parent
 INTEGRATION = ROOT / "custom_components" / "miband_ninebot"
@@ -34,7 +39,6 @@ HA_BLUETOOTH_LIBRARIES = {
     "dbus-fast",
 }
 SHARED_SERIAL_SERVICES = {
-    "0000fee0-0000-1000-8000-00805f9b34fb",  # every Huami band
     "0000ffe0-0000-1000-8000-00805f9b34fb",  # KingSong, Gotway, HM-10 modules
 }
 
@@ -64,19 +68,26 @@ def test_manifest_has_what_hacs_and_home_assistant_require() -> None:
 @pytest.mark.parametrize(
     "matcher",
     MANIFEST["bluetooth"],
-    ids=lambda m: str(m.get("local_name") or m.get("manufacturer_id")),
+    ids=lambda m: str(m.get("local_name") or m.get("manufacturer_id") or m.get("service_uuid")),
 )
 def test_bluetooth_matchers_are_specific(matcher: dict[str, Any]) -> None:
     assert matcher["connectable"] is True
-    # A shared serial service alone would offer KingSong wheels, HM-10 modules, later bands.
-    assert set(matcher) - {"connectable", "service_uuid"}, "a matcher needs more than a service"
+    # A shared serial service alone would offer KingSong wheels and HM-10 modules.
     assert matcher.get("service_uuid") not in SHARED_SERIAL_SERVICES or "local_name" in matcher
     if "local_name" in matcher:
         # Home Assistant indexes name matchers by their first three characters.
         assert "*" not in matcher["local_name"][:3]
-    else:
+    elif matcher.get("manufacturer_id") == NINEBOT_COMPANY_ID:
         # Ninebot's company id alone would offer its Minis, which speak another protocol.
         assert matcher["manufacturer_data_start"], "a company id needs the data that follows it"
+    else:
+        # Huami's service and company id, which a real band's passive advertisement carries
+        # alone (no name): the integration checks the address and the rest before it offers
+        # anything (tests/test_discovery.py shows Huami's other devices are left alone).
+        assert matcher in (
+            {"connectable": True, "service_uuid": MILI_SERVICE_UUID},
+            {"connectable": True, "manufacturer_id": HUAMI_COMPANY_ID},
+        )
 
 
 def test_hacs_json() -> None:

@@ -13,13 +13,17 @@ from custom_components.miband_ninebot.ninebot.protocol import (
     ADDRESS_ONE_S2,
     COMMAND_READ,
     COMMAND_WRITE,
+    COMMAND_WRITE_NO_RESPONSE,
+    ONE,
+    ONE_S2,
     Frame,
     LiveValues,
     StreamDecoder,
     encode_read,
 )
+from custom_components.miband_ninebot.ninebot.session import ONE_A1_S2, ONE_C_E_P
 from emulator import wheel
-from emulator.wheel import WheelState
+from emulator.wheel import NinebotOneS2, WheelState
 
 
 def _decode_all(*notifications: str) -> tuple[list[Frame], StreamDecoder]:
@@ -74,30 +78,62 @@ def test_impossible_reads_are_refused(index: int, registers: int) -> None:
 @pytest.mark.parametrize(
     ("frame", "wire"),
     [
-        (Frame(ADDRESS_ONE, COMMAND_WRITE, 0xD2, b"\x05\x00"), "55aa040903d2050018ff"),
+        (Frame(ADDRESS_ONE, COMMAND_WRITE_NO_RESPONSE, 0xD2, b"\x05\x00"), "55aa040903d2050018ff"),
         (
-            Frame(ADDRESS_ONE, COMMAND_WRITE, 0x74, (15000).to_bytes(2, "little")),
+            Frame(ADDRESS_ONE, COMMAND_WRITE_NO_RESPONSE, 0x74, (15000).to_bytes(2, "little")),
             "55aa04090374983aa9fe",
         ),
         (
-            Frame(ADDRESS_ONE, COMMAND_WRITE, 0x73, (20000).to_bytes(2, "little")),
+            Frame(ADDRESS_ONE, COMMAND_WRITE_NO_RESPONSE, 0x73, (20000).to_bytes(2, "little")),
             "55aa04090373204e0eff",
         ),
-        (Frame(ADDRESS_ONE, COMMAND_WRITE, 0x70, b"\x01"), "55aa03090370017fff"),
-        (Frame(ADDRESS_ONE, COMMAND_WRITE, 0x70, b"\x00"), "55aa030903700080ff"),
-        (Frame(ADDRESS_ONE, 0x02, 0xD2, b"\x00\x00"), "55aa040902d200001eff"),
-        (Frame(ADDRESS_ONE, 0x02, 0xD2, b"\x05"), "55aa030902d2051aff"),
+        (Frame(ADDRESS_ONE, COMMAND_WRITE_NO_RESPONSE, 0x70, b"\x01"), "55aa03090370017fff"),
+        (Frame(ADDRESS_ONE, COMMAND_WRITE_NO_RESPONSE, 0x70, b"\x00"), "55aa030903700080ff"),
+        (Frame(ADDRESS_ONE, COMMAND_WRITE, 0xD2, b"\x00\x00"), "55aa040902d200001eff"),
+        (Frame(ADDRESS_ONE, COMMAND_WRITE, 0xD2, b"\x05"), "55aa030902d2051aff"),
+        (Frame(ADDRESS_ONE_S2, COMMAND_WRITE, 0x70, b"\x01"), "55aa031102700178ff"),
+        (Frame(ADDRESS_ONE_S2, COMMAND_WRITE, 0x70, b"\x00"), "55aa031102700079ff"),
     ],
 )
 def test_write_frames_match_the_captures(frame: Frame, wire: str) -> None:
     assert frame.encode().hex() == wire
 
 
-def test_lock_writes_are_eucwatch_s_commands() -> None:
-    assert protocol.encode_write(0x70, 1).hex() == "55aa03090370017fff"
-    assert protocol.encode_write(0x70, 0).hex() == "55aa030903700080ff"
+@pytest.mark.parametrize(
+    ("variant", "lock", "unlock"),
+    [
+        # eucWatch v2/euc/eucNinebotE/eucNinebotE.js L16-17: the One C/E/P writes with 0x03.
+        (ONE_C_E_P.variant, "55aa03090370017fff", "55aa030903700080ff"),
+        # eucWatch v2/euc/eucNinebotS/eucNinebotS.js L17-18, 9BotONE: the S2 writes with 0x02.
+        (ONE_A1_S2.variant, "55aa031102700178ff", "55aa031102700079ff"),
+    ],
+)
+def test_lock_writes_are_eucwatch_s_commands(
+    variant: protocol.Variant, lock: str, unlock: str
+) -> None:
+    def write(value: int) -> str:
+        return protocol.encode_write(0x70, value, variant.address, variant.write_command).hex()
+
+    assert (write(1), write(0)) == (lock, unlock)
+
+
+def test_impossible_writes_are_refused() -> None:
+    assert protocol.encode_write(0x70, 1).hex() == "55aa03090370017fff"  # the One's by default
     with pytest.raises(ValueError, match="cannot write 256"):
         protocol.encode_write(0x70, 256)
+    with pytest.raises(ValueError, match="not a write command"):
+        protocol.encode_write(0x70, 1, ADDRESS_ONE, COMMAND_READ)
+
+
+def test_the_variants_write_and_scale_speed_as_their_sources_say() -> None:
+    assert (ONE.write_command, ONE.write_is_answered) == (COMMAND_WRITE_NO_RESPONSE, False)
+    assert (ONE_S2.write_command, ONE_S2.write_is_answered) == (COMMAND_WRITE, True)
+    registers = dict.fromkeys(range(0xB0, 0xBF), 0) | {0xB5: 2716, 0xBE: 2716}
+    one, s2 = LiveValues.from_registers(registers), LiveValues.from_registers(registers, ONE_S2)
+    assert one is not None
+    assert s2 is not None
+    # The One's 0xB5 in m/h; the S2's 0xBE in 0.01 km/h (WheelLog 275d7f1e, "up to 320.00 km/h").
+    assert (one.speed, s2.speed) == (2.716, 27.16)
 
 
 def test_s2_firmware_version_reads_as_wheellog_prints_it() -> None:
@@ -252,12 +288,12 @@ def test_live_values_in_home_assistant_units() -> None:
         speed_limited=True,
     )
     registers[0xB2] = 0x0800
-    live = LiveValues.from_registers(registers, protocol.SPEED_S2)
+    live = LiveValues.from_registers(registers, ONE_S2)
     assert live is not None
-    assert (live.speed, live.locked, live.speed_limited) == (0.123, False, False)
+    assert (live.speed, live.locked, live.speed_limited) == (1.23, False, False)
     for needed in (0xB0, 0xBD, 0xBE):
         incomplete = {index: word for index, word in registers.items() if index != needed}
-        assert LiveValues.from_registers(incomplete, protocol.SPEED_S2) is None
+        assert LiveValues.from_registers(incomplete, ONE_S2) is None
     assert protocol.remaining_range(2350) == 23.5
 
 
@@ -274,7 +310,7 @@ frames_strategy = st.lists(
     st.builds(
         Frame,
         address=st.sampled_from([ADDRESS_ONE, ADDRESS_ONE_S2]),
-        command=st.sampled_from([COMMAND_READ, COMMAND_WRITE, 0x02]),
+        command=st.sampled_from([COMMAND_READ, COMMAND_WRITE, COMMAND_WRITE_NO_RESPONSE]),
         index=st.integers(0, 0xFF),
         data=st.binary(max_size=protocol.MAX_LENGTH - 2),
     ),
@@ -411,3 +447,16 @@ def test_any_answer_of_the_emulated_wheel_decodes_to_its_register_file(
     )
     assert live.total_distance == pytest.approx(state.total_distance, abs=0.0005)
     assert live.temperature == state.temperature
+
+
+@settings(max_examples=100, deadline=None)
+@given(speed=st.integers(0, 32_000).map(lambda raw: raw / 100))
+def test_the_emulated_s2_s_speed_decodes_at_its_hundredths(speed: float) -> None:
+    """Up to WheelLog's "320.00 km/h", read back to the hundredth through the S2's variant."""
+    s2 = NinebotOneS2(state=WheelState(speed=speed))
+    registers = s2.registers()
+    assert registers[0xBE] == round(speed * 100)
+    assert registers[0xB5] == 0  # unverified: nothing is known of an S2's 0xB5
+    live = LiveValues.from_registers(registers, ONE_S2)
+    assert live is not None
+    assert live.speed == speed

@@ -22,6 +22,7 @@ from bleak import BleakClient
 from bleak.exc import BleakError
 from bleak_retry_connector import BleakClientWithServiceCache, establish_connection
 from bluetooth_data_tools import human_readable_name
+from homeassistant.components import bluetooth
 from homeassistant.components.bluetooth import (
     BluetoothServiceInfoBleak,
     async_ble_device_from_address,
@@ -103,6 +104,9 @@ else:
     import voluptuous as vol
 
 _LOGGER = logging.getLogger(__package__)
+
+# How long a user-started flow asks the scanners to scan actively (Home Assistant's minimum).
+ACTIVE_SCAN_SECONDS = 5.0
 
 PROFILE_SCHEMA = vol.Schema(
     {
@@ -212,6 +216,13 @@ class MiBandNinebotConfigFlow(ConfigFlow, domain=DOMAIN):
             else:
                 return await self._async_configure(address, self._choices[address])
 
+        elif request_active_scan := getattr(bluetooth, "async_request_active_scan", None):
+            # Proxies and adapters in Home Assistant's "auto" mode scan passively and hear no
+            # scan responses, where a Mi Band 1 keeps its name and a wheel may keep its own: ask
+            # them for a short active window first, as Home Assistant's own Bluetooth
+            # integrations do (2026.x; 5 s catches several advertising events of a band, which
+            # advertises every 1.5 s).
+            await request_active_scan(self.hass, ACTIVE_SCAN_SECONDS)
         configured = self._async_current_ids(include_ignore=False)
         for info in async_discovered_service_info(self.hass, connectable=True):
             if info.address in configured or info.address in self._choices:
@@ -363,10 +374,16 @@ class MiBandNinebotConfigFlow(ConfigFlow, domain=DOMAIN):
         )
 
     async def _async_pair(self, address: str) -> None:
-        """Connect, authenticate accepting a tap, disconnect (the entry's link takes over)."""
+        """Connect, authenticate accepting a tap, disconnect (the entry's link takes over).
+
+        The band's device info, read before anything is written to it, names the model for good:
+        the advertisement only suggests one (a passive scan hears no name).
+        """
         session = BandSession(address, BandSettings(band_user(self._user_id, self._profile)))
         async with self._async_connected(address, session) as client:
-            await session.async_pair(client, band_session.TAP_TIMEOUT)
+            info = await session.async_pair(client, band_session.TAP_TIMEOUT)
+        if info.model is not None and self._discovered is not None:
+            self._discovered = (address, SupportedDevice(DeviceKind.BAND, info.model))
 
     def _require_discovered(self) -> tuple[str, SupportedDevice]:
         """The device this flow is about.

@@ -5,8 +5,9 @@ Each synced minute lands in its UTC hour of two external statistics (DESIGN 3.1)
 max of the minutes that had a reading).
 
 Nothing lost, nothing doubled:
-- a block reaches the recorder, which is then waited for and read back, before the session
-  acknowledges it (which deletes it on the band); a block not stored stays on the band;
+- a block reaches the recorder, which is then waited for until it has committed it and read
+  back, before the session acknowledges it (which deletes it on the band); a block not stored
+  stays on the band;
 - an hour's row is always written whole, from a tally of all its minutes so far, so writing it
   again (a crash after the recorder stored it, before the band heard the acknowledgement) changes
   nothing; the tally of the newest hour is kept in the entry's storage, since its first minutes
@@ -21,12 +22,13 @@ recorded before a daylight-saving change keeps the offset it was recorded with.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 import logging
 from typing import Any, cast
 
-from homeassistant.components.recorder import get_instance
+from homeassistant.components.recorder import Recorder, get_instance
 from homeassistant.components.recorder.models import (
     StatisticData,
     StatisticMeanType,
@@ -36,6 +38,7 @@ from homeassistant.components.recorder.statistics import (
     async_add_external_statistics,
     get_last_statistics,
 )
+from homeassistant.components.recorder.tasks import SynchronizeTask
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.storage import Store
@@ -47,6 +50,9 @@ _LOGGER = logging.getLogger(__package__)
 
 STORAGE_VERSION = 1
 HOUR = timedelta(hours=1)
+# s the recorder may take to commit a block's hours before the block stays on the band: it writes
+# a few rows, but shares its thread with every state change of the house.
+RECORDER_TIMEOUT = 30.0
 
 
 class HistoryNotStoredError(HomeAssistantError):
@@ -214,7 +220,7 @@ class ActivityHistory:
             if heart_rates:
                 async_add_external_statistics(self.hass, self._metadata("heart_rate"), heart_rates)
         recorder = get_instance(self.hass)
-        await recorder.async_block_till_done()
+        await self._async_committed(recorder)
         # Read back: only a row the database returns counts as stored.
         last = await recorder.async_add_executor_job(
             get_last_statistics, self.hass, 1, self.steps_id, False, {"sum"}
@@ -226,6 +232,23 @@ class ActivityHistory:
             raise HistoryNotStoredError(
                 f"the recorder did not store the steps of {expected['start'].isoformat()}"
             )
+
+    async def _async_committed(self, recorder: Recorder) -> None:
+        """Return once the recorder has run and committed what was queued before this call.
+
+        Not `Recorder.async_block_till_done`: it returns at once when the recorder's queue is
+        empty, which it also is while the recorder's thread is still running the import it took
+        from it, so the read-back then misses rows the database is about to get (the capture's
+        replay hit this in 2 syncs of 8). The recorder runs its tasks in order and commits before
+        a synchronize task, so once this one has run, the import before it is in the database.
+        """
+        done: asyncio.Future[None] = self.hass.loop.create_future()
+        recorder.queue_task(SynchronizeTask(done))
+        try:
+            async with asyncio.timeout(RECORDER_TIMEOUT):
+                await done
+        except TimeoutError as err:
+            raise HistoryNotStoredError("the recorder did not answer in time") from err
 
     def _metadata(self, key: str) -> StatisticMetaData:
         heart_rate = key == "heart_rate"

@@ -9,7 +9,14 @@ as the virtual proxy (`emulator.proxy`): one device model, two transports.
 What it does as the firmware does (esphome/components/bluetooth_proxy, facts in
 shared/ha/esphome_proxy.md):
 - feature flags of a current active proxy; a single advertisement subscriber (the newest wins),
-  answered with the scanner's state; raw advertisements as AD structures, batched;
+  answered with the scanner's state;
+- it scans in its configured mode (`esp32_ble_tracker`'s `active`, true by default) until Home
+  Assistant sets another: a change restarts the scan and pushes the states stopping, idle,
+  starting and running, each with the new mode; an unchanged mode gets no answer. Home
+  Assistant 2026.x sets a proxy to passive at connect ("auto") and opens active windows;
+- raw advertisements, batched: scanning actively, one per advertising event holding the
+  advertisement and the scan response together (Bluedroid reports a scannable device only once
+  its scan response came); passively, the advertisement alone;
 - connection slots counted from the connect request on, reported with the `allocated` addresses
   after every change; a connect with no free slot is answered "not connected";
 - connections are V3 only: on a connect without cache the services are discovered over the link
@@ -44,7 +51,7 @@ from ..gatt import Characteristic
 from ..link import CONNECTION_TIMEOUT, LOCAL_HOST_TERMINATED
 from ..peripheral import ATT_INVALID_HANDLE, AttError, Connection, LinkLostError, Peripheral
 from .frames import ApiConnection
-from .messages import advertising_data, services_message
+from .messages import services_message
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -160,6 +167,7 @@ class EmulatedESPHomeProxy:
         connection_slots: int = DEFAULT_CONNECTION_SLOTS,
         advertising_interval: float = 1.0,
         time_scale: float = 1.0,
+        configured_scan_active: bool = True,
     ) -> None:
         """Describe the proxy; `start` opens its API port.
 
@@ -185,7 +193,10 @@ class EmulatedESPHomeProxy:
         self._connect_errors: list[int] = []
         self._advertisement_subscriber: ApiConnection | None = None
         self._slot_subscribers: set[ApiConnection] = set()
-        self._scanner_mode = api_pb2.BluetoothScannerMode.BLUETOOTH_SCANNER_MODE_ACTIVE
+        # The YAML's scan mode, which every boot starts with; Home Assistant may set another.
+        self.configured_scan_active = configured_scan_active
+        self.scan_active = configured_scan_active
+        self.scan_mode_changes: list[bool] = []  # every change Home Assistant asked for (active?)
         self._advertising: asyncio.TimerHandle | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         self._handlers = self._message_handlers()
@@ -211,6 +222,7 @@ class EmulatedESPHomeProxy:
         )
         self.port = self._server.sockets[0].getsockname()[1]
         self.boots += 1
+        self.scan_active = self.configured_scan_active  # the mode lives in RAM
         self._schedule_advertising()
 
     async def stop(self) -> None:
@@ -287,11 +299,14 @@ class EmulatedESPHomeProxy:
         for peripheral in self._peripherals.values():
             if not peripheral.in_range:
                 continue
-            rssi = self.rssi.get(peripheral.address, peripheral.advertisement.rssi)
-            for data in advertising_data(peripheral.advertisement):
-                response.advertisements.add(
-                    address=mac_to_int(peripheral.address), rssi=rssi, address_type=0, data=data
-                )
+            advertisement = peripheral.advertisement
+            rssi = self.rssi.get(peripheral.address, advertisement.rssi)
+            response.advertisements.add(
+                address=mac_to_int(peripheral.address),
+                rssi=rssi,
+                address_type=0,
+                data=advertisement.heard(active=self.scan_active),
+            )
         if response.advertisements:
             subscriber.send(response)
 
@@ -437,22 +452,39 @@ class EmulatedESPHomeProxy:
             self._advertisement_subscriber = None
 
     def _set_scanner_mode(self, _api: ApiConnection, message: Any) -> None:
-        self._scanner_mode = message.mode
-        if self._advertisement_subscriber is not None:
-            self._advertisement_subscriber.send(self._scanner_state())
+        active = message.mode == api_pb2.BluetoothScannerMode.BLUETOOTH_SCANNER_MODE_ACTIVE
+        if active == self.scan_active:
+            return  # the firmware answers only a change
+        self.scan_active = active
+        self.scan_mode_changes.append(active)
+        if (subscriber := self._advertisement_subscriber) is None:
+            return
+        # The scan restarts; each step is reported with the new mode (Home Assistant takes the
+        # mode as current only once the state is running).
+        states = api_pb2.BluetoothScannerState
+        for state in (
+            states.BLUETOOTH_SCANNER_STATE_STOPPING,
+            states.BLUETOOTH_SCANNER_STATE_IDLE,
+            states.BLUETOOTH_SCANNER_STATE_STARTING,
+            states.BLUETOOTH_SCANNER_STATE_RUNNING,
+        ):
+            subscriber.send(self._scanner_state(state))
 
     def _subscribe_connections_free(self, api: ApiConnection, _message: Any) -> None:
         self._slot_subscribers.add(api)
         api.send(self._connections_free())
 
-    def _scanner_state(self) -> Any:
-        state = api_pb2.BluetoothScannerStateResponse(
-            state=api_pb2.BluetoothScannerState.BLUETOOTH_SCANNER_STATE_RUNNING,
-            mode=self._scanner_mode,
+    def _scanner_state(
+        self, state: int = api_pb2.BluetoothScannerState.BLUETOOTH_SCANNER_STATE_RUNNING
+    ) -> Any:
+        modes = api_pb2.BluetoothScannerMode
+        active, passive = modes.BLUETOOTH_SCANNER_MODE_ACTIVE, modes.BLUETOOTH_SCANNER_MODE_PASSIVE
+        message = api_pb2.BluetoothScannerStateResponse(
+            state=state, mode=active if self.scan_active else passive
         )
-        if "configured_mode" in state.DESCRIPTOR.fields_by_name:  # API 1.12 on
-            state.configured_mode = api_pb2.BluetoothScannerMode.BLUETOOTH_SCANNER_MODE_ACTIVE
-        return state
+        if "configured_mode" in message.DESCRIPTOR.fields_by_name:  # API 1.12 on
+            message.configured_mode = active if self.configured_scan_active else passive
+        return message
 
     def _allocated(self) -> list[int]:
         return [*self._links, *self._occupied]

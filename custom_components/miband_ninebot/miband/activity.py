@@ -4,8 +4,11 @@ Protocol notes 3.7 and section 4; the facts below were checked against Gadgetbri
 FetchActivityOperation, two decompiled Mi Fit builds and the Mi Band code in MIUI's Bluetooth app.
 
 - FF05 `06` starts the transfer. The band then sends, for each block, an 11-byte header (data
-  type, start date, total count, this block's count) followed by the block's minutes, and waits
-  for the acknowledgement before the next block. A header whose block count is 0 ends it.
+  type, start date, total count, this block's count) followed by the block's minutes. A header
+  whose block count is 0 ends it, and the band sends it right after the last data, without
+  waiting for the acknowledgement (Mi Fit's capture of a Mi Band 1: the end header a second
+  before Mi Fit's first acknowledgement). Whether a band with several blocks waits between them
+  is not captured.
 - Data type 1 counts minutes, type 0 bytes. A minute is category, intensity, steps, and on the
   1S a fourth byte, the heart rate (0xFF: no reading). The 1S still says type 1.
 - On profile 2.0.7.0 and later, every data notification starts with a packet counter byte.
@@ -61,6 +64,9 @@ class Category(IntEnum):
 SLEEP = frozenset({Category.DEEP_SLEEP, Category.LIGHT_SLEEP})
 OFF_WRIST = frozenset({Category.NOT_WORN, Category.CHARGING})
 
+# Categories Mi Fit skips as minutes without data (its DaySportData).
+_NO_DATA = frozenset({126, 127})
+
 # Gadgetbridge's bounds for a heart rate it charts; 0 and 0xFF mean "no reading".
 HEART_RATE_RANGE = range(10, 251)
 
@@ -76,20 +82,37 @@ class Minute:
     heart_rate: int | None  # None: no reading, or a band without the sensor
 
     @property
-    def asleep(self) -> bool | None:
-        """Whether the band counted this minute as sleep; None for a category it did not name."""
-        if self.category not in Category:
+    def mode(self) -> int | None:
+        """What the band made of the minute: the category's low nibble.
+
+        Mi Fit reads it so (`SportData`, decompiled profile library 2.0.0.20140514: the mode is
+        the low nibble, the high nibble "runs", counted only when the minute has steps), and the
+        real Mi Band 1's block in Mi Fit's capture bears it out: its categories 0x11, 0x21 and
+        0x31 carry 2694 of the block's 6836 steps, at walking cadences. Gadgetbridge reads the
+        whole byte and shows such minutes as unknown. 126 and 127 are Mi Fit's markers of a
+        minute without data: no mode.
+        """
+        if self.category in _NO_DATA:
             return None
-        if self.category == Category.ON_BED:
+        return self.category & 0x0F
+
+    @property
+    def asleep(self) -> bool | None:
+        """Whether the band counted this minute as sleep; None for a mode it did not name."""
+        mode = self.mode
+        if mode not in Category:
+            return None
+        if mode == Category.ON_BED:
             return None  # in bed, not said to be asleep
-        return self.category in SLEEP
+        return mode in SLEEP
 
     @property
     def worn(self) -> bool | None:
-        """Whether the band was on a wrist; None for a category it did not name."""
-        if self.category not in Category:
+        """Whether the band was on a wrist; None for a mode it did not name."""
+        mode = self.mode
+        if mode not in Category:
             return None
-        return self.category not in OFF_WRIST
+        return mode not in OFF_WRIST
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,10 +203,11 @@ class Block:
 class BlockAssembler:
     """Turns FF07 notifications, cut anywhere, into complete blocks.
 
-    The band waits for each block's acknowledgement before it sends the next header, so a
-    notification never holds the end of one block and the start of the next: bytes beyond the
-    count, like a header that does not parse, are `MalformedValueError`, and the transfer cannot
-    be trusted any further.
+    A header starts a notification of its own: in Mi Fit's capture the block's last data
+    notification is short (12 bytes) and the next header follows in another, though the band
+    sends it without waiting for the acknowledgement. So bytes beyond a block's count, like a
+    header that does not parse, are `MalformedValueError`, and the transfer cannot be trusted
+    any further.
     """
 
     def __init__(self, *, has_heart_rate: bool, packet_counter: bool) -> None:

@@ -208,6 +208,23 @@ def encode_date_time_write(moment: datetime) -> bytes:
     return encode_date(moment) + b"\xff" * 6
 
 
+DATE_TIME_READ_LENGTH = 2 * DATE_LENGTH
+
+
+def band_clock(data: bytes) -> datetime:
+    """The band's own clock from an FF0A read: its second half.
+
+    A read returns twelve bytes, two dates. In Mi Fit's capture of a Mi Band 1
+    (tests/captures/mibanda_mi_fit_2014.toml) the first repeats the date just written and the
+    second runs 36 s ahead of it, in both connections, and the activity headers' stamps follow
+    the second; mibanda reads bytes 6-11 as the band's time. Six bytes (a band that answers with
+    one date, which no capture shows) are taken as the clock.
+    """
+    if len(data) >= DATE_TIME_READ_LENGTH:
+        return decode_date(data[DATE_LENGTH:DATE_TIME_READ_LENGTH])
+    return decode_date(data)
+
+
 # -- battery (FF0C) and steps (FF06), section 3.4 ----------------------------------------------
 
 

@@ -11,7 +11,8 @@ which is also what keeps the 1S's heart-rate sensor from killing the link (secti
     the band vibrates for a tap (first pairing);
  5. FF05 <- wear location, 2A39 <- sleep-HR off (1S), step goal;
  6. subscribe to steps, activity, battery and heart rate;
- 7. FF0A <- date and time; the alarms, if the band may not hold them; read battery and steps;
+ 7. FF0A <- date and time, then read back; the alarms, if the band may not hold them; read
+    battery and steps;
  8. FF09 <- high latency, to save the band's battery while idle.
 
 A long transfer (the activity sync) asks for low latency (about 55 ms connection events instead of
@@ -27,9 +28,11 @@ The alarms are written when they differ from what this session last wrote, and a
 again when the band's clock says it restarted (unset, or more than a day off): a band that ran
 flat forgets its alarms with its time.
 
-The band stamps its activity memory with its own clock. The clock read in step 3 says which
-offset from UTC the unsynced minutes carry; if step 7 is about to change it (a daylight-saving
-change, a new time zone), the memory is synced first, while its stamps still mean what they did.
+The band stamps its activity memory with its own clock: the second date of an FF0A read, which
+in Mi Fit's capture ran 36 s ahead of the first (the date just written). The clock read in step 3
+says which offset from UTC the unsynced minutes carry; if step 7 is about to change it by more
+than a clock's drift (a daylight-saving change, a new time zone), the memory is synced first,
+while its stamps still mean what they did.
 
 Characteristics are found by UUID, never by handle. Nothing here imports Home Assistant.
 """
@@ -101,6 +104,10 @@ ACTIVITY_TIMEOUT = 10.0
 # How far the band's clock may be off before it counts as restarted (its alarms forgotten): more
 # than any time-zone or daylight-saving change, less than a clock that started again from zero.
 RESTARTED_CLOCK_DRIFT = timedelta(days=1)
+# How far it may be off before its stamps count as another zone's: less than the smallest step
+# between time zones (15 minutes), more than a clock that runs a little fast (the Mi Band 1 in Mi
+# Fit's capture ran 36 s ahead of the date it had just been given, and stayed so).
+CLOCK_CHANGE = timedelta(minutes=10)
 # s a long transfer waits for low latency to apply before it starts (about ten events at 600 ms,
 # six seconds; past this it starts at whatever the link runs).
 PARAMETER_UPDATE_TIMEOUT = 10.0
@@ -193,6 +200,8 @@ class BandSession:
         self.clock_offset: timedelta | None = None
         self.device_info: DeviceInfo | None = None  # of the band on the current connection
         self._activity: asyncio.Queue[bytes] | None = None  # FF07 while a sync runs
+        # An activity transfer was started and its end not seen: its end header may still come.
+        self._transfer_left_open = False
         self.state: BandState | None = None
         self.statuses: list[int] = []  # FF03 codes of this connection, for diagnostics
         self._client: BleakClient | None = None
@@ -206,9 +215,11 @@ class BandSession:
 
         A band that already knows the user id accepts it at once. Raises `TapTimeoutError`,
         `AuthenticationRejectedError`, or `MissingCharacteristicError` for a device that is not
-        a 1-series band. The caller closes the connection; the next one authenticates without a tap.
+        a 1-series band: one without the MiLi service, or whose device info names no 1 / 1A / 1S
+        (an Amazfit that shares the band's address range and name), found before anything is
+        written to it. The caller closes the connection; the next one authenticates without a tap.
         """
-        return await self._async_open(client, tap_timeout)
+        return await self._async_open(client, tap_timeout, require_known_model=True)
 
     async def async_start(self, client: BleakClient) -> None:
         """Initialise a fresh connection; raise `TapRequiredError` if the band wants a tap."""
@@ -232,14 +243,7 @@ class BandSession:
         await client.start_notify(BATTERY_UUID, self._on_battery)
         if info.supports_heart_rate:
             await client.start_notify(HEART_RATE_MEASUREMENT_UUID, self._on_heart_rate)
-        now = self.settings.now()
-        offset = _to_minute(now - _utc_now())
-        if self.clock_offset is None or abs(self.clock_offset - offset) > RESTARTED_CLOCK_DRIFT:
-            self._alarms_on_band.clear()  # restarted (or never set): its alarms are gone
-        if self.clock_offset not in (None, offset) and self._store_block is not None:
-            await self._async_sync_before_clock_change()
-        await self._write(DATE_TIME_UUID, protocol.encode_date_time_write(now))
-        self.clock_offset = offset
+        await self._async_set_clock()
         await self._async_write_changed_alarms()
         battery = protocol.parse_battery_info(bytes(await client.read_gatt_char(BATTERY_UUID)))
         steps = protocol.parse_steps(bytes(await client.read_gatt_char(REALTIME_STEPS_UUID)))
@@ -249,7 +253,9 @@ class BandSession:
             await self._write(HEART_RATE_CONTROL_POINT_UUID, protocol.HR_CONTINUOUS_ON)
         self._set_state(BandState(info, battery, steps))
 
-    async def _async_open(self, client: BleakClient, tap_timeout: float | None) -> DeviceInfo:
+    async def _async_open(
+        self, client: BleakClient, tap_timeout: float | None, *, require_known_model: bool = False
+    ) -> DeviceInfo:
         """Steps 1-4: notifications, low latency, date, device info, user info and its verdict."""
         require_band_table(client)
         self._client = client
@@ -258,15 +264,15 @@ class BandSession:
         await client.start_notify(NOTIFICATION_UUID, self._on_status)
         self._awake = False  # a new connection: whatever the last one ran at
         await self._async_wake()
-        clock = bytes(await client.read_gatt_char(DATE_TIME_UUID))
-        try:
-            self.clock_offset = _to_minute(protocol.decode_date(clock) - _utc_now())
-        except MalformedValueError:
-            self.clock_offset = None  # never set (zeros): its stamps say nothing
+        self._transfer_left_open = False  # a new connection: the band starts any transfer afresh
+        await self._async_read_clock()
         try:
             info = protocol.parse_device_info(bytes(await client.read_gatt_char(DEVICE_INFO_UUID)))
         except MalformedValueError as err:
             raise MissingCharacteristicError(f"unreadable device info: {err}") from err
+        if require_known_model and info.model is None:
+            # Gadgetbridge's rules name no 1-series model: hardware 6 is its Amazfit.
+            raise MissingCharacteristicError(f"device info of no 1-series band: {info}")
         await self._authenticate(info, tap_timeout)
         self.device_info = info
         return info
@@ -390,6 +396,9 @@ class BandSession:
         self._activity = queue = asyncio.Queue[bytes]()
         try:
             await self._async_wake(until_applied=True)
+            if self._transfer_left_open:
+                await self._async_drop_abandoned_transfer(queue)
+            self._transfer_left_open = True
             await self._write(CONTROL_POINT_UUID, FETCH_ACTIVITY)
             while True:
                 block = await self._next_block(queue, assembler)
@@ -398,6 +407,7 @@ class BandSession:
                 ack = block.header.acknowledgement(keep_on_band=keep)
                 await self._write(CONTROL_POINT_UUID, ack)
                 if block.header.ends_transfer:
+                    self._transfer_left_open = False
                     if keep:
                         await self._write(CONTROL_POINT_UUID, STOP_ACTIVITY_SYNC)
                     return True
@@ -414,6 +424,54 @@ class BandSession:
         finally:
             self._activity = None
             await self._async_rest_unless_wanted()
+
+    async def _async_drop_abandoned_transfer(self, queue: asyncio.Queue[bytes]) -> None:
+        """Drop what remains of a transfer given up after its data (its end header, say).
+
+        The band sends the end header right after the data, without waiting for the
+        acknowledgement (Mi Fit's capture), so a sync that failed between the two leaves it on its
+        way. Notifications and responses come back in the order the band sent them: once a read
+        is answered, everything the band sent before it has arrived, and none of it belongs to the
+        transfer about to start. The read is of the clock, which the sync's stamps use anyway.
+        """
+        await self._async_read_clock()
+        dropped = 0
+        while not queue.empty():
+            queue.get_nowait()
+            dropped += 1
+        _LOGGER.debug(
+            "%s: %d notifications of an abandoned transfer dropped", self.address, dropped
+        )
+
+    async def _async_read_clock(self) -> None:
+        """Read the band's clock (FF0A): its offset from UTC is what its stamps carry."""
+        data = bytes(await self._require_client().read_gatt_char(DATE_TIME_UUID))
+        try:
+            offset = _to_minute(protocol.band_clock(data) - _utc_now())
+        except MalformedValueError:
+            self.clock_offset = None  # never set (zeros): its stamps say nothing
+            return
+        # A clock that runs some thirty seconds off reads one minute or the next, by how long
+        # the read took: keep the offset the stamps were given until it moves further, so a
+        # minute synced twice (kept on the band) gets the same time both times.
+        if self.clock_offset is None or abs(offset - self.clock_offset) > timedelta(minutes=1):
+            self.clock_offset = offset
+
+    async def _async_set_clock(self) -> None:
+        """Give the band the time, syncing first what it stamped in another zone.
+
+        Read back afterwards, as Mi Fit does: the band keeps its own clock (in Mi Fit's capture,
+        36 s ahead of what it had just been given), and its stamps follow that clock.
+        """
+        now = self.settings.now()
+        wanted = now - _utc_now()
+        old = self.clock_offset
+        if old is None or abs(old - wanted) > RESTARTED_CLOCK_DRIFT:
+            self._alarms_on_band.clear()  # restarted (or never set): its alarms are gone
+        elif abs(old - wanted) > CLOCK_CHANGE and self._store_block is not None:
+            await self._async_sync_before_clock_change()
+        await self._write(DATE_TIME_UUID, protocol.encode_date_time_write(now))
+        await self._async_read_clock()
 
     async def _async_sync_before_clock_change(self) -> None:
         """The memory's stamps carry the clock's old offset: sync while it is still the band's."""

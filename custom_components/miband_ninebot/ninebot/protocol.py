@@ -4,11 +4,12 @@ A frame, in both directions (protocol notes, section 2.1):
 
     55 AA  LEN  ADDR  CMD  IDX  DATA[LEN-2]  CK0 CK1
 
-ADDR is 0x09 on the One C/E/E+/P (0x11 on the A1/S2); CMD 0x01 reads (and answers a read), 0x03
-writes. IDX is the first 16-bit register concerned. The checksum is the one's complement of the
-byte sum from LEN to the last data byte, little-endian. A read request carries one data byte,
-the number of bytes wanted (2 per register); the wheel answers with frames of at most three
-registers each, and the notifications cut that byte stream anywhere.
+ADDR is 0x09 on the One C/E/E+/P (0x11 on the A1/S2); CMD 0x01 reads (and answers a read), 0x02
+writes and is answered, 0x03 writes without an answer; which write a wheel obeys depends on its
+variant (`Variant`). IDX is the first 16-bit register concerned. The checksum is the one's
+complement of the byte sum from LEN to the last data byte, little-endian. A read request carries
+one data byte, the number of bytes wanted (2 per register); the C/E/P answers with frames of at
+most three registers each, and the notifications cut that byte stream anywhere.
 """
 
 from __future__ import annotations
@@ -22,7 +23,11 @@ HEADER = b"\x55\xaa"
 ADDRESS_ONE = 0x09  # One C / E / E+ / P
 ADDRESS_ONE_S2 = 0x11  # One A1 / S2 (Nordic UART transport)
 COMMAND_READ = 0x01
-COMMAND_WRITE = 0x03  # unacknowledged: a read-back is the only confirmation (notes, section 4)
+# The 55 AA family's two writes (etransport/ninebot-docs, protocol wiki: "02 ofs data[]", answered
+# "02 ofs bResult", "Write register(s)"; "03 ofs data[]", answered "None", "Write register(s) w/o
+# response"). Either way a read-back is the only confirmation the integration trusts.
+COMMAND_WRITE = 0x02
+COMMAND_WRITE_NO_RESPONSE = 0x03
 
 # LEN counts DATA plus ADDR and CMD, so 2 is an empty frame. The One answers with at most 6 data
 # bytes (LEN 8); 32-byte blocks (LEN 0x22) are the largest any variant sends.
@@ -60,11 +65,22 @@ class Frame:
         }
 
 
-def encode_write(index: int, value: int, address: int = ADDRESS_ONE) -> bytes:
-    """A one-byte write, as eucWatch sends the lock: `55 AA 03 09 03 70 01 ck` (notes, 4)."""
+def encode_write(
+    index: int,
+    value: int,
+    address: int = ADDRESS_ONE,
+    command: int = COMMAND_WRITE_NO_RESPONSE,
+) -> bytes:
+    """A one-byte write of `value` to register `index`, with the variant's write command.
+
+    As eucWatch locks a One E, `55 AA 03 09 03 70 01 ck`, and an S2, `55 AA 03 11 02 70 01 ck`
+    (notes, section 4); `Variant.write_command` says which command a wheel obeys.
+    """
     if not 0 <= index <= 0xFF or not 0 <= value <= 0xFF:
         raise ValueError(f"cannot write {value} to 0x{index:02x}")
-    return Frame(address, COMMAND_WRITE, index, bytes((value,))).encode()
+    if command not in (COMMAND_WRITE, COMMAND_WRITE_NO_RESPONSE):
+        raise ValueError(f"0x{command:02x} is not a write command")
+    return Frame(address, command, index, bytes((value,))).encode()
 
 
 def encode_read(index: int, registers: int, address: int = ADDRESS_ONE) -> bytes:
@@ -196,6 +212,36 @@ FLAG_SPEED_LIMIT = 1 << 0
 FLAG_LOCKED = 1 << 1
 
 
+@dataclass(frozen=True, slots=True)
+class Variant:
+    """What sets a family's frames apart: its address, the write it obeys, where its speed is."""
+
+    address: int
+    write_command: int
+    speed_register: int
+    speed_divisor: int  # raw units in one km/h
+
+    @property
+    def write_is_answered(self) -> bool:
+        """Whether the wheel answers a write with a frame of its own (CMD 0x02)."""
+        return self.write_command == COMMAND_WRITE
+
+
+# One C/E/E+/P. Writes with 0x03: eucWatch's lock `55 AA 03 09 03 70 01 7F FF`
+# (v2/euc/eucNinebotE/eucNinebotE.js L16 at 8022510e) and the 9BMetrics protocol page ("the x09
+# x01 are changed to x09 x03"). Speed 0xB5 in m/h: 9BMetrics' `speed()` divides by 1000
+# (9BMetrics/BLENinebot.swift L1317-1318 at 6244b7b2), WheelLog reads it "up to 32.000 km/h"
+# (NinebotAdapter.java L521 at a21ccb32).
+ONE = Variant(ADDRESS_ONE, COMMAND_WRITE_NO_RESPONSE, SPEED, 1000)
+# One A1/S2. Every S2 source writes with 0x02: eucWatch's lock `55 AA 03 11 02 70 01 78 FF` and
+# unlock `55 AA 03 11 02 70 00 79 FF` (v2/euc/eucNinebotS/eucNinebotS.js L17-18 at 8022510e),
+# 9BotONE's `command_write = 0x02` (src/9BotONE.py L12 at ca9a65ee). Speed 0xBE in 0.01 km/h:
+# WheelLog's "fix s2 speed" (275d7f1e) reads it "up to 320.00 km/h" (NinebotAdapter.java L518 at
+# a21ccb32) into `setSpeed`, whose unit is 0.01 km/h (WheelData.java L777-778). No capture of an
+# S2's 0xBE exists: unverified.
+ONE_S2 = Variant(ADDRESS_ONE_S2, COMMAND_WRITE, SPEED_S2, 100)
+
+
 def _signed(word: int) -> int:
     return word - 0x10000 if word & 0x8000 else word
 
@@ -266,10 +312,10 @@ class LiveValues:
 
     @classmethod
     def from_registers(
-        cls, registers: Mapping[int, int], speed_register: int = SPEED
+        cls, registers: Mapping[int, int], variant: Variant = ONE
     ) -> LiveValues | None:
-        """Decode the 0xB0-0xBE block; None until all of it has arrived."""
-        needed = (*range(ERROR_CODE, CURRENT + 1), speed_register)
+        """Decode the 0xB0-0xBE block as `variant` fills it; None until all of it has arrived."""
+        needed = (*range(ERROR_CODE, CURRENT + 1), variant.speed_register)
         if any(index not in registers for index in needed):
             return None
         voltage = registers[VOLTAGE] / 100
@@ -278,7 +324,10 @@ class LiveValues:
         return cls(
             battery=registers[BATTERY],
             # s16: a reading above 32.767 km/h is impossible on a One, a reversing wheel is not.
-            speed=abs(_signed(registers[speed_register])) / 1000,
+            # The S2's 0.01 km/h reach 327.67 km/h as s16, past WheelLog's "up to 320.00 km/h".
+            speed=abs(_signed(registers[variant.speed_register])) / variant.speed_divisor,
+            # m/h on both: 9BMetrics, and eucWatch's S2 module too (eucNinebotS.js L111,
+            # `in16/1000`); WheelLog decodes 0xB6 on neither. For the S2 unverified.
             average_speed=registers[AVERAGE_SPEED] / 1000,
             total_distance=(registers[TOTAL_DISTANCE_HIGH] << 16 | registers[TOTAL_DISTANCE_LOW])
             / 1000,

@@ -18,6 +18,8 @@ one frame, so their live block takes the codes and their speed (0xBE) along.
 
 Nothing is written to the wheel except on a user's explicit request (`async_set_lock`), and then
 only at a standstill the wheel itself has just reported, and read back before it counts as done.
+Each variant writes the way it obeys (`Variant.write_command`): the C/E/P without an answer, the
+S2 with one, which the session waits for briefly before the read-back that decides.
 """
 
 from __future__ import annotations
@@ -34,23 +36,25 @@ from bleak.exc import BleakError
 
 from .advertisement import MODEL_ONE_S2
 from .protocol import (
-    ADDRESS_ONE,
-    ADDRESS_ONE_S2,
     COMMAND_READ,
+    COMMAND_WRITE,
     CURRENT,
     ERROR_CODE,
     FIRMWARE_VERSION,
     FLAGS,
     LOCK,
+    ONE,
+    ONE_S2,
     REMAINING_RANGE,
     SERIAL_FIRST,
-    SPEED,
     SPEED_S2,
     TOTAL_RIDE_TIME_LOW,
     WARNING_CODE,
     DecoderStats,
+    Frame,
     LiveValues,
     StreamDecoder,
+    Variant,
     encode_read,
     encode_write,
     firmware_version,
@@ -75,6 +79,10 @@ SLOW_READ_INTERVAL = 15.0  # s in which every slow register is read once
 # Reads of the lock register after a lock write before it counts as not obeyed: the wheel applies
 # a write between requests, so the first read-back normally shows it.
 LOCK_READ_BACKS = 3
+# How long the read-back waits for the answer to an answered (0x02) write. 9BotONE's key fob waits
+# for a frame after its 0x02 write before it reports success (src/puckjs-keyfob.js L155-162 at
+# ca9a65ee); an S2's answer is never captured, so its absence delays the read-back, nothing more.
+WRITE_ANSWER_TIMEOUT = 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,8 +111,7 @@ class Transport:
 
     write_uuid: str
     notify_uuid: str
-    address: int
-    speed_register: int
+    variant: Variant  # address, write command, speed register and unit
     version: Callable[[int], str]
     live: ReadRequest  # after every answer
     slow: tuple[ReadRequest, ...]  # one of them every `slow_read_interval / len(slow)`
@@ -113,18 +120,17 @@ class Transport:
 ONE_C_E_P = Transport(
     UART_CHARACTERISTIC_UUID,
     UART_CHARACTERISTIC_UUID,
-    ADDRESS_ONE,
-    SPEED,
+    ONE,
     firmware_version,
     live=ReadRequest(FLAGS, CURRENT - FLAGS + 1),  # flags, battery ... current
     slow=(CODES, RANGE, LIFETIME),
 )
-# WheelLog's S2 branch: address 0x11, speed at 0xBE, the version printed differently.
+# WheelLog's S2 branch: address 0x11, speed at 0xBE, the version printed differently; writes
+# with 0x02 as eucWatch and 9BotONE do (`ONE_S2`).
 ONE_A1_S2 = Transport(
     NORDIC_UART_RX_UUID,
     NORDIC_UART_TX_UUID,
-    ADDRESS_ONE_S2,
-    SPEED_S2,
+    ONE_S2,
     firmware_version_s2,
     live=ReadRequest(ERROR_CODE, SPEED_S2 - ERROR_CODE + 1),  # codes, flags ... the speed
     slow=(RANGE, LIFETIME),
@@ -208,6 +214,8 @@ class WheelSession:
         self._write_char: BleakGATTCharacteristic | None = None
         self._awaited: set[int] = set()
         self._answered = asyncio.Event()
+        self._write_awaited: int | None = None  # the register of an answered write under way
+        self._write_answered = asyncio.Event()
         self._poller: asyncio.Task[None] | None = None
         # One request in flight: the poller takes this for each request, a write for its whole
         # check, write and read-back (asyncio's lock serves waiters in turn).
@@ -261,6 +269,7 @@ class WheelSession:
             self._poller = None
         self._client = self._write_char = None
         self._answered.set()  # `_read` sees the link gone at once, not after its answer timeout
+        self._write_answered.set()
 
     async def async_set_lock(self, locked: bool) -> None:
         """Lock or unlock the wheel, if it stands still; done once the register reads it back.
@@ -268,11 +277,12 @@ class WheelSession:
         Raises `WheelMovingError` unless a read just before the write says speed 0, and
         `WriteNotConfirmedError` if the lock register keeps its old value.
         """
+        speed_register = self._transport.variant.speed_register
         async with self._exchange:
-            await self._read(ReadRequest(self._transport.speed_register, 1))
-            if self.registers[self._transport.speed_register] != 0:
+            await self._read(ReadRequest(speed_register, 1))
+            if self.registers[speed_register] != 0:
                 raise WheelMovingError("The wheel is moving")
-            await self._write(encode_write(LOCK, int(locked), self._transport.address))
+            await self._write(LOCK, int(locked))
             for _ in range(LOCK_READ_BACKS):
                 await self._read(LOCK_STATE)
                 if self.registers[LOCK] == int(locked):
@@ -308,19 +318,33 @@ class WheelSession:
         except BleakError as err:
             _LOGGER.debug("Polling stopped: %s", err)  # the link went; its callback follows
 
-    async def _write(self, encoded: bytes) -> None:
+    async def _write(self, index: int, value: int) -> None:
+        """Write one register the variant's way; wait briefly for its answer if it has one."""
         client, char = self._client, self._write_char
         if client is None or char is None:
             raise BleakError("Not connected")
+        variant = self._transport.variant
+        encoded = encode_write(index, value, variant.address, variant.write_command)
+        self._write_awaited = index if variant.write_is_answered else None
+        self._write_answered.clear()
         self.stats.requests += 1
         await client.write_gatt_char(char, encoded, response=False)
+        if self._write_awaited is None:
+            return
+        try:
+            async with asyncio.timeout(WRITE_ANSWER_TIMEOUT):
+                await self._write_answered.wait()
+        except TimeoutError:
+            _LOGGER.debug("No answer to the write of 0x%02X; reading it back", index)
+        finally:
+            self._write_awaited = None
 
     async def _read(self, request: ReadRequest) -> None:
         """Send a read request until all of its registers have arrived in answer."""
         client, char = self._client, self._write_char
         if client is None or char is None:
             raise BleakError("Not connected")
-        encoded = encode_read(request.first, request.count, self._transport.address)
+        encoded = encode_read(request.first, request.count, self._transport.variant.address)
         for _ in range(ATTEMPTS_PER_REQUEST):
             self._awaited = set(request.registers)
             self._answered.clear()
@@ -341,15 +365,32 @@ class WheelSession:
         )
 
     def _on_notification(self, _char: BleakGATTCharacteristic, data: bytearray) -> None:
+        # Real answers keep the request's ADDR and CMD: `09 01` from a One E+ (the 9BMetrics
+        # protocol page), `11 01` from an S2 (9BMetrics issue 6, `55 AA 04 11 01 22 61 00 66 FF`).
+        address = self._transport.variant.address
         for frame in self.decoder.feed(data):
-            if frame.address != self._transport.address or frame.command != COMMAND_READ:
+            if frame.address != address:
                 self.stats.foreign_frames += 1
-                continue
-            registers = frame.registers()
-            self.registers.update(registers)
-            self._awaited.difference_update(registers)
-            if not self._awaited:
-                self._answered.set()
+            elif frame.command == COMMAND_READ:
+                self._take_read_answer(frame)
+            elif frame.command == COMMAND_WRITE and frame.index == self._write_awaited:
+                self._take_write_answer(frame)
+            else:
+                self.stats.foreign_frames += 1
+
+    def _take_read_answer(self, frame: Frame) -> None:
+        registers = frame.registers()
+        self.registers.update(registers)
+        self._awaited.difference_update(registers)
+        if not self._awaited:
+            self._answered.set()
+
+    def _take_write_answer(self, frame: Frame) -> None:
+        # The 55 AA family answers a 0x02 write with `02 ofs bResult` (etransport/ninebot-docs,
+        # protocol wiki), py9b's WriteRegs expecting the one byte 0x01 for success; for the S2
+        # that layout is unverified, so the answer is only logged and the read-back decides.
+        _LOGGER.debug("Write of 0x%02X answered: %s", frame.index, frame.data.hex())
+        self._write_answered.set()
 
     def _decode_identity(self) -> WheelIdentity:
         serial, code = serial_number(self.registers), pin(self.registers)
@@ -359,7 +400,7 @@ class WheelSession:
         return WheelIdentity(serial, version, code)
 
     def _publish(self) -> None:
-        live = LiveValues.from_registers(self.registers, self._transport.speed_register)
+        live = LiveValues.from_registers(self.registers, self._transport.variant)
         lifetime = total_ride_time(self.registers)
         if (
             self.identity is None
