@@ -233,3 +233,65 @@ class ReplayedMiBand(Peripheral):
     def _notify(self, handle: int, data: bytes) -> None:
         uuid = next(uuid for uuid, value_handle in self._by_uuid.items() if value_handle == handle)
         self.notify(uuid, data, in_reply=True)
+
+
+ONE_E_PLUS_CAPTURE = "ninebotclienttest_issue6_one_e_plus"
+
+
+def one_e_plus_frames(name: str = ONE_E_PLUS_CAPTURE) -> list[bytes]:
+    """The answer frames NinebotClientTest printed for a One E+ (9BMetrics issue 6), in order."""
+    return [bytes.fromhex(entry["hex"]) for entry in corpus.load(name).content["frames"]]
+
+
+class ReplayedNinebotOne(Peripheral):
+    """A One E+ that answers with the frames NinebotClientTest captured from one, nothing else.
+
+    A read request is answered with the captured frames that carry any of the registers asked
+    for, in their order, as one byte stream cut into 20-byte notifications: the wheel's bridge
+    streams its answers, and the 9BMetrics protocol page shows an E+ cutting them so, across
+    frame boundaries. Registers no capture shows (the lifetime runtime 0x32-0x33, the lock) get
+    no answer. Writes are taken and not answered. Its advertisement (a name starting "NOE", the
+    FFE0 service) and its table (FFE0 with one characteristic, FFE1) follow the notes: no
+    capture of either exists (unverified).
+    """
+
+    def __init__(
+        self,
+        address: str = "E0:E5:CF:00:0E:01",
+        *,
+        frames: list[bytes] | None = None,
+        timing: LinkTiming | None = None,
+    ) -> None:
+        """Put the replayed wheel in range."""
+        super().__init__(
+            address,
+            Advertisement.of("NOE002", [_UART_SERVICE]),
+            [
+                Service(
+                    _UART_SERVICE,
+                    [Characteristic(_UART, ("read", "write-without-response", "notify"))],
+                )
+            ],
+            timing=timing,
+        )
+        self.frames = frames or one_e_plus_frames()
+        self.written: list[bytes] = []  # every frame the central wrote
+
+    async def on_write(self, char: Characteristic, data: bytes, with_response: bool) -> None:
+        """Answer a read request with the captured frames it asks for."""
+        self.written.append(data)
+        if len(data) != 9 or data[:2] != b"\x55\xaa" or data[4] != 0x01:
+            return  # not a read request: taken, not answered
+        asked = set(range(data[5], data[5] + data[6] // 2))
+        stream = b"".join(f for f in self.frames if asked & _registers_of(f))
+        for at in range(0, len(stream), self.timing.payload_per_pdu):
+            self.notify(_UART, stream[at : at + self.timing.payload_per_pdu], in_reply=True)
+
+
+_UART_SERVICE = "0000ffe0-0000-1000-8000-00805f9b34fb"
+_UART = "0000ffe1-0000-1000-8000-00805f9b34fb"
+
+
+def _registers_of(frame: bytes) -> set[int]:
+    """The registers an answer frame carries: from its index, one per two data bytes."""
+    return set(range(frame[5], frame[5] + (frame[2] - 2) // 2))

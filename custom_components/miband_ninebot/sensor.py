@@ -67,9 +67,9 @@ type WheelSensorEntityDescription = MiBandNinebotSensorEntityDescription[WheelDa
 type BandSensorEntityDescription = MiBandNinebotSensorEntityDescription[BandState]
 
 
-def _whole_minutes(seconds: int) -> int:
+def _whole_minutes(seconds: int | None) -> int | None:
     """A runtime in seconds, moved on once a minute: every second would be a recorder row."""
-    return seconds // 60 * 60
+    return None if seconds is None else seconds // 60 * 60
 
 
 def _last_charged(state: BandState) -> datetime | None:

@@ -158,8 +158,8 @@ class WheelReading:
 
     identity: WheelIdentity
     live: LiveValues
-    remaining_range: float  # km
-    total_ride_time: int  # s the wheel has run in its life
+    remaining_range: float | None  # km; None from a wheel that does not answer for it
+    total_ride_time: int | None  # s the wheel has run in its life; likewise
 
 
 @dataclass(slots=True)
@@ -214,6 +214,7 @@ class WheelSession:
         self._write_char: BleakGATTCharacteristic | None = None
         self._awaited: set[int] = set()
         self._answered = asyncio.Event()
+        self._unanswered: set[ReadRequest] = set()  # slow reads this connection's wheel ignores
         self._write_awaited: int | None = None  # the register of an answered write under way
         self._write_answered = asyncio.Event()
         self._poller: asyncio.Task[None] | None = None
@@ -241,8 +242,9 @@ class WheelSession:
     async def async_start(self, client: BleakClient) -> None:
         """Subscribe, read the identity and a first full reading, then poll in the background."""
         await self.async_identify(client)
+        self._unanswered.clear()
         for request in self._transport.slow:
-            await self._read(request)
+            await self._read_slow(request)
         self._slow_due = asyncio.get_running_loop().time() + self._slow_step
         await self._read(self._transport.live)
         self._publish()
@@ -303,7 +305,7 @@ class WheelSession:
                 async with self._exchange:
                     slow = self._transport.slow
                     if loop.time() >= self._slow_due:
-                        await self._read(slow[self._slow_next])
+                        await self._read_slow(slow[self._slow_next])
                         self._slow_next = (self._slow_next + 1) % len(slow)
                         self._slow_due = loop.time() + self._slow_step
                     await self._read(self._transport.live)
@@ -338,6 +340,21 @@ class WheelSession:
             _LOGGER.debug("No answer to the write of 0x%02X; reading it back", index)
         finally:
             self._write_awaited = None
+
+    async def _read_slow(self, request: ReadRequest) -> None:
+        """Read registers that add to the live block, if the wheel answers for them.
+
+        A wheel that answers the live block but not these (a firmware without them) is read
+        without them for the rest of the connection: their entities stay unknown, rather than the
+        wheel unreadable. No capture shows 0x32-0x33 answered (9BMetrics asked a One E+ for them).
+        """
+        if request in self._unanswered:
+            return
+        try:
+            await self._read(request)
+        except WheelNotAnsweringError as err:
+            self._unanswered.add(request)
+            _LOGGER.debug("%s; read without them from now on", err)
 
     async def _read(self, request: ReadRequest) -> None:
         """Send a read request until all of its registers have arrived in answer."""
@@ -401,13 +418,13 @@ class WheelSession:
 
     def _publish(self) -> None:
         live = LiveValues.from_registers(self.registers, self._transport.variant)
-        lifetime = total_ride_time(self.registers)
-        if (
-            self.identity is None
-            or live is None
-            or lifetime is None
-            or REMAINING_RANGE not in self.registers
-        ):
+        if self.identity is None or live is None:
             return
-        range_km = remaining_range(self.registers[REMAINING_RANGE])
+        # The slow registers are in once read, unless the wheel does not answer for them.
+        waiting = {r for r in (RANGE, LIFETIME) if r not in self._unanswered}
+        if any(not set(r.registers) <= self.registers.keys() for r in waiting):
+            return
+        range_word = self.registers.get(REMAINING_RANGE)
+        range_km = None if range_word is None else remaining_range(range_word)
+        lifetime = total_ride_time(self.registers)
         self._on_reading(WheelReading(self.identity, live, range_km, lifetime))
