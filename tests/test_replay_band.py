@@ -32,6 +32,7 @@ from emulator.peripheral import Peripheral
 from emulator.replay import ReplayedMiBand
 
 from . import device_id, discovery_flow_id, result_after_progress, settle, until
+from .conftest import ESPHomeProxies
 from .test_band_history import _hours
 from .test_captures_band import FF0A, FF07, FIRST, _mi_fit_operations, _values
 
@@ -207,3 +208,25 @@ async def test_a_sync_after_a_failed_one_is_not_ended_by_its_leftover_header(
     assert result["minutes"] == 1564
     assert band.acknowledgements == MI_FIT_ACKNOWLEDGEMENTS
     assert sum((await _steps_by_hour(hass)).values()) == 6836
+
+
+async def test_the_captured_band_through_an_esphome_proxy(
+    recorder_mock: Recorder,
+    hass: HomeAssistant,
+    madrid_2014: None,
+    esphome_proxies: ESPHomeProxies,
+    no_backoff: None,
+) -> None:
+    """The same bytes through Home Assistant's esphome integration and a proxy in its default
+    mode (2026.x: passive, so the band's name never arrives; 2025.8: the proxy's YAML, active).
+    """
+    proxy = await esphome_proxies.add()
+    band = ReplayedMiBand()
+    ESPHomeProxies.place(band, proxy)
+
+    entry = await _add_by_discovery(hass, band)
+
+    assert entry.data[CONF_MODEL] == "Mi Band 1"
+    await until(lambda: len(band.acknowledgements) == 2)
+    assert band.acknowledgements == MI_FIT_ACKNOWLEDGEMENTS
+    assert await _steps_by_hour(hass) == _captured_steps_by_utc_hour()

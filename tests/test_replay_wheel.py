@@ -19,6 +19,7 @@ from emulator.peripheral import Peripheral
 from emulator.replay import ReplayedNinebotOne
 
 from . import add_entry_via_discovery, device_entry, entity_id_of, until
+from .conftest import ESPHomeProxies
 
 AddDevice = Callable[[Peripheral], Peripheral]
 
@@ -27,7 +28,19 @@ async def test_the_captured_one_e_plus_is_added_and_read(
     hass: HomeAssistant, add_device: AddDevice
 ) -> None:
     wheel = add_device(ReplayedNinebotOne())
+    await _added_and_read(hass, wheel)
 
+
+async def test_the_captured_one_e_plus_through_an_esphome_proxy(
+    hass: HomeAssistant, esphome_proxies: ESPHomeProxies, no_backoff: None
+) -> None:
+    proxy = await esphome_proxies.add()
+    wheel = ReplayedNinebotOne()
+    ESPHomeProxies.place(wheel, proxy)
+    await _added_and_read(hass, wheel)
+
+
+async def _added_and_read(hass: HomeAssistant, wheel: ReplayedNinebotOne) -> None:
     entry = await add_entry_via_discovery(hass, wheel)
 
     # Its serial "N2OEA1533A4512" names a One E (the E+ shares its letters).
