@@ -29,6 +29,7 @@ from custom_components.miband_ninebot.miband.protocol import band_clock
 from emulator.captures import corpus
 from emulator.captures.att import Opcode
 from emulator.peripheral import Peripheral
+from emulator.proxy import AUTO_MODE
 from emulator.replay import ReplayedMiBand
 
 from . import device_id, discovery_flow_id, result_after_progress, settle, until
@@ -43,6 +44,7 @@ STEPS = "miband_ninebot:880f101073da_steps"
 MI_FIT_ACKNOWLEDGEMENTS = [bytes.fromhex("0a0e0b04130a171c06"), bytes.fromhex("0a0e0b05150e170000")]
 CAPTURE_START = datetime(2014, 12, 5, 20, 13, 48, tzinfo=UTC)  # its first connection
 MINUTE = timedelta(minutes=1)
+HAS_AUTO_MODE = AUTO_MODE is not None  # Home Assistant 2026.x
 # The clock starts at the capture's first connection and runs on; the event loop keeps the real
 # monotonic clock the link model runs on.
 pytestmark = pytest.mark.freeze_time(CAPTURE_START, tick=True, real_asyncio=True)
@@ -226,6 +228,8 @@ async def test_the_captured_band_through_an_esphome_proxy(
 
     entry = await _add_by_discovery(hass, band)
 
+    # Home Assistant 2026.x set the proxy passive ("auto"); 2025.8 left it as its YAML says.
+    assert proxy.scan_mode_changes == ([False] if HAS_AUTO_MODE else [])
     assert entry.data[CONF_MODEL] == "Mi Band 1"
     await until(lambda: len(band.acknowledgements) == 2)
     assert band.acknowledgements == MI_FIT_ACKNOWLEDGEMENTS
