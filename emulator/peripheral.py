@@ -277,6 +277,9 @@ class Connection:
 class Peripheral:
     """A device on air. Subclasses give it behaviour through the `on_*` hooks."""
 
+    # Whether its address is public (an IEEE OUI, as the bands' are) or random static.
+    public_address = True
+
     def __init__(
         self,
         address: str,

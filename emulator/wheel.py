@@ -491,6 +491,9 @@ class NinebotOneS2(NinebotOne):
     """
 
     frame_address = ADDRESS_ONE_S2
+    # 9BotONE, written against its author's S2, connects to it as a random address (pygatt's
+    # BLEAddressType.random; the key fob's `NRF.connect("<mac address> random")`).
+    public_address = False
     registers_per_frame = 16
     notify_uuid = NORDIC_UART_TX
     obeyed_writes = (COMMAND_WRITE_ANSWERED,)

@@ -572,3 +572,20 @@ def test_the_emulated_mi_band_1s_advertises_the_captured_structure() -> None:
     data = catalog.mi_band_1s().advertisement.data
     assert data[:3] == bytes.fromhex("020106")
     assert (data[3], data[4], len(data)) == (7, 0xFF, 3 + 8)
+
+
+def test_a_1s_records_four_bytes_a_minute_with_its_sleep_heart_rate() -> None:
+    """Gadgetbridge 205: deep sleep minutes, a heart rate every other minute, 0xFF between."""
+    text = corpus.load("gadgetbridge_205_mi_band_1s_sleep_heart_rate").content["log"]["text"]
+    values = [
+        bytes(int(byte, 16) for byte in line.split("value:")[1].split())
+        for line in text.splitlines()
+        if "characteristic changed: 0000ff07" in line
+    ]
+    assert [len(value) for value in values] == [20, 20]
+    minutes = activity.parse_minutes(datetime(2016, 1, 6), b"".join(values), 4)
+    assert [minute.heart_rate for minute in minutes] == [
+        None, 68, None, 67, None, 66, None, 67, None, 66,
+    ]  # fmt: skip
+    assert {(minute.category, minute.intensity, minute.steps) for minute in minutes} == {(5, 0, 0)}
+    assert all(minute.asleep for minute in minutes)

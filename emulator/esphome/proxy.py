@@ -304,7 +304,7 @@ class EmulatedESPHomeProxy:
             response.advertisements.add(
                 address=mac_to_int(peripheral.address),
                 rssi=rssi,
-                address_type=0,
+                address_type=0 if peripheral.public_address else 1,
                 data=advertisement.heard(active=self.scan_active),
             )
         if response.advertisements:
