@@ -9,6 +9,12 @@ A third band shows what asking for low latency first would do warm (stop 19's wa
 side by side): the switch takes effect at the update's instant, about ten events at 600 ms after
 the write, so the commands still cross at 600 ms, behind one more round trip.
 
+Each of the three runs on two link models side by side, one call after the other in each round:
+the model from the captures (`BAND_TIMING`: the link starts at Linux's captured 50-70 ms, taken
+as 60 ms, and 420 ms; the band sends up to 17 PDUs per event) and the model before them (30 ms
+and 420 ms from the start, one PDU per event both ways). The band idles at 600 ms in both only
+because the integration's FF09 write asks it to.
+
 Round trips count the ATT requests the band received from the start of the call (cold: from the
 connect) up to the start command `15 02 01`. The minimum is what the protocol notes make
 necessary before that command: cold, the auth verdict needs FF03 subscribed and the user info
@@ -31,7 +37,8 @@ from custom_components.miband_ninebot.const import CONF_CONNECTION_POLICY, DOMAI
 from custom_components.miband_ninebot.miband.protocol import HIGH_LATENCY, LOW_LATENCY, LeParams
 from custom_components.miband_ninebot.miband.session import LE_PARAMS_UUID, BandSession
 from emulator import catalog
-from emulator.band import HEART_RATE_CONTROL_POINT, MANUAL_MEASUREMENT_TIME, MiBand
+from emulator.band import BAND_TIMING, HEART_RATE_CONTROL_POINT, MANUAL_MEASUREMENT_TIME, MiBand
+from emulator.link import LinkTiming
 from emulator.proxy import VirtualProxy
 from tests import device_id
 
@@ -42,6 +49,10 @@ RUNS = 3
 IDLE_INTERVAL_FLOOR = 0.5  # s; high latency is 575-625 ms events, low latency 49-61 ms
 START_MANUAL = b"\x15\x02\x01"
 MINIMUM_ROUND_TRIPS = {"warm": 0, "cold": 5, "warm_switching_first": 0}
+# The link models compared: from the captures, and as the model was before them.
+MODELS: dict[str, LinkTiming] = {"captured": BAND_TIMING, "before": LinkTiming()}
+CALLS = ("warm", "cold", "warm_switching_first")
+ADVERTISING_PERIOD = 1.5  # s
 
 
 def _round_trips_before_start(band: MiBand, requests_before: int, commands_before: int) -> int:
@@ -86,6 +97,14 @@ def _at_rest(coordinator: Any, band: MiBand, *, held: bool) -> bool:
     return band.connection is not None and band.connection.link.interval > IDLE_INTERVAL_FLOOR
 
 
+async def _half_an_event_before_the_next(band: MiBand) -> None:
+    """On a held link, wait until half an interval before an event: on average, where a call at
+    a random moment lands. The same phase for both models, so they compare event for event."""
+    if band.connection is not None:
+        link = band.connection.link
+        await link.wait_until(link.reply_event() + link.interval / 2)
+
+
 def _switch_to_low_latency_first(session: BandSession) -> None:
     """Have this session ask for low latency before a measurement, and for high after it."""
     measure = session.async_measure_heart_rate
@@ -104,38 +123,78 @@ def _switch_to_low_latency_first(session: BandSession) -> None:
     session.async_measure_heart_rate = measure_at_low_latency  # type: ignore[method-assign]
 
 
-async def test_band_measurement_warm_and_cold(hass: HomeAssistant, proxy: VirtualProxy) -> None:
-    warm_band = catalog.mi_band_1s("C8:0F:10:00:00:01")
-    cold_band = catalog.mi_band_1s("C8:0F:10:00:00:02")
-    switching_band = catalog.mi_band_1s("C8:0F:10:00:00:03")
-    for band in (warm_band, cold_band, switching_band):
-        proxy.add(band)
-    entries = {
-        "warm": await set_up_entry(hass, warm_band),
-        "cold": await set_up_entry(hass, cold_band, {CONF_CONNECTION_POLICY: "periodic"}),
-        "warm_switching_first": await set_up_entry(hass, switching_band),
-    }
-    _switch_to_low_latency_first(entries["warm_switching_first"].runtime_data.session)
+async def _advertise_while_free(proxy: VirtualProxy, bands: list[MiBand]) -> None:
+    """A band not connected advertises, every 1.5 s as a Mi Band 1 did (its FF09 read's 2400 x
+    0.625 ms); without it Home Assistant forgets a band visited less often than every few minutes.
+    """
+    while True:
+        for band in bands:
+            if band.connection is None:
+                proxy.advertise(band)
+        await asyncio.sleep(ADVERTISING_PERIOD)
 
-    results: dict[str, Any] = {"band_measuring_s": MANUAL_MEASUREMENT_TIME, "runs": RUNS}
-    for name, band in (
-        ("warm", warm_band),
-        ("cold", cold_band),
-        ("warm_switching_first", switching_band),
+
+def model_description(timing: LinkTiming) -> dict[str, float]:
+    """What a link model starts with, for the report."""
+    return {
+        "interval_s": timing.connection_interval,
+        "supervision_timeout_s": timing.supervision_timeout,
+        "peripheral_pdus_per_event": timing.peripheral_pdus_per_event,
+    }
+
+
+async def test_band_measurement_warm_and_cold(hass: HomeAssistant, proxy: VirtualProxy) -> None:
+    # Six bands held or visited at once: more than an ESP32's three slots, which are not measured.
+    proxy.connection_slots = len(MODELS) * len(CALLS)
+    bands: dict[tuple[str, str], MiBand] = {}
+    entries = {}
+    for number, (model, name) in enumerate(
+        ((model, name) for model in MODELS for name in CALLS), start=1
     ):
-        coordinator = entries[name].runtime_data
-        runs = []
+        band = catalog.mi_band_1s(f"C8:0F:10:00:00:{number:02X}", timing=MODELS[model])
+        proxy.add(band)
+        options = {CONF_CONNECTION_POLICY: "periodic"} if name == "cold" else None
+        bands[model, name] = band
+        entries[model, name] = await set_up_entry(hass, band, options)
+        if name == "warm_switching_first":
+            _switch_to_low_latency_first(entries[model, name].runtime_data.session)
+
+    runs: dict[tuple[str, str], list[dict[str, Any]]] = {key: [] for key in bands}
+    advertising = asyncio.create_task(_advertise_while_free(proxy, list(bands.values())))
+    try:
         for _ in range(RUNS):
-            # Warm: connected and initialised; cold: the last visit is over and the link released.
-            async with asyncio.timeout(30):
-                while not _at_rest(coordinator, band, held=name != "cold"):  # noqa: ASYNC110
-                    await asyncio.sleep(0.05)
-            runs.append(await _measure(hass, band))
-        results[name] = {
-            "beyond_the_band_s": statistics.median(run["beyond_the_band_s"] for run in runs),
-            "round_trips": runs[-1]["round_trips"],
-            "minimum_round_trips": MINIMUM_ROUND_TRIPS[name],
-        }
+            for name in CALLS:
+                for model in MODELS:  # side by side: each call on both models in each round
+                    band, coordinator = bands[model, name], entries[model, name].runtime_data
+                    # Warm: connected and initialised; cold: the last visit over, link released.
+                    async with asyncio.timeout(30):
+                        while not _at_rest(coordinator, band, held=name != "cold"):  # noqa: ASYNC110
+                            await asyncio.sleep(0.05)
+                        await _half_an_event_before_the_next(band)
+                    runs[model, name].append(await _measure(hass, band))
+    finally:
+        advertising.cancel()
+
+    results: dict[str, Any] = {
+        "band_measuring_s": MANUAL_MEASUREMENT_TIME,
+        "runs": RUNS,
+        "models": {
+            model: {
+                "link": model_description(timing),
+                **{
+                    name: {
+                        "beyond_the_band_s": statistics.median(
+                            run["beyond_the_band_s"] for run in runs[model, name]
+                        ),
+                        "round_trips": runs[model, name][-1]["round_trips"],
+                        "minimum_round_trips": MINIMUM_ROUND_TRIPS[name],
+                    }
+                    for name in CALLS
+                },
+            }
+            for model, timing in MODELS.items()
+        },
+    }
 
     RESULTS.parent.mkdir(exist_ok=True)
     RESULTS.write_text(json.dumps(results, indent=2))

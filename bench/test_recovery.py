@@ -60,6 +60,7 @@ async def test_recovery_after_a_drop(hass: HomeAssistant, proxy: VirtualProxy) -
         "band_s": await _recovery_times(band_coordinator, band),
         "connect_time_s": wheel.timing.connect_time,
         "interval_s": wheel.timing.connection_interval,
+        "band_interval_s": band.timing.connection_interval,
     }
 
     RESULTS.parent.mkdir(exist_ok=True)

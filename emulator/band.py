@@ -5,14 +5,21 @@ It behaves as the protocol notes describe the real band, failures included:
   id the band has not seen asks for a tap (06, then 13 while it vibrates) and succeeds with 15 once
   tapped; a known user id is accepted at once (05);
 - every new connection starts unauthenticated, with no subscriptions and no realtime steps;
+- its link starts at the central's parameters (`BAND_TIMING`) and keeps them: in Mi Fit's capture
+  the band never asked for others by itself;
 - FF09 makes the band ask for new connection parameters: the write is answered at once, the link
   runs with the requested interval and supervision timeout from the update's instant (`Link.
   request_parameter_update`: about ten events at the old interval), and then FF03 notifies 04 and
-  08 (both seen; the band can know of the update's success only after it);
+  08 (Gadgetbridge's account, its commit 367091587; Mi Fit never wrote FF09 in its capture, so
+  none of this is captured: unverified). An FF09 read gives the band's preferred parameters, then
+  the link's current interval and the band's advertising interval, as the Mi Band 1 answered Mi
+  Fit (460-500, latency 0, 700, then 39: the phone's interval, then 2400);
 - starting the optical sensor (2A39 `15 02 01` or `15 01 01`) stalls the band for about 1.3 s: a
   link still on Linux's 420 ms supervision timeout drops with reason 0x08, and so does a band whose
   date and time were not set in this connection (the notes' secondary explanation); otherwise a
   manual measurement notifies its value on 2A37 about 10 s after the command;
+- its notifications fill each connection event, up to 17 (the activity transfer of Mi Fit's
+  capture);
 - its clock runs from what FF0A was last set to; its activity memory (`band_memory`) goes out on
   FF07 after FF05 `06`, block by block, each deleted once acknowledged with its own count;
 - it holds three alarms (FF05 `04`, `band_alarms`) and rings them by its clock, connected or not:
@@ -36,7 +43,15 @@ from bleak.assigned_numbers import CHARACTERISTIC_PROPERTIES, CharacteristicProp
 from .band_alarms import AlarmClock, Ring
 from .band_memory import ActivityMemory, PendingBlock, date_bytes
 from .gatt import Characteristic, Service
-from .link import CONNECTION_TIMEOUT, LinkTiming
+from .link import (
+    CONNECTION_TIMEOUT,
+    LINUX_CONNECTION_INTERVAL_UNITS,
+    LINUX_SUPERVISION_TIMEOUT,
+    MI_BAND_PDUS_PER_EVENT,
+    UNIT_INTERVAL,
+    LinkTiming,
+    interval_of_units,
+)
 from .peripheral import (
     AD_COMPLETE_16_BIT_UUIDS,
     AD_COMPLETE_LOCAL_NAME,
@@ -80,6 +95,28 @@ CONNECTION_PARAMETERS_OK = 0x04
 SMART_ALARM_RANG, ALARM_RANG = 0x10, 0x11  # the motor events of section 3.8
 SYNC_CANCELLED = 0x18  # seen after FF05 `11` (MiBandService's comment)
 PACKET_COUNTER_PROFILE = (2, 0, 7, 0)
+
+# The band's link, as Home Assistant's central opens it. The one central of that kind captured
+# is Linux's (so37779288, kernel 4.4): it asked a 1S for 50-70 ms and Linux's 420 ms supervision
+# timeout. The model takes the middle of that range, 60 ms, as it does for the band's own
+# requests: which interval the controller chose was not printed (unverified). An ESP32 proxy's
+# parameters are not captured: ESPHome's source, like habluetooth's for a local adapter on
+# Home Assistant releases that load connection parameters, asks for 7.5 ms and a 10 s timeout to
+# connect, then 8.75-11.25 ms and 8 s (unverified; on such a link the sensor's start would not
+# drop it). Mi Fit's Android phone ran the band at 48.75 ms and 7 s (captured; not a central of
+# Home Assistant's). Up to 17 notifications an event is what the band did on that phone's link;
+# unverified for an ESP32 proxy or a BlueZ adapter.
+BAND_TIMING = LinkTiming(
+    connection_interval=interval_of_units(sum(LINUX_CONNECTION_INTERVAL_UNITS) / 2),
+    supervision_timeout=LINUX_SUPERVISION_TIMEOUT,
+    peripheral_pdus_per_event=MI_BAND_PDUS_PER_EVENT,
+)
+# What the Mi Band 1 of Mi Fit's capture read back from FF09 for itself: 460-500 x 1.25 ms
+# (575-625 ms), latency 0, 700 x 10 ms; and its advertising interval, 2400 x 0.625 ms (1.5 s).
+# The same for the 1S and 1A, of which no FF09 read was captured (unverified). Whether the fourth
+# word is the band's wish or the link's timeout (both were 700 there) is not captured either.
+PREFERRED_PARAMETERS = (460, 500, 0, 700)
+ADVERTISING_INTERVAL_UNITS = 2400
 
 SENSOR_START_STALL = 1.3  # s the band goes quiet when its optical sensor starts (Mi Fit's trace)
 MANUAL_MEASUREMENT_TIME = 10.0  # s from the command to the value
@@ -282,7 +319,10 @@ class MiBand(Peripheral):
         else:
             layout = MI_BAND_1A_TABLE
         super().__init__(
-            address, band_advertisement(address, name), band_services(layout), timing=timing
+            address,
+            band_advertisement(address, name),
+            band_services(layout),
+            timing=timing or BAND_TIMING,
         )
         self.layout = layout
         self.firmware = firmware
@@ -303,6 +343,9 @@ class MiBand(Peripheral):
         # capture read back 36 s ahead of the date just written, in both connections.
         self.clock_ahead = timedelta()
         self.alarms = AlarmClock(self.now, self._on_alarm)
+        # What FF09 reads back before the link's interval: the last parameters written to it
+        # (unverified: no capture reads FF09 after a write), else the band's own.
+        self.preferred_parameters = PREFERRED_PARAMETERS
         self._session = _ConnectionState()
 
     # -- what a wearer does -----------------------------------------------------------------------
@@ -416,6 +459,8 @@ class MiBand(Peripheral):
             return self._battery_record()
         if char.uuid == REALTIME_STEPS:
             return self.activity.steps.to_bytes(2, "little")
+        if char.uuid == LE_PARAMS:
+            return self._le_params()
         if char.uuid == DATE_TIME:
             # The date last written, then the band's own clock (Mi Fit's capture).
             now = self.now()
@@ -465,7 +510,9 @@ class MiBand(Peripheral):
             self.notify(NOTIFICATION, b"\x03")
             return
         words = [int.from_bytes(data[n : n + 2], "little") for n in range(0, 12, 2)]
-        interval = (words[0] + words[1]) / 2 * 1.25 / 1000
+        self.preferred_parameters = (words[0], words[1], words[2], words[3])
+        # The central's choice in the range asked: its middle (unverified).
+        interval = interval_of_units((words[0] + words[1]) / 2)
         timeout = words[3] / 100
         link = self.connection.link
 
@@ -515,6 +562,14 @@ class MiBand(Peripheral):
             self._send_next_block()
 
     def _send_next_block(self) -> None:
+        """Hand the next block to the link in one go, as the band queues it (`Link.one_moment`)."""
+        if self.connection is None:
+            self._send_block()
+            return
+        with self.connection.link.one_moment():
+            self._send_block()
+
+    def _send_block(self) -> None:
         session, faults = self._session, self.faults
         if session.transfer is None:
             return
@@ -638,6 +693,13 @@ class MiBand(Peripheral):
         """Run `action` after `delay` model seconds, unless this connection ends first."""
         link = connection.link
         self._session.timers.append(link.call_at(link.now() + delay, action))
+
+    def _le_params(self) -> bytes:
+        """FF09 as read: the parameters the band wants, the link's interval, its advertising's."""
+        connection = self.connection
+        interval = 0 if connection is None else round(connection.link.interval / UNIT_INTERVAL)
+        words = (*self.preferred_parameters, interval, ADVERTISING_INTERVAL_UNITS)
+        return b"".join(word.to_bytes(2, "little") for word in words)
 
     def _device_info(self) -> bytes:
         mac = bytes.fromhex(self.address.replace(":", ""))

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 
 from bleak.assigned_numbers import CHARACTERISTIC_PROPERTIES
 
+from .band import BAND_TIMING
 from .captures import att, btsnoop, corpus, hci
 from .captures.att import Opcode, Operation
 from .gatt import Characteristic, Service
@@ -143,7 +144,7 @@ class ReplayedMiBand(Peripheral):
             self.capture.address,
             self.capture.advertisement,
             _services(self.capture.table),
-            timing=timing,
+            timing=timing or BAND_TIMING,  # as fast as the band sent Mi Fit its notifications
         )
         self.replay = _Replay(known_user_ids={self.capture.known_user_id})
         self.hold_closing_header = False

@@ -21,6 +21,7 @@ from emulator.gatt import NOTIFY, READ, WRITE, Characteristic, Service
 from emulator.link import (
     CONNECTION_TIMEOUT,
     LOCAL_HOST_TERMINATED,
+    PDU_EXCHANGE_TIME,
     REMOTE_USER_TERMINATED,
     Direction,
     Link,
@@ -277,11 +278,13 @@ async def test_vanishing_proxy_drops_its_links(
 async def test_link_events_one_pdu_per_interval_and_direction() -> None:
     # Model time crawls (1 model second = 1000 wall seconds), so "now" stays at 0 in this test.
     link = Link(LinkTiming(connection_interval=0.030, time_scale=1000), lambda: None)
+    # The peripheral's PDU crosses after the central's, one exchange into the event.
+    after = PDU_EXCHANGE_TIME
     try:
         # Three notifications queued at once leave at three consecutive events.
-        assert link.reserve(Direction.TO_CENTRAL, 3, earliest=0.0) == pytest.approx(0.060)
+        assert link.reserve(Direction.TO_CENTRAL, 3, earliest=0.0) == pytest.approx(0.060 + after)
         # The next one waits behind them; the other direction is free.
-        assert link.reserve(Direction.TO_CENTRAL, 1, earliest=0.0) == pytest.approx(0.090)
+        assert link.reserve(Direction.TO_CENTRAL, 1, earliest=0.0) == pytest.approx(0.090 + after)
         assert link.reserve(Direction.TO_PERIPHERAL, 1, earliest=0.0) == pytest.approx(0.0)
         # A PDU ready between events waits for the next event.
         assert link.reserve(Direction.TO_PERIPHERAL, 1, earliest=0.031) == pytest.approx(0.060)
