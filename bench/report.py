@@ -159,7 +159,8 @@ def band_measurement_section(results: dict[str, Any]) -> list[str]:
         "and the ATT round trips the band answered before the start command `15 02 01`. Warm: "
         "connected and initialised (hold policy). Cold: released between visits (periodic "
         "policy), so the call connects, re-authenticates with the stored id and initialises "
-        "first. The minimum is what the protocol notes make necessary: cold, FF03 subscribed "
+        "first. The minimum is what docs/protocols/mi-band-1.md makes necessary: cold, FF03 "
+        "subscribed "
         "and the user info written (the auth verdict), FF09's 5 s supervision timeout and the "
         "clock set (the sensor's start otherwise ends in 0x08), 2A37 subscribed (the value); "
         "warm, nothing. Each call runs on two link models side by side, one after the other in "
@@ -441,8 +442,8 @@ def main() -> None:
     lines = [
         "# Benchmarks",
         "",
-        "Written by `scripts/bench`. Figures come from the emulated link model (DESIGN section "
-        "5) at real time; compare them as ratios measured side by side in one run, not as "
+        "Written by `scripts/bench`. Figures come from the emulated link model (docs/design.md, "
+        "section 5) at real time; compare them as ratios measured side by side in one run, not as "
         "absolute times of this machine.",
         "",
         f"Measured on {stack()}.",

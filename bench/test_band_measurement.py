@@ -16,7 +16,7 @@ and 420 ms from the start, one PDU per event both ways). The band idles at 600 m
 because the integration's FF09 write asks it to.
 
 Round trips count the ATT requests the band received from the start of the call (cold: from the
-connect) up to the start command `15 02 01`. The minimum is what the protocol notes make
+connect) up to the start command `15 02 01`. The minimum is what docs/protocols/mi-band-1.md makes
 necessary before that command: cold, the auth verdict needs FF03 subscribed and the user info
 (FF04) written; the sensor's 1.3 s start survives only with FF09's 5 s supervision timeout, and
 only once the clock (FF0A) is set (section 4.1); the value needs 2A37 subscribed. Warm, nothing:

@@ -1,6 +1,6 @@
 """An emulated Mi Band 1S (and 1 / 1A): authentication by user info, pairing by a tap, heart rate.
 
-It behaves as the protocol notes describe the real band, failures included:
+It behaves as docs/protocols/mi-band-1.md describes the real band, failures included:
 - FF04 takes the 20-byte user-info record; a record with a wrong checksum is refused (06), a user
   id the band has not seen asks for a tap (06, then 13 while it vibrates) and succeeds with 15 once
   tapped; a known user id is accepted at once (05);
@@ -16,8 +16,9 @@ It behaves as the protocol notes describe the real band, failures included:
   Fit (460-500, latency 0, 700, then 39: the phone's interval, then 2400);
 - starting the optical sensor (2A39 `15 02 01` or `15 01 01`) stalls the band for about 1.3 s: a
   link still on Linux's 420 ms supervision timeout drops with reason 0x08, and so does a band whose
-  date and time were not set in this connection (the notes' secondary explanation); otherwise a
-  manual measurement notifies its value on 2A37 about 10 s after the command;
+  date and time were not set in this connection (docs/protocols/mi-band-1.md, section 4.1's second
+  explanation); otherwise a manual measurement notifies its value on 2A37 about 10 s after the
+  command;
 - its notifications fill each connection event, up to 17 (the activity transfer of Mi Fit's
   capture);
 - its clock runs from what FF0A was last set to; its activity memory (`band_memory`) goes out on

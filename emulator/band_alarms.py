@@ -1,10 +1,10 @@
 """The emulated band's alarm clock: three slots set by FF05 `04`, rung by the band's own clock.
 
-What the protocol notes (3.6) give, held as the band would: `04 slot enabled YY MM DD hh mm ss
-smart weekdays`. With no weekday bit (Monday is bit 0) the alarm rings once, at that date and
-time; with some, on those weekdays at that time. The band rings whether or not a central is
-connected. A smart alarm may ring up to its window early in light sleep; the emulator does not
-model sleep phases and rings it at its time. The decoding is written here independently of the
+What docs/protocols/mi-band-1.md (section 3.6) gives, held as the band would: `04 slot enabled YY MM
+DD hh mm ss smart weekdays`. With no weekday bit (Monday is bit 0) the alarm rings once, at that
+date and time; with some, on those weekdays at that time. The band rings whether or not a central is
+connected. A smart alarm may ring up to its window early in light sleep; the emulator does not model
+sleep phases and rings it at its time. The decoding is written here independently of the
 integration's, on purpose.
 """
 

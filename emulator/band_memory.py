@@ -1,6 +1,6 @@
 """The emulated band's activity memory: runs of minutes, sent as blocks, deleted when acknowledged.
 
-What the protocol notes (3.7) and the sources give, held the way the band holds it:
+What docs/protocols/mi-band-1.md (section 3.7) and its sources give, held the way the band holds it:
 - the band stores runs of consecutive minutes, each with the local start time of its clock;
 - FF05 `06` sends, per block, an 11-byte header (type 1: counts in minutes; total, this block)
   and the block's minutes (3 bytes, or 4 with the 1S's heart rate, 0xFF for no reading) in

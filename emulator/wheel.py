@@ -1,10 +1,10 @@
 """An emulated Ninebot One C/E/E+/P: register file, a ride, answers cut as the wheel cuts them.
 
-The wheel speaks the legacy "55 AA" protocol over the serial-style characteristic FFE1 (protocol
-notes, sections 1-3): a read request names the first register and a byte count; the answer comes
-back as frames of at most three registers each, and the byte stream of those frames is chopped
-into notifications of at most 20 bytes, so a frame can straddle two notifications and one
-notification can end one frame and start the next.
+The wheel speaks the legacy "55 AA" protocol over the serial-style characteristic FFE1
+(docs/protocols/ninebot-one.md, sections 1-3): a read request names the first register and a byte
+count; the answer comes back as frames of at most three registers each, and the byte stream of those
+frames is chopped into notifications of at most 20 bytes, so a frame can straddle two notifications
+and one notification can end one frame and start the next.
 
 The framing here is written independently of the integration's `ninebot.protocol`, on purpose: an
 emulator that shared the decoder's code would share its mistakes.
@@ -44,7 +44,10 @@ LOCK = 0x70
 
 
 def wheel_services() -> list[Service]:
-    """The One C/E/P table: one serial-style characteristic for both directions (notes, 1.1)."""
+    """The One C/E/P table: one serial-style characteristic for both directions.
+
+    docs/protocols/ninebot-one.md, section 1.1.
+    """
     return [
         Service(
             UART_SERVICE,
@@ -101,7 +104,10 @@ def _u16(value: float) -> int:
 
 
 def register_file(identity: WheelIdentity, state: WheelState) -> dict[int, int]:
-    """Every register the emulated wheel answers, from its identity and state (notes, section 3)."""
+    """Every register the emulated wheel answers, from its identity and state.
+
+    docs/protocols/ninebot-one.md, section 3.
+    """
     total_m = round(state.total_distance * 1000)
     registers = dict.fromkeys(range(0x100), 0)
     registers.update(enumerate(_text_words(identity.serial_number, 7), start=0x10))

@@ -1,6 +1,6 @@
 """Fixtures: a running Home Assistant with Bluetooth, the virtual proxy and emulated devices.
 
-Pitfalls solved here once (see shared/ha/virtual_proxy.md):
+Pitfalls solved here once:
 - bleak class binding: solved in `tests/__init__.py`, which pytest imports before this file.
 - custom_components shadowing: the `hass` fixture puts the plugin's own `testing_config` (with a
   `custom_components` package) on sys.path; importing ours first keeps ours the one HA loads.

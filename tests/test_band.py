@@ -1,10 +1,10 @@
 """A Mi Band 1S in Home Assistant, end to end: discovery, pairing, entities, services, drops.
 
 Everything goes through Home Assistant's Bluetooth manager, bleak-retry-connector and the virtual
-proxy to the emulated band, which behaves as the protocol notes describe (sections 3-5): it
-authenticates a known user id at once, asks for a tap otherwise, forgets everything on a new
+proxy to the emulated band, which behaves as docs/protocols/mi-band-1.md describes (sections 3-5):
+it authenticates a known user id at once, asks for a tap otherwise, forgets everything on a new
 connection, and drops the link with HCI 0x08 when its heart-rate sensor starts on a 420 ms link or
-before its clock is set (the seed).
+before its clock is set (docs/protocols/mi-band-1.md, section 4.1).
 """
 
 from __future__ import annotations
@@ -160,7 +160,7 @@ async def test_measure_heart_rate_service_returns_the_value_and_sets_the_sensor(
     # The UI's device selector sends a list: one band in a list is accepted too.
     band.activity.heart_rate = 71
     assert await _measure(hass, [band_id]) == {"heart_rate": 71}
-    # Stop the other modes, then manual on: the order the protocol notes give.
+    # Stop the other modes, then manual on: the order docs/protocols/mi-band-1.md gives (3.9).
     assert band.heart_rate_commands[-3:] == [
         protocol.HR_CONTINUOUS_OFF,
         protocol.HR_MANUAL_OFF,

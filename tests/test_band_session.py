@@ -154,7 +154,7 @@ async def test_manual_measurement_survives_the_sensor_start_and_returns_the_valu
 
     assert bpm == 64
     assert states[-1].heart_rate == 64
-    assert band.disconnect_reasons == []  # the seed's 0x08 did not happen
+    assert band.disconnect_reasons == []  # the 0x08 of mi-band-1.md, 4.1, did not happen
     assert band.heart_rate_commands[-3:] == [
         protocol.HR_CONTINUOUS_OFF,
         protocol.HR_MANUAL_OFF,

@@ -235,7 +235,7 @@ async def test_band_profile_is_stored_and_sent_to_the_band(
 
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["options"] == {"gender": "male", "age": 52, "height": 188, "weight": 91}
-    # Bytes 4-7 of the user info: gender, age, height, weight (protocol notes, section 3.1).
+    # Bytes 4-7 of the user info: gender, age, height, weight (docs/protocols/mi-band-1.md, 3.1).
     assert band.gatt.characteristic(USER_INFO).value[4:8] == bytes((1, 52, 188, 91))
 
 

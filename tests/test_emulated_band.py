@@ -1,8 +1,9 @@
-"""The emulated Mi Band 1S as a plain BLE client sees it, including the seed's 0x08 failure.
+"""The emulated Mi Band 1S as a plain BLE client sees it, with the 0x08 drop (mi-band-1.md 4.1).
 
 These pin down the band's behaviour the integration's band tests rely on, with raw GATT
 operations through Home Assistant's Bluetooth manager and the virtual proxy; the bytes written
-come from the protocol notes' vectors, decoded with the integration's protocol module.
+come from the vectors of docs/protocols/mi-band-1.md (section 6), decoded with the integration's
+protocol module.
 """
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
 """The band's activity blocks: headers, minutes, acknowledgements, and notifications cut anywhere.
 
-Vectors from the protocol notes (3.7, 6); the emulated band is held to the same layout.
+Vectors from docs/protocols/mi-band-1.md (sections 3.7 and 6); the emulated band is held to the
+same layout.
 """
 
 from __future__ import annotations
@@ -21,7 +22,9 @@ from custom_components.miband_ninebot.miband.activity import (
 from custom_components.miband_ninebot.miband.protocol import MalformedValueError
 from emulator.band_memory import ActivityMemory, RecordedMinute, generate_minutes
 
-NOTES_HEADER = bytes.fromhex("010e0b0716271fa5000000")  # the notes' example (MB lab/descs)
+NOTES_HEADER = bytes.fromhex(
+    "010e0b0716271fa5000000"
+)  # docs/protocols/mi-band-1.md's example (mibanda's lab/descs)
 
 
 def test_the_notes_example_header() -> None:

@@ -1,4 +1,4 @@
-"""The Mi Band 1-series protocol against every vector of the protocol notes (section 6)."""
+"""The Mi Band 1-series protocol against every vector of docs/protocols/mi-band-1.md (section 6)."""
 
 from __future__ import annotations
 
@@ -209,7 +209,7 @@ def test_parsers_raise_only_malformed_value_errors(data: bytes) -> None:
 
 
 def test_alarm_commands() -> None:
-    """Layout `04 slot enabled date(6) smart weekdays`, Monday bit 0 (protocol notes 3.6)."""
+    """Layout `04 slot enabled date(6) smart weekdays`, Monday bit 0 (mi-band-1.md, 3.6)."""
     evening = datetime(2026, 12, 2, 22, 0)  # a Wednesday
     weekdays = Alarm(0, True, time(7, 30), AlarmRepeat.WEEKDAYS, smart_wake=True)
     assert weekdays.encode(evening).hex(" ") == "04 00 01 1a 0b 02 07 1e 00 1e 1f"

@@ -1,4 +1,4 @@
-"""The Ninebot One protocol against every vector of the protocol notes, and by property."""
+"""The Ninebot One protocol against docs/protocols/ninebot-one.md's vectors (6), and by property."""
 
 from __future__ import annotations
 

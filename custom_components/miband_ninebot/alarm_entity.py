@@ -20,7 +20,7 @@ def alarm_key(slot: int, setting: str | None = None) -> str:
 def alarm_descriptions[DescriptionT: EntityDescription](
     make: type[DescriptionT], setting: str | None, **fields: Any
 ) -> tuple[DescriptionT, ...]:
-    """One description per slot, its key also its translation key (DESIGN 3)."""
+    """One description per slot, its key also its translation key (docs/design.md, section 3)."""
     return tuple(
         make(key=alarm_key(slot, setting), translation_key=alarm_key(slot, setting), **fields)
         for slot in range(ALARM_SLOTS)

@@ -1,6 +1,6 @@
 """The band's activity memory in Home Assistant's long-term statistics.
 
-Each synced minute lands in its UTC hour of two external statistics (DESIGN 3.1):
+Each synced minute lands in its UTC hour of two external statistics (docs/design.md, section 3.1):
 `miband_ninebot:<address>_steps` (hourly sum) and, on the 1S, `..._heart_rate` (hourly mean, min,
 max of the minutes that had a reading).
 

@@ -1,10 +1,10 @@
 """The wheel's lock (register 0x70): opt-in, at a standstill only, done once read back.
 
-Disabled by default (DESIGN 3): a user enables it on purpose. Locking or unlocking is refused with
-a translated error unless the wheel reports speed 0 just before the write, and counts as done
-only once the wheel's lock register reads the new value back. The state comes from the wheel's
-flags (0xB2, bit 1). The ring light (0xC6) is not offered: the sources only ever write it
-(eucWatch), none reads it back, so Home Assistant could not tell whether it obeyed.
+Disabled by default (docs/design.md, section 3): a user enables it on purpose. Locking or unlocking
+is refused with a translated error unless the wheel reports speed 0 just before the write, and
+counts as done only once the wheel's lock register reads the new value back. The state comes from
+the wheel's flags (0xB2, bit 1). The ring light (0xC6) is not offered: the sources only ever write
+it (eucWatch), none reads it back, so Home Assistant could not tell whether it obeyed.
 """
 
 from __future__ import annotations

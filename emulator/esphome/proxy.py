@@ -7,7 +7,7 @@ carries every GATT request through the same link timing model and the same emula
 as the virtual proxy (`emulator.proxy`): one device model, two transports.
 
 What it does as the firmware does (esphome/components/bluetooth_proxy, facts in
-shared/ha/esphome_proxy.md):
+aioesphomeapi and bleak-esphome as installed):
 - feature flags of a current active proxy; a single advertisement subscriber (the newest wins),
   answered with the scanner's state;
 - it scans in its configured mode (`esp32_ble_tracker`'s `active`, true by default) until Home

@@ -1,6 +1,6 @@
 """The band's activity memory: blocks of minutes on FF07, and their acknowledgement on FF05.
 
-Protocol notes 3.7 and section 4; the facts below were checked against Gadgetbridge's
+docs/protocols/mi-band-1.md, sections 3.7 and 4; the facts below were checked against Gadgetbridge's
 FetchActivityOperation, two decompiled Mi Fit builds and the Mi Band code in MIUI's Bluetooth app.
 
 - FF05 `06` starts the transfer. The band then sends, for each block, an 11-byte header (data

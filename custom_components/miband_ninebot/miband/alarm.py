@@ -1,11 +1,11 @@
 """The band's three alarm slots: what one holds, and its FF05 command.
 
-FF05 `04 slot enabled YY MM DD hh mm ss smart weekdays` (protocol notes 3.6; Gadgetbridge's
-`queueAlarm`, Mi Fit's `setTimer`): the date as in section 3.3, the smart wake-up window in minutes
-(the sources only ever send 30 or 0) and the weekdays the alarm repeats on, Monday in bit 0. With
-no weekday the alarm rings once, at the date and time given; a repeating one gets today's date
-(Gadgetbridge), which only says from when it repeats. We send whole minutes (seconds 0). In
-Mi Fit's capture (tests/captures/mibanda_mi_fit_2014.toml) it sent its alarm that is on with
+FF05 `04 slot enabled YY MM DD hh mm ss smart weekdays` (docs/protocols/mi-band-1.md, section 3.6;
+Gadgetbridge's `queueAlarm`, Mi Fit's `setTimer`): the date as in section 3.3, the smart wake-up
+window in minutes (the sources only ever send 30 or 0) and the weekdays the alarm repeats on, Monday
+in bit 0. With no weekday the alarm rings once, at the date and time given; a repeating one gets
+today's date (Gadgetbridge), which only says from when it repeats. We send whole minutes (seconds
+0). In Mi Fit's capture (tests/captures/mibanda_mi_fit_2014.toml) it sent its alarm that is on with
 seconds 0 and a day in the past (the day before, for one repeating on weekdays), and the two that
 are off with 22 seconds: the band takes what it is given.
 """

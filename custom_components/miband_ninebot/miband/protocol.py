@@ -1,4 +1,6 @@
-"""The Mi Band 1 / 1A / 1S protocol: bytes to values and back (protocol notes, section 3).
+"""The Mi Band 1 / 1A / 1S protocol: bytes to values and back.
+
+docs/protocols/mi-band-1.md, section 3.
 
 Everything here is pure: no I/O, no Home Assistant. Integers are little-endian. The band
 authenticates a central by a 20-byte user-info record whose last byte is a CRC-8/MAXIM of the
@@ -319,7 +321,8 @@ class LeParams:
 
 
 # Gadgetbridge's values: 48.75-61.25 ms while talking, 575-625 ms when idle; 5 s timeout in both,
-# which outlasts the band's stall when its optical sensor starts (notes, section 4.1).
+# which outlasts the band's stall when its optical sensor starts (docs/protocols/mi-band-1.md,
+# section 4.1).
 LOW_LATENCY = LeParams(39, 49, 0, 500)
 HIGH_LATENCY = LeParams(460, 500, 0, 500)
 

@@ -1,7 +1,7 @@
 """The conversation with a Mi Band 1 / 1A / 1S over one BLE connection.
 
-`BandSession.async_start` runs Gadgetbridge's initialisation order (protocol notes, section 4),
-which is also what keeps the 1S's heart-rate sensor from killing the link (section 4.1):
+`BandSession.async_start` runs Gadgetbridge's initialisation order (docs/protocols/mi-band-1.md,
+section 4), which is also what keeps the 1S's heart-rate sensor from killing the link (section 4.1):
 
  1. subscribe to FF03 first, so that the authentication result is not missed;
  2. FF09 <- low latency: the band asks for a 5 s supervision timeout, which outlasts the ~1.3 s

@@ -2,7 +2,7 @@
 
 A pattern is pairs of milliseconds, motor on then off. Firmware from 1.0.10.14 starts the motor
 with Immediate Alert `01` and stops it with `00`; older firmware with FF05 `08 01` and `13`
-(protocol notes 3.10). A pulse lasts at most 500 ms, as Gadgetbridge keeps it.
+(docs/protocols/mi-band-1.md, section 3.10). A pulse lasts at most 500 ms, as Gadgetbridge keeps it.
 """
 
 from __future__ import annotations

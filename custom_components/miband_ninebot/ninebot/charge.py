@@ -1,6 +1,7 @@
 """Whether a wheel is charging, how fast, and when it will be full, from its live readings.
 
-No register says "charging" (protocol notes, section 3). Two signs do, both at a standstill:
+No register says "charging" (docs/protocols/ninebot-one.md, section 3). Two signs do, both at a
+standstill:
 
 - the current: into the battery, it reads negative; jphein/ninebot-one takes below -0.3 A at
   standstill as charging. No source confirms the sign on a real charge, so

@@ -1,6 +1,6 @@
 """The Ninebot One legacy "55 AA" protocol: frames, checksum, stream decoding, registers.
 
-A frame, in both directions (protocol notes, section 2.1):
+A frame, in both directions (docs/protocols/ninebot-one.md, section 2.1):
 
     55 AA  LEN  ADDR  CMD  IDX  DATA[LEN-2]  CK0 CK1
 
@@ -74,7 +74,8 @@ def encode_write(
     """A one-byte write of `value` to register `index`, with the variant's write command.
 
     As eucWatch locks a One E, `55 AA 03 09 03 70 01 ck`, and an S2, `55 AA 03 11 02 70 01 ck`
-    (notes, section 4); `Variant.write_command` says which command a wheel obeys.
+    (docs/protocols/ninebot-one.md, section 4); `Variant.write_command` says which command a
+    wheel obeys.
     """
     if not 0 <= index <= 0xFF or not 0 <= value <= 0xFF:
         raise ValueError(f"cannot write {value} to 0x{index:02x}")
@@ -185,7 +186,7 @@ class StreamDecoder:
             self.stats.skipped_bytes += count
 
 
-# -- registers (protocol notes, section 3) -----------------------------------------------------
+# -- registers (docs/protocols/ninebot-one.md, section 3) ------------------------------------------
 
 SERIAL_FIRST, SERIAL_COUNT = 0x10, 7
 PIN_FIRST, PIN_COUNT = 0x17, 3
@@ -266,7 +267,7 @@ def pin(registers: Mapping[int, int]) -> str | None:
 
 
 # Characters 3-4 of the serial name the model; rewriting them changes the wheel's speed cap
-# (protocol notes, section 4), which is why nothing here ever writes the serial.
+# (docs/protocols/ninebot-one.md, section 4), which is why nothing here ever writes the serial.
 _MODEL_BY_SERIAL_LETTERS = {"OC": MODEL_ONE_C, "OE": MODEL_ONE_E, "OP": MODEL_ONE_P}
 
 

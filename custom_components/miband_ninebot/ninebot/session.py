@@ -3,7 +3,7 @@
 Requests are written without response to the wheel's serial characteristic; answers come back as
 notifications on it (on the One C/E/P the same characteristic FFE1 serves both ways). There is no
 sequence number: an answer says which registers it carries, so a request is done once every
-register it asked for has arrived (protocol notes, section 2.6).
+register it asked for has arrived (docs/protocols/ninebot-one.md, section 2.6).
 
 Polling keeps exactly one request in flight and sends the next one as soon as the previous answer
 is complete, so the rate follows the radio link by itself (self-clocked); a request whose answer
