@@ -209,6 +209,8 @@ class BandSession:
         self._heart_rate_waiters: list[asyncio.Future[int]] = []
         self._alarms_on_band: dict[int, Alarm] = {}  # as last written, while the band keeps them
         self._parameters_settled = asyncio.Event()  # FF03 said the last update applied or failed
+        self._update_pending = False  # FF09 written, the band's word on it not yet come
+        self._band_answers_updates = True  # until a word fails to come on this connection
 
     async def async_pair(self, client: BleakClient, tap_timeout: float = TAP_TIMEOUT) -> DeviceInfo:
         """Introduce the user to the band, waiting up to `tap_timeout` for the wearer's tap.
@@ -263,6 +265,7 @@ class BandSession:
         self.statuses.clear()
         await client.start_notify(NOTIFICATION_UUID, self._on_status)
         self._awake = False  # a new connection: whatever the last one ran at
+        self._update_pending, self._band_answers_updates = False, True
         await self._async_wake()
         self._transfer_left_open = False  # a new connection: the band starts any transfer afresh
         await self._async_read_clock()
@@ -513,7 +516,7 @@ class BandSession:
         if self._client is None or not self._awake:
             return
         try:
-            await self._write(LE_PARAMS_UUID, protocol.HIGH_LATENCY.encode())
+            await self._async_ask_parameters(protocol.HIGH_LATENCY)
         except (BleakError, TimeoutError) as err:
             _LOGGER.debug("%s: high latency not set: %s", self.address, err)
             return
@@ -527,16 +530,37 @@ class BandSession:
         """
         if self._awake:
             return
-        await self._write(LE_PARAMS_UUID, protocol.LOW_LATENCY.encode())
+        await self._async_ask_parameters(protocol.LOW_LATENCY)
         self._awake = True
-        # From the answer on: word of an earlier update (the last switch back) came before it.
-        self._parameters_settled.clear()
         if until_applied:
-            try:
-                async with asyncio.timeout(PARAMETER_UPDATE_TIMEOUT):
-                    await self._parameters_settled.wait()
-            except TimeoutError:
-                _LOGGER.debug("%s: no word of low latency; the transfer starts", self.address)
+            await self._async_parameters_settled()
+
+    async def _async_ask_parameters(self, parameters: protocol.LeParams) -> None:
+        """Write FF09, once the band has answered for the parameters asked for before.
+
+        The band's word (FF03 04, 08, or 03 for a refusal) names no request: one still to come
+        when the next is made would pass for the next one's, so it is waited for first. Cleared
+        before the write, not after its answer: the word for this one may arrive, on a busy host,
+        before the code after the answer runs.
+        """
+        if self._update_pending:
+            await self._async_parameters_settled()
+        self._parameters_settled.clear()
+        self._update_pending = True
+        await self._write(LE_PARAMS_UUID, parameters.encode())
+
+    async def _async_parameters_settled(self) -> None:
+        """Wait for the band's word on the parameters last asked for, if it gives one."""
+        if not self._update_pending or not self._band_answers_updates:
+            return
+        try:
+            async with asyncio.timeout(PARAMETER_UPDATE_TIMEOUT):
+                await self._parameters_settled.wait()
+        except TimeoutError:
+            # Gadgetbridge's account (the band notifies 08), not a capture: a band that stays
+            # silent is not waited for again on this connection.
+            self._band_answers_updates = False
+            _LOGGER.debug("%s: no word of the new parameters; going on", self.address)
 
     async def _async_rest_unless_wanted(self) -> None:
         if not (self._initialising or self._keep_awake()):
@@ -586,6 +610,7 @@ class BandSession:
             self.statuses.append(data[0])
             self._status_queue.put_nowait(data[0])
             if data[0] in PARAMETERS_SETTLED:
+                self._update_pending = False
                 self._parameters_settled.set()
 
     def _on_activity(self, _char: BleakGATTCharacteristic, data: bytearray) -> None:
