@@ -105,7 +105,7 @@ def recovery_section(results: dict[str, Any]) -> list[str]:
             "live cycle",
             results["wheel_s"],
         ),
-        row("Mi Band 1S: the full initialisation (section 4 of the notes)", results["band_s"]),
+        row("Mi Band 1S: the full initialisation (mi-band-1.md, section 4)", results["band_s"]),
         "",
         "Earlier runs of the wheel alternated between 0.38 and 0.62 s. The shorter ones were "
         "wrong: a reading from before the drop, held back by the state-write throttle, was "
