@@ -104,7 +104,7 @@ async def _assert_statistics_match(
     } == pytest.approx(expected_heart)
 
 
-async def _sync(hass: HomeAssistant, band: MiBand) -> Any:
+async def _sync(hass: HomeAssistant, band: Peripheral) -> Any:
     return await hass.services.async_call(
         DOMAIN,
         "sync_activity",

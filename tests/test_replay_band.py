@@ -32,9 +32,9 @@ from emulator.peripheral import Peripheral
 from emulator.proxy import AUTO_MODE
 from emulator.replay import ReplayedMiBand
 
-from . import device_id, discovery_flow_id, result_after_progress, settle, until
+from . import discovery_flow_id, result_after_progress, settle, until
 from .conftest import ESPHomeProxies
-from .test_band_history import _hours
+from .test_band_history import _hours, _sync
 from .test_captures_band import FF0A, FF07, FIRST, _mi_fit_operations, _values
 
 AddDevice = Callable[[Peripheral], Peripheral]
@@ -192,15 +192,7 @@ async def test_a_sync_after_a_failed_one_is_not_ended_by_its_leftover_header(
     await _add_by_discovery(hass, band, then_settle=False)
     await until(importing.is_set)  # the sync on connect is storing its block
 
-    action = hass.async_create_task(
-        hass.services.async_call(
-            DOMAIN,
-            "sync_activity",
-            {"device_id": device_id(hass, band.address)},
-            blocking=True,
-            return_response=True,
-        )
-    )
+    action = hass.async_create_task(_sync(hass, band))
     await until(lambda: band.replay.held != [])  # the header is still on its way
     fail_now.set()  # the recorder fails the store: the first sync ends unacknowledged
     result = await action
