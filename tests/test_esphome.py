@@ -334,7 +334,7 @@ async def test_proxy_tcp_connection_lost_and_back(
         await add_entry_via_discovery(hass, band),
     ):
         # The coordinators' retry timers out of the way: the proxy's return brings them back.
-        entry.runtime_data.backoff.initial = 3600
+        entry.runtime_data.link.backoff.initial = 3600
     caplog.set_level(logging.INFO)
 
     esphome_proxy.drop_api_connections()
@@ -360,7 +360,7 @@ async def test_proxy_rebooting(
     """The ESP32 restarts: gone from the network, its links time out, then it is back."""
     [entry] = hass.config_entries.async_entries(DOMAIN)
     # The coordinator's retry timer out of the way: what brings the wheel back is the proxy.
-    entry.runtime_data.backoff.initial = 3600
+    entry.runtime_data.link.backoff.initial = 3600
 
     await esphome_proxy.reboot(downtime=0.2)
     await until(lambda: not _connected(hass, wheel))

@@ -39,8 +39,9 @@ from .const import (
     DEFAULT_ACTIVITY_SYNC_INTERVAL,
     DEFAULT_PROFILE,
 )
-from .coordinator import LINK_ERRORS, ConnectionPolicy, LinkCoordinator, LinkSettings
+from .coordinator import ConnectionPolicy, LinkCoordinator, LinkSettings
 from .history import ActivityHistory, HistoryNotStoredError, recorder_ready
+from .link import LINK_ERRORS
 from .miband.activity import Block
 from .miband.advertisement import MODEL_MI_BAND_1S
 from .miband.alarm import Alarm
@@ -236,7 +237,7 @@ class BandCoordinator(LinkCoordinator[BandState | None]):
             self._sync_summary = self._sync_summary.plus(*imported)
 
     @callback
-    def _async_in_service(self) -> None:
+    def _async_started_on_fresh_link(self) -> None:
         """Every fresh link (a periodic visit too) starts with a sync, the link held for it."""
         if recorder_ready(self.hass):
             self._async_cancel_sync_timer()  # the last link's timer: this one starts afresh
@@ -273,7 +274,7 @@ class BandCoordinator(LinkCoordinator[BandState | None]):
     @callback
     def _async_schedule_sync(self, delay: timedelta) -> None:
         self._async_cancel_sync_timer()
-        if not self._stopping:
+        if not self.link.closed:
             self._cancel_sync_timer = async_call_later(
                 self.hass, delay, self._async_start_background_sync
             )
@@ -365,8 +366,8 @@ class BandCoordinator(LinkCoordinator[BandState | None]):
         return (
             self._pending_operations > 0
             or self._pending_syncs > 0
-            or (not self._in_service and recorder_ready(self.hass))
-            or (self.settings.policy is ConnectionPolicy.PERIODIC and self._users <= 1)
+            or (not self.link.in_service and recorder_ready(self.hass))
+            or (self.settings.policy is ConnectionPolicy.PERIODIC and self._holders <= 1)
         )
 
     @callback

@@ -70,13 +70,8 @@ from .const import (
     DOMAIN,
     DeviceKind,
 )
-from .coordinator import (
-    DEFAULT_MIN_STATE_INTERVAL,
-    DEFAULT_READ_INTERVAL,
-    LINK_ERRORS,
-    ConnectionPolicy,
-    DeviceSession,
-)
+from .coordinator import DEFAULT_MIN_STATE_INTERVAL, DEFAULT_READ_INTERVAL, ConnectionPolicy
+from .link import LINK_ERRORS, DeviceSession
 from .miband import session as band_session
 from .miband.protocol import Gender
 from .miband.session import (

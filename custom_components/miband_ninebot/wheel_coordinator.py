@@ -19,7 +19,8 @@ from homeassistant.helpers.event import async_call_later
 from homeassistant.util import dt as dt_util
 
 from .const import CONF_CHARGE_LIMIT, CONF_MODEL, CONF_RIDE_END_DELAY, DOMAIN
-from .coordinator import LINK_ERRORS, LinkCoordinator, LinkSettings
+from .coordinator import LinkCoordinator, LinkSettings
+from .link import LINK_ERRORS
 from .ninebot.charge import DEFAULT_LIMIT, ChargeEvent, ChargeTracker
 from .ninebot.protocol import model_from_serial
 from .ninebot.ride import DEFAULT_END_DELAY, RideEnd, RideSummary, RideTracker
@@ -127,7 +128,7 @@ class WheelCoordinator(LinkCoordinator[WheelData | None]):
                 raise self.translated_error("lock_not_confirmed") from err
             except LINK_ERRORS as err:
                 raise self.translated_error("link_lost", error=str(err)) from err
-        self.async_publish_now(self._pending_data)  # the reading that shows the new lock state
+        self.async_publish_now()  # the reading that shows the new lock state
 
     @callback
     def _async_on_reading(self, reading: WheelReading) -> None:
@@ -198,7 +199,7 @@ class WheelCoordinator(LinkCoordinator[WheelData | None]):
         )
 
     @callback
-    def _async_link_down(self) -> None:
+    def _link_down(self) -> None:
         """A ride under way ends if the link stays away for the ride's end delay."""
         if self.rides.riding and self._cancel_ride_end is None:
             self._cancel_ride_end = async_call_later(
