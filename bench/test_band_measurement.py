@@ -34,8 +34,9 @@ from typing import Any
 from homeassistant.core import HomeAssistant
 
 from custom_components.miband_ninebot.const import CONF_CONNECTION_POLICY, DOMAIN
-from custom_components.miband_ninebot.miband.protocol import HIGH_LATENCY, LOW_LATENCY, LeParams
-from custom_components.miband_ninebot.miband.session import LE_PARAMS_UUID, BandSession
+from custom_components.miband_ninebot.miband.client import MiBandClient
+from custom_components.miband_ninebot.miband.const import LE_PARAMS_UUID
+from custom_components.miband_ninebot.miband.latency import HIGH_LATENCY, LOW_LATENCY, LeParams
 from emulator import catalog
 from emulator.band import BAND_TIMING, HEART_RATE_CONTROL_POINT, MANUAL_MEASUREMENT_TIME, MiBand
 from emulator.link import LinkTiming
@@ -105,12 +106,12 @@ async def _half_an_event_before_the_next(band: MiBand) -> None:
         await link.wait_until(link.reply_event() + link.interval / 2)
 
 
-def _switch_to_low_latency_first(session: BandSession) -> None:
+def _switch_to_low_latency_first(session: MiBandClient) -> None:
     """Have this session ask for low latency before a measurement, and for high after it."""
     measure = session.async_measure_heart_rate
 
     async def write(params: LeParams) -> None:
-        client = session._require_client()  # noqa: SLF001 - the bench's other strategy
+        client = session.require_client()
         await client.write_gatt_char(LE_PARAMS_UUID, params.encode(), response=True)
 
     async def measure_at_low_latency() -> int:

@@ -30,7 +30,7 @@ from homeassistant.components.recorder import Recorder, get_instance
 from homeassistant.core import HomeAssistant
 
 from custom_components.miband_ninebot.const import CONF_KEEP_ACTIVITY_ON_BAND, DOMAIN
-from custom_components.miband_ninebot.miband.protocol import LOW_LATENCY
+from custom_components.miband_ninebot.miband.latency import LOW_LATENCY
 from emulator import catalog
 from emulator.band import MiBand
 from emulator.band_memory import generate_minutes

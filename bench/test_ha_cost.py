@@ -26,7 +26,7 @@ from typing import Any
 from homeassistant.core import HomeAssistant
 
 from custom_components.miband_ninebot.const import CONF_MIN_STATE_INTERVAL
-from custom_components.miband_ninebot.ninebot.session import LIVE
+from custom_components.miband_ninebot.ninebot.transport import LIVE
 from emulator import catalog
 from emulator.band import MiBand
 from emulator.peripheral import Peripheral

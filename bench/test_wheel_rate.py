@@ -3,7 +3,7 @@
 All on the same emulated link at real time (30 ms connection interval, one PDU per event and
 direction, 20-byte notifications), one after the other on the same ridden wheel:
 
-- ours: `WheelSession`, one request for the live block (0xB2 x 12: flags, battery ... current)
+- ours: `NinebotClient`, one request for the live block (0xB2 x 12: flags, battery ... current)
   in flight, the next sent as soon as the answer is complete, the slow registers (codes, range,
   lifetime runtime) in rotation at the default pace (one short read every 5 s), and again with
   the rotation 10 times faster (two a second) to show its cost;
@@ -33,8 +33,9 @@ import bleak_retry_connector
 from homeassistant.components import bluetooth
 from homeassistant.core import HomeAssistant
 
+from custom_components.miband_ninebot.ninebot.client import NinebotClient
 from custom_components.miband_ninebot.ninebot.protocol import StreamDecoder, encode_read
-from custom_components.miband_ninebot.ninebot.session import LIVE, ONE_C_E_P, WheelSession
+from custom_components.miband_ninebot.ninebot.transport import LIVE, ONE_C_E_P
 from emulator import catalog
 from emulator.proxy import VirtualProxy
 from emulator.wheel import frame
@@ -116,10 +117,10 @@ async def test_wheel_live_cycles_per_second(hass: HomeAssistant, proxy: VirtualP
     # Ours, at the default rotation and with the rotation fifteen times faster.
     for key, slow_read_interval in (("ours", None), ("ours_fast_rotation", 1.5)):
         client = await _connect(hass, wheel.address)
-        session = WheelSession(lambda _reading: None, slow_read_interval=slow_read_interval)
+        session = NinebotClient(lambda _reading: None, slow_read_interval=slow_read_interval)
 
-        async def ours(session: WheelSession = session, client: BleakClient = client) -> None:
-            await session.async_start(client)
+        async def ours(session: NinebotClient = session, client: BleakClient = client) -> None:
+            await session.start(client)
             await asyncio.Event().wait()
 
         results[key] = await _rate(
@@ -128,7 +129,7 @@ async def test_wheel_live_cycles_per_second(hass: HomeAssistant, proxy: VirtualP
             lambda: 0,
             lambda: sum(1 for first, _count in wheel.reads if first in slow_registers),
         )
-        session.async_link_lost()
+        session.connection_lost()
         await client.disconnect()
 
     # Other live blocks: before the flags joined it, and with the codes along.

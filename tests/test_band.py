@@ -35,7 +35,7 @@ from pytest_homeassistant_custom_component.components.diagnostics import (
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.miband_ninebot.const import CONF_CONNECTION_POLICY, CONF_USER_ID, DOMAIN
-from custom_components.miband_ninebot.miband import protocol, session as band_session
+from custom_components.miband_ninebot.miband import client as band_client, protocol
 from emulator import catalog
 from emulator.band import (
     BATTERY,
@@ -279,7 +279,7 @@ async def test_two_drops_during_a_measurement_raise_a_translated_error(
 async def test_no_value_from_the_band_is_a_translated_error(
     hass: HomeAssistant, add_device: AddDevice, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(band_session, "HEART_RATE_TIMEOUT", 0.5)
+    monkeypatch.setattr(band_client, "HEART_RATE_TIMEOUT", 0.5)
     band, _entry = await add_band(hass, add_device)
     band.activity.heart_rate = 0  # the band reports "no reading" (not worn)
 
@@ -470,7 +470,7 @@ async def test_band_reset_asks_for_reauth_and_pairing_again_restores_it(
 async def test_band_rejecting_the_user_info_asks_for_reauth(
     hass: HomeAssistant, add_device: AddDevice, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(band_session, "AUTHENTICATION_TIMEOUT", 0.3)
+    monkeypatch.setattr(band_client, "AUTHENTICATION_TIMEOUT", 0.3)
     band, _entry = await add_band(hass, add_device)
     band.faults.reject_users = True
 

@@ -25,7 +25,7 @@ from pytest_homeassistant_custom_component.components.recorder.common import (
 )
 
 from custom_components.miband_ninebot.const import CONF_KEEP_ACTIVITY_ON_BAND, DOMAIN
-from custom_components.miband_ninebot.miband import session as band_session
+from custom_components.miband_ninebot.miband import activity_transfer as band_transfer
 from emulator import catalog
 from emulator.band import CONTROL_POINT, MiBand
 from emulator.band_memory import RecordedMinute, generate_minutes
@@ -186,7 +186,7 @@ async def test_a_broken_transfer_loses_no_minute_and_doubles_none(
     monkeypatch: pytest.MonkeyPatch,
     fault: str,
 ) -> None:
-    monkeypatch.setattr(band_session, "ACTIVITY_TIMEOUT", 0.5)
+    monkeypatch.setattr(band_transfer, "ACTIVITY_TIMEOUT", 0.5)
     band, utc_start, minutes = _band_with_a_day(8)
     band.faults.activity = fault  # the first block of the first sync
     add_device(band)

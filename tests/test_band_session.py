@@ -16,14 +16,13 @@ import pytest
 
 from custom_components.miband_ninebot.miband import protocol
 from custom_components.miband_ninebot.miband.alarm import Alarm, AlarmRepeat
-from custom_components.miband_ninebot.miband.session import (
+from custom_components.miband_ninebot.miband.client import MiBandClient
+from custom_components.miband_ninebot.miband.exceptions import (
     AuthenticationRejectedError,
-    BandSession,
-    BandSettings,
-    BandState,
     TapRequiredError,
     TapTimeoutError,
 )
+from custom_components.miband_ninebot.miband.state import BandSettings, BandState
 from custom_components.miband_ninebot.miband.vibration import VibrationPattern
 from emulator import catalog
 from emulator.band import ALERT_LEVEL, MiBand
@@ -39,14 +38,14 @@ USER = protocol.UserInfo(0x2A2A2A2A, protocol.Gender.MALE, 40, 180, 78)
 BAND_CLOCK = datetime(2026, 11, 21, 10, 0, 0)  # the band keeps local time, naive
 
 
-def _session(band: MiBand, states: list[BandState] | None = None) -> BandSession:
+def _session(band: MiBand, states: list[BandState] | None = None) -> MiBandClient:
     settings = BandSettings(USER, now=lambda: BAND_CLOCK)
-    return BandSession(band.address, settings, None if states is None else states.append)
+    return MiBandClient(band.address, settings, None if states is None else states.append)
 
 
 def _known_band(
     add_device: AddDevice, states: list[BandState] | None = None
-) -> tuple[MiBand, BandSession]:
+) -> tuple[MiBand, MiBandClient]:
     """A 1S in range that knows USER already (paired before), and a session for it."""
     band = add_device(catalog.mi_band_1s())
     assert isinstance(band, MiBand)
@@ -54,10 +53,10 @@ def _known_band(
     return band, _session(band, states)
 
 
-async def _start(hass: HomeAssistant, band: MiBand, session: BandSession) -> Received:
+async def _start(hass: HomeAssistant, band: MiBand, session: MiBandClient) -> Received:
     received = Received()
     client = await _connect(hass, band, received)
-    await session.async_start(client)
+    await session.start(client)
     return received
 
 
@@ -107,7 +106,7 @@ async def test_pairing_waits_for_the_tap_and_later_connections_need_none(
     session = _session(band)
     client = await _connect(hass, band, Received())
 
-    pairing = asyncio.create_task(session.async_pair(client, tap_timeout=5.0))
+    pairing = asyncio.create_task(session.pair(client, tap_timeout=5.0))
     await until(lambda: band.waiting_for_tap)
     assert band.tap()
     info = await pairing
@@ -125,7 +124,7 @@ async def test_pairing_without_a_tap_times_out(hass: HomeAssistant, add_device: 
     client = await _connect(hass, band, Received())
 
     with pytest.raises(TapTimeoutError):
-        await _session(band).async_pair(client, tap_timeout=0.2)
+        await _session(band).pair(client, tap_timeout=0.2)
     assert band.known_user_ids == set()
 
 
@@ -133,7 +132,7 @@ async def test_refused_user_info_is_reported_as_such(
     hass: HomeAssistant, add_device: AddDevice, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(
-        "custom_components.miband_ninebot.miband.session.AUTHENTICATION_TIMEOUT", 0.2
+        "custom_components.miband_ninebot.miband.client.AUTHENTICATION_TIMEOUT", 0.2
     )
     band = add_device(catalog.mi_band_1s())
     band.faults.reject_users = True
@@ -150,7 +149,7 @@ async def test_manual_measurement_survives_the_sensor_start_and_returns_the_valu
     band.activity.heart_rate = 64
     await _start(hass, band, session)
 
-    bpm = await session.async_measure_heart_rate()
+    bpm = await session.measure_heart_rate()
 
     assert bpm == 64
     assert states[-1].heart_rate == 64
@@ -174,12 +173,12 @@ async def test_a_drop_during_a_measurement_fails_it_at_once(
             await asyncio.sleep(0.001)
         band.drop_link(CONNECTION_TIMEOUT)
         await received.disconnected.wait()
-        session.async_link_lost()  # what the coordinator's disconnect callback does
+        session.connection_lost()  # what the coordinator's disconnect callback does
         received_drop.set_result(True)
 
     dropper = asyncio.create_task(drop_after_the_start())
     with pytest.raises(BleakError):
-        await session.async_measure_heart_rate()
+        await session.measure_heart_rate()
     await dropper
     assert received_drop.result()
 
@@ -192,7 +191,7 @@ async def test_vibration_uses_the_immediate_alert(
 
     before = len(band.requests)
 
-    await session.async_vibrate(VibrationPattern.RING, 2)
+    await session.vibrate(VibrationPattern.RING, 2)
 
     # Ring is two pulses: four of them, each started with 01 and stopped with 00.
     assert band.vibrations == [protocol.ALERT_MILD, protocol.ALERT_OFF] * 4
@@ -226,13 +225,13 @@ async def test_alarms_are_written_once_and_again_after_the_band_ran_flat(
     # Another connection: the band still holds them, nothing is written.
     band.drop_link(CONNECTION_TIMEOUT)
     await until(lambda: band.connection is None)
-    session.async_link_lost()
+    session.connection_lost()
     await _start(hass, band, session)
     assert len([c for c in band.control_commands if c[0] == 0x04]) == 2
 
     # The band runs flat and restarts with no clock: all of them again.
     band.run_flat()
-    session.async_link_lost()
+    session.connection_lost()
     assert band.alarms.slots == [None] * 3
     await _start(hass, band, session)
     assert [c for c in band.control_commands if c[0] == 0x04][2:] == [set_daily, set_off]
@@ -245,7 +244,7 @@ async def test_the_band_rings_an_alarm_at_its_time_and_says_so(
     await _start(hass, band, session)
     session.settings.alarms = (Alarm(1, enabled=True, time=WAKE_UP, repeat=AlarmRepeat.ONCE),)
 
-    await session.async_write_alarms()
+    await session.write_alarms()
     assert band.alarms.rings == []
     band.set_clock(datetime.combine(BAND_CLOCK.date(), WAKE_UP) - timedelta(seconds=0.1))
 

@@ -24,9 +24,9 @@ from custom_components.miband_ninebot.miband.advertisement import (
     MODEL_MI_BAND_1S,
     model_from_advertisement,
 )
+from custom_components.miband_ninebot.miband.latency import LeParams
 from custom_components.miband_ninebot.miband.protocol import (
     Gender,
-    LeParams,
     MalformedValueError,
     UserInfo,
     UserInfoType,

@@ -25,6 +25,7 @@ from custom_components.miband_ninebot.ninebot.advertisement import (
     is_s2_manufacturer_data,
     model_from_advertisement,
 )
+from custom_components.miband_ninebot.ninebot.client import NinebotClient
 from custom_components.miband_ninebot.ninebot.protocol import (
     ADDRESS_ONE,
     ADDRESS_ONE_S2,
@@ -43,7 +44,7 @@ from custom_components.miband_ninebot.ninebot.protocol import (
     remaining_range,
     serial_number,
 )
-from custom_components.miband_ninebot.ninebot.session import ONE_A1_S2, ONE_C_E_P, WheelSession
+from custom_components.miband_ninebot.ninebot.transport import ONE_A1_S2, ONE_C_E_P
 from emulator.captures import corpus
 from emulator.wheel import NORDIC_UART_SERVICE, NinebotOne, NinebotOneS2
 
@@ -271,7 +272,7 @@ def _check_s2_battery(ledger: Ledger) -> None:
     assert answer.registers() == {0x22: int(battery[1])}
     # An S2 session takes it as it came (ADDR 0x11, CMD 0x01); a One C/E/P session does not.
     for transport, taken in ((ONE_A1_S2, {0x22: int(battery[1])}), (ONE_C_E_P, {})):
-        session = WheelSession(lambda _reading: None, transport)
+        session = NinebotClient(lambda _reading: None, transport)
         session._on_notification(None, bytearray(wire))  # the characteristic is not looked at
         assert session.registers == taken
         assert session.stats.foreign_frames == (0 if taken else 1)

@@ -19,8 +19,8 @@ from custom_components.miband_ninebot.const import (
     DEFAULT_PROFILE,
     DOMAIN,
 )
-from custom_components.miband_ninebot.miband import session as band_session
-from custom_components.miband_ninebot.ninebot import session as wheel_session
+from custom_components.miband_ninebot.miband import client as band_client, const as band_const
+from custom_components.miband_ninebot.ninebot import client as wheel_client
 from emulator import catalog
 from emulator.band import USER_INFO, MiBand
 from emulator.peripheral import ConnectFault, Peripheral
@@ -242,7 +242,7 @@ async def test_band_profile_is_stored_and_sent_to_the_band(
 async def test_pairing_without_a_tap_times_out_and_can_be_retried(
     hass: HomeAssistant, add_device: AddDevice, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(band_session, "TAP_TIMEOUT", 0.5)
+    monkeypatch.setattr(band_const, "TAP_TIMEOUT", 0.5)
     band = catalog.mi_band_1s()
     flow_id = await _start_pairing(hass, add_device, band, {})
 
@@ -265,7 +265,7 @@ async def test_pairing_without_a_tap_times_out_and_can_be_retried(
 async def test_pairing_refused_by_the_band_says_so(
     hass: HomeAssistant, add_device: AddDevice, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(band_session, "AUTHENTICATION_TIMEOUT", 0.3)
+    monkeypatch.setattr(band_client, "AUTHENTICATION_TIMEOUT", 0.3)
     band = catalog.mi_band_1s()
     band.faults.reject_users = True
     flow_id = await _start_pairing(hass, add_device, band, {})
@@ -364,7 +364,7 @@ async def test_wheel_that_cannot_be_reached_is_not_added_and_can_be_retried(
 async def test_wheel_that_does_not_answer_is_not_added(
     hass: HomeAssistant, add_device: AddDevice, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(wheel_session, "ANSWER_TIMEOUT", 0.05)
+    monkeypatch.setattr(wheel_client, "ANSWER_TIMEOUT", 0.05)
     wheel = catalog.ninebot_one_e()
     wheel.faults.mute = True  # the radio link comes up, the controller says nothing
 
@@ -432,7 +432,7 @@ async def test_wheel_lost_during_the_check_is_not_added(
 ) -> None:
     wheel = catalog.ninebot_one_e()
     wheel.faults.drop_at = (
-        wheel_session.IDENTITY.first,
+        wheel_client.IDENTITY.first,
         0,
     )  # the link drops as the identity is asked for
 

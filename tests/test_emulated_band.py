@@ -17,7 +17,7 @@ from bleak.exc import BleakError
 from homeassistant.core import HomeAssistant
 import pytest
 
-from custom_components.miband_ninebot.miband import protocol
+from custom_components.miband_ninebot.miband import latency, protocol
 from emulator import catalog
 from emulator.band import (
     DATE_TIME,
@@ -65,10 +65,10 @@ class BandClient:
             return await self.status.get()
 
     async def low_latency(self) -> None:
-        await self.client.write_gatt_char(LE_PARAMS, protocol.LOW_LATENCY.encode(), response=True)
+        await self.client.write_gatt_char(LE_PARAMS, latency.LOW_LATENCY.encode(), response=True)
 
     async def high_latency(self) -> None:
-        await self.client.write_gatt_char(LE_PARAMS, protocol.HIGH_LATENCY.encode(), response=True)
+        await self.client.write_gatt_char(LE_PARAMS, latency.HIGH_LATENCY.encode(), response=True)
 
     async def set_clock(self) -> None:
         moment = datetime(2026, 11, 21, 10, 0, 0)  # the band's local time, naive

@@ -25,7 +25,7 @@ import pytest
 from pytest_homeassistant_custom_component.common import async_fire_time_changed
 
 from custom_components.miband_ninebot.const import CONF_USER_ID, DOMAIN
-from custom_components.miband_ninebot.ninebot import session as wheel_session
+from custom_components.miband_ninebot.ninebot import client as wheel_client
 from emulator import catalog
 from emulator.band import USER_INFO, MiBand
 from emulator.link import CONNECTION_TIMEOUT, LinkTiming
@@ -254,7 +254,7 @@ async def test_reconnecting_wheel_shows_nothing_before_the_new_link_s_first_read
     turn: the waiting reading must not bring the entities back while the new link has read
     nothing yet (nor the connected sensor say "on").
     """
-    monkeypatch.setattr(wheel_session, "ANSWER_TIMEOUT", 0.6)
+    monkeypatch.setattr(wheel_client, "ANSWER_TIMEOUT", 0.6)
     wheel = add_device(catalog.ninebot_one_e())
     assert isinstance(wheel, NinebotOne)
     entry = await add_entry_via_discovery(hass, wheel)

@@ -25,7 +25,7 @@ import pytest
 
 from custom_components.miband_ninebot.miband import protocol
 from custom_components.miband_ninebot.miband.activity import BlockAssembler
-from custom_components.miband_ninebot.miband.protocol import LeParams
+from custom_components.miband_ninebot.miband.latency import LeParams
 from emulator import catalog
 from emulator.band import (
     ACTIVITY_DATA,

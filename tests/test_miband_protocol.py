@@ -8,13 +8,13 @@ from datetime import date, datetime, time
 from hypothesis import given, strategies as st
 import pytest
 
-from custom_components.miband_ninebot.miband import protocol
+from custom_components.miband_ninebot.miband import latency, protocol
 from custom_components.miband_ninebot.miband.alarm import Alarm, AlarmRepeat
+from custom_components.miband_ninebot.miband.latency import LeParams
 from custom_components.miband_ninebot.miband.protocol import (
     BatteryState,
     DeviceInfo,
     Gender,
-    LeParams,
     MalformedValueError,
     UserInfo,
     crc8_maxim,
@@ -158,8 +158,8 @@ def test_steps_in_two_or_four_bytes() -> None:
 
 
 def test_le_params() -> None:
-    assert protocol.LOW_LATENCY.encode().hex() == "270031000000f40100000000"  # vector 14
-    assert protocol.HIGH_LATENCY.encode().hex() == "cc01f4010000f40100000000"
+    assert latency.LOW_LATENCY.encode().hex() == "270031000000f40100000000"  # vector 14
+    assert latency.HIGH_LATENCY.encode().hex() == "cc01f4010000f40100000000"
     linux = LeParams.decode(bytes.fromhex("cc01f40100002a0038006009"))
     assert linux.supervision_timeout_seconds == 0.42  # the Linux default behind the 0x08 drops
 

@@ -21,7 +21,7 @@ from custom_components.miband_ninebot.ninebot.protocol import (
     StreamDecoder,
     encode_read,
 )
-from custom_components.miband_ninebot.ninebot.session import ONE_A1_S2, ONE_C_E_P
+from custom_components.miband_ninebot.ninebot.transport import ONE_A1_S2, ONE_C_E_P
 from emulator import wheel
 from emulator.wheel import NinebotOneS2, WheelState
 

@@ -45,7 +45,7 @@ from custom_components.miband_ninebot.const import (
     CONF_RIDE_END_DELAY,
     DOMAIN,
 )
-from custom_components.miband_ninebot.ninebot import session as wheel_session
+from custom_components.miband_ninebot.ninebot import client as wheel_client
 from emulator.peripheral import ConnectFault, Peripheral
 from emulator.wheel import NinebotOne, RideProfile, WheelIdentity, WheelState
 
@@ -214,7 +214,7 @@ async def test_wheel_out_of_range_and_back(hass: HomeAssistant, add_device: AddD
 async def test_garbage_corruption_and_losses_never_publish_a_wrong_value(
     hass: HomeAssistant, add_device: AddDevice, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(wheel_session, "ANSWER_TIMEOUT", 0.2)
+    monkeypatch.setattr(wheel_client, "ANSWER_TIMEOUT", 0.2)
     wheel, entry = await _add_wheel(hass, add_device)
     voltage_id = entity_id_of(hass, "sensor", wheel.address, "voltage")
     voltages = record_states(hass, voltage_id)
@@ -243,7 +243,7 @@ async def test_garbage_corruption_and_losses_never_publish_a_wrong_value(
 async def test_mute_wheel_is_disconnected_and_retried(
     hass: HomeAssistant, add_device: AddDevice, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(wheel_session, "ANSWER_TIMEOUT", 0.05)
+    monkeypatch.setattr(wheel_client, "ANSWER_TIMEOUT", 0.05)
     wheel, _entry = await _add_wheel(hass, add_device)
     speed_id = entity_id_of(hass, "sensor", wheel.address, "speed")
 

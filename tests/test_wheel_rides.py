@@ -21,7 +21,7 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 
 from custom_components.miband_ninebot.const import CONF_MIN_STATE_INTERVAL, DOMAIN
-from custom_components.miband_ninebot.ninebot import session as wheel_session
+from custom_components.miband_ninebot.ninebot import client as wheel_client
 from emulator.peripheral import Peripheral
 from emulator.wheel import ChargeProfile, NinebotOne, RideProfile, Standing, WheelState
 
@@ -113,7 +113,7 @@ async def test_a_ride_shows_its_time_speeds_and_energy(
 ) -> None:
     # The slow registers (the lifetime runtime among them) come round every 15 s of Home
     # Assistant's clock, which the test does not speed up: every half second here.
-    monkeypatch.setattr(wheel_session, "SLOW_READ_INTERVAL", 0.5)
+    monkeypatch.setattr(wheel_client, "SLOW_READ_INTERVAL", 0.5)
     connected = dt_util.utcnow()
     wheel, _entry = await _add_wheel(hass, add_device, WheelState(trip_time=30))
     rides = record_states(hass, entity_id_of(hass, Platform.EVENT, wheel.address, "ride"))
@@ -194,7 +194,7 @@ async def test_an_error_code_raises_a_repair_until_it_clears(
 ) -> None:
     # The codes come round with the slow registers: every 15 s of Home Assistant's clock, which
     # the test does not speed up; every half second here.
-    monkeypatch.setattr(wheel_session, "SLOW_READ_INTERVAL", 0.5)
+    monkeypatch.setattr(wheel_client, "SLOW_READ_INTERVAL", 0.5)
     wheel, entry = await _add_wheel(hass, add_device, WheelState())
     issues = ir.async_get(hass)
     issue_id = f"wheel_error_{entry.entry_id}"

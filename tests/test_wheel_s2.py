@@ -17,7 +17,7 @@ from homeassistant.core import HomeAssistant
 import pytest
 
 from custom_components.miband_ninebot.const import CONF_KIND, CONF_MODEL, DOMAIN
-from custom_components.miband_ninebot.ninebot import session as wheel_session
+from custom_components.miband_ninebot.ninebot import client as wheel_client
 from emulator import catalog
 from emulator.peripheral import Peripheral
 from emulator.wheel import NinebotOne, NinebotOneS2
@@ -96,7 +96,7 @@ async def test_the_lock_reaches_each_wheel_as_its_own_write(
     unlock: str,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    caplog.set_level(logging.DEBUG, logger=wheel_session.__name__)
+    caplog.set_level(logging.DEBUG, logger=wheel_client.__name__)
     wheel = add_device(make())
     assert wheel.state.speed == 0  # at a standstill
     entry = await add_entry_via_discovery(hass, wheel)
@@ -122,8 +122,8 @@ async def test_an_s2_lock_whose_answer_never_comes_is_decided_by_the_read_back(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     """The answer to a 0x02 write is awaited briefly, then the lock register is read back."""
-    monkeypatch.setattr(wheel_session, "WRITE_ANSWER_TIMEOUT", 0.05)
-    caplog.set_level(logging.DEBUG, logger=wheel_session.__name__)
+    monkeypatch.setattr(wheel_client, "WRITE_ANSWER_TIMEOUT", 0.05)
+    caplog.set_level(logging.DEBUG, logger=wheel_client.__name__)
     wheel = add_device(catalog.ninebot_one_s2())
     entry = await add_entry_via_discovery(hass, wheel)
     lock_id = await enable_lock(hass, wheel, entry)

@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 import logging
 from typing import TYPE_CHECKING, Any
 
+from bleak import BleakClient
 from bleak.backends.device import BLEDevice
 from homeassistant.const import CONF_ADDRESS
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
@@ -45,16 +46,16 @@ from .link import LINK_ERRORS
 from .miband.activity import Block
 from .miband.advertisement import MODEL_MI_BAND_1S
 from .miband.alarm import Alarm
-from .miband.protocol import DeviceInfo, Gender, UserInfo
-from .miband.session import (
+from .miband.client import MiBandClient
+from .miband.exceptions import (
     ActivityTransferError,
     AuthenticationRejectedError,
-    BandSession,
-    BandSettings,
-    BandState,
     NoHeartRateError,
     TapRequiredError,
 )
+from .miband.latency import LatencyHold
+from .miband.protocol import DeviceInfo, Gender, UserInfo
+from .miband.state import BandSettings, BandState
 from .miband.vibration import DEFAULT_PATTERN, VibrationPattern
 
 if TYPE_CHECKING:
@@ -100,7 +101,7 @@ class SyncSummary:
 class BandCoordinator(LinkCoordinator[BandState | None]):
     """Holds a band's authenticated link; data is None until the first connection."""
 
-    session: BandSession
+    session: MiBandClient
     auth_errors = (TapRequiredError, AuthenticationRejectedError)
 
     def __init__(
@@ -118,16 +119,10 @@ class BandCoordinator(LinkCoordinator[BandState | None]):
             keep_activity_on_band=bool(entry.options.get(CONF_KEEP_ACTIVITY_ON_BAND, False)),
         )
         address = entry.data[CONF_ADDRESS]
-        # Operations called and not yet talking to the band: a sync makes way for them, and the
-        # link stays at low latency for them (and for a background sync waiting to start).
-        self._pending_operations = 0
-        self._pending_syncs = 0
-        session = BandSession(
-            address,
-            band_settings,
-            self._async_on_state,
-            self._async_store_block,
-            keep_awake=self._link_stays_awake,
+        # Operations called and not yet talking to the band: a sync makes way for them.
+        self._operations_waiting = 0
+        session = MiBandClient(
+            address, band_settings, self._async_on_state, self._async_store_block
         )
         super().__init__(hass, entry, ble_device, session, None, settings=settings)
         self.history = ActivityHistory(
@@ -156,7 +151,7 @@ class BandCoordinator(LinkCoordinator[BandState | None]):
         self._async_alarms_changed()
         if self.connected:
             try:
-                await self._async_operation(self.session.async_write_alarms)
+                await self._async_operation(self.session.write_alarms)
             except HomeAssistantError as err:
                 # Kept here, not noted as written by the session: the next connection writes it.
                 _LOGGER.debug("%s: alarm %d set on reconnect: %s", self.name, slot + 1, err)
@@ -182,7 +177,7 @@ class BandCoordinator(LinkCoordinator[BandState | None]):
         """Turn continuous measurement on or off; a band out of reach gets it when it connects."""
         async with self._operation:
             try:
-                await self.session.async_set_continuous_heart_rate(enabled)
+                await self.session.set_continuous_heart_rate(enabled)
             except LINK_ERRORS as err:
                 # Kept in the settings: the next connection applies it.
                 _LOGGER.debug("%s: continuous heart rate applies on reconnect: %s", self.name, err)
@@ -216,8 +211,8 @@ class BandCoordinator(LinkCoordinator[BandState | None]):
         """One sync on the held link, under the operation lock; the rest after a waiting one."""
         self._sync_summary = SyncSummary()
         try:
-            complete = await self.session.async_sync_activity(
-                yield_to=lambda: self._pending_operations > 0
+            complete = await self.session.sync_activity(
+                yield_to=lambda: self._operations_waiting > 0
             )
         finally:
             self.async_update_listeners()
@@ -236,38 +231,54 @@ class BandCoordinator(LinkCoordinator[BandState | None]):
         if imported is not None:
             self._sync_summary = self._sync_summary.plus(*imported)
 
-    @callback
-    def _async_started_on_fresh_link(self) -> None:
-        """Every fresh link (a periodic visit too) starts with a sync, the link held for it."""
+    async def async_start_session(self, client: BleakClient) -> None:
+        """Initialise the band; every fresh link (a periodic one too) then starts with a sync.
+
+        The sync is counted before the initialisation ends, so the low latency it leaves stays
+        for the sync rather than going high and low again.
+        """
+        hold = self.session.keep_low_latency()
+        try:
+            await self.session.start(client)
+        except BaseException:
+            hold.drop()  # the connection is given up: nothing to ask of it
+            raise
         if recorder_ready(self.hass):
             self._async_cancel_sync_timer()  # the last link's timer: this one starts afresh
-            self._async_start_background_sync()
+            self._async_start_background_sync(fresh_link=True)
+        if self.settings.policy is ConnectionPolicy.PERIODIC and not self._holders:
+            hold.drop()  # the link is released right after: high latency would cost a round trip
+        else:
+            await hold.release()
 
     @callback
-    def _async_start_background_sync(self, _now: object = None) -> None:
+    def _async_start_background_sync(
+        self, _now: object = None, *, fresh_link: bool = False
+    ) -> None:
         self._cancel_sync_timer = None
-        if not self.connected:
+        if not (fresh_link or self.connected):
             return  # the next link starts its own
-        release = self.async_hold_link()
-        self._pending_syncs += 1  # from now: the work before it leaves the link fast for it
+        release_link = self.async_hold_link()
+        latency = self.session.keep_low_latency()  # from now: the work before leaves it fast
         self.entry.async_create_background_task(
-            self.hass, self._async_background_sync(release), f"{self.name} activity sync"
+            self.hass,
+            self._async_background_sync(release_link, latency),
+            f"{self.name} activity sync",
         )
 
-    async def _async_background_sync(self, release: Callable[[], Awaitable[None]]) -> None:
-        pending = True
+    async def _async_background_sync(
+        self, release_link: Callable[[], Awaitable[None]], latency: LatencyHold
+    ) -> None:
         try:
             async with self._operation:
-                self._pending_syncs -= 1
-                pending = False
-                await self._async_then_rest(self._async_sync)
+                await self._async_sync()
         except SYNC_ERRORS as err:
             # Nothing is lost: what was not acknowledged stays on the band for the next sync.
             _LOGGER.debug("%s: activity sync stopped: %s", self.name, err)
         finally:
-            if pending:
-                self._pending_syncs -= 1
-            await release()
+            # The link first: released (periodic policy), it needs no high latency asked for.
+            await release_link()
+            await latency.release()
         if self.settings.policy is ConnectionPolicy.HOLD and self._cancel_sync_timer is None:
             self._async_schedule_sync(self._sync_interval)
 
@@ -296,37 +307,40 @@ class BandCoordinator(LinkCoordinator[BandState | None]):
         self, pattern: VibrationPattern = DEFAULT_PATTERN, repeat: int = 1
     ) -> None:
         """Make the band play a vibration pattern `repeat` times."""
-        await self._async_operation(lambda: self.session.async_vibrate(pattern, repeat))
+        await self._async_operation(lambda: self.session.vibrate(pattern, repeat))
 
     async def _async_measure(self) -> int:
         state = self.session.state
         if state is not None and not state.device_info.supports_heart_rate:
             raise self.translated_error("no_heart_rate_sensor")
         try:
-            return await self.session.async_measure_heart_rate()
+            return await self.session.measure_heart_rate()
         except NoHeartRateError as err:
             raise self.translated_error("no_heart_rate") from err
 
     async def _async_operation[T](self, operation: Callable[[], Awaitable[T]]) -> T:
         """Run an operation on a held link; after a drop, once more on a fresh connection.
 
-        It counts as pending until the link is up for it: a sync in progress stops after its
-        block, and a connection made for it leaves the link at low latency.
+        From the call on, a sync in progress stops after its block, and a fresh link keeps its
+        low latency for the operation. The link is let go before the latency: released (the
+        periodic policy), it needs no high latency asked for.
         """
-        self._pending_operations += 1
-        pending = True
+        latency = self.session.keep_low_latency()
+        self._operations_waiting += 1
+        waiting = True
 
         def started() -> None:
-            nonlocal pending
-            if pending:
-                pending = False
-                self._pending_operations -= 1
+            nonlocal waiting
+            if waiting:
+                waiting = False
+                self._operations_waiting -= 1
 
         try:
             async with self._operation:
                 return await self._async_operation_locked(operation, started)
         finally:
             started()
+            await latency.release()
 
     async def _async_operation_locked[T](
         self, operation: Callable[[], Awaitable[T]], started: Callable[[], None]
@@ -334,41 +348,14 @@ class BandCoordinator(LinkCoordinator[BandState | None]):
         try:
             async with self.async_link_in_use():
                 started()
-                return await self._async_then_rest(operation)
+                return await operation()
         except LINK_ERRORS as err:
             _LOGGER.debug("%s: link lost during an operation, retrying: %s", self.name, err)
         try:
             async with self.async_link_in_use():
-                return await self._async_then_rest(operation)
+                return await operation()
         except LINK_ERRORS as err:
             raise self.translated_error("link_lost", error=str(err)) from err
-
-    async def _async_then_rest[T](self, operation: Callable[[], Awaitable[T]]) -> T:
-        """The operation, then high latency for the band's battery unless another one waits.
-
-        The session rests the link after a sync; this covers every other operation, including one
-        that ended before it reached the band (a 1A asked for a heart rate), on a link its
-        connection left at low latency.
-        """
-        try:
-            return await operation()
-        finally:
-            if not self._link_stays_awake():
-                await self.session.async_rest()
-
-    def _link_stays_awake(self) -> bool:
-        """Whether the link may stay at low latency after a piece of work.
-
-        Yes while more work waits for it: an operation, or the sync that follows every fresh
-        link's initialisation; and on a periodic visit's last work: the link is closed right
-        after, so asking the band for high latency first would only cost a round trip.
-        """
-        return (
-            self._pending_operations > 0
-            or self._pending_syncs > 0
-            or (not self.link.in_service and recorder_ready(self.hass))
-            or (self.settings.policy is ConnectionPolicy.PERIODIC and self._holders <= 1)
-        )
 
     @callback
     def _async_on_state(self, state: BandState) -> None:

@@ -12,20 +12,15 @@ and how often an entity may write its state.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Mapping
-from contextlib import asynccontextmanager
+from collections.abc import Mapping
 import logging
 import secrets
 from typing import TYPE_CHECKING, Any
 
-from bleak import BleakClient
-from bleak.exc import BleakError
-from bleak_retry_connector import BleakClientWithServiceCache, establish_connection
 from bluetooth_data_tools import human_readable_name
 from homeassistant.components import bluetooth
 from homeassistant.components.bluetooth import (
     BluetoothServiceInfoBleak,
-    async_ble_device_from_address,
     async_discovered_service_info,
 )
 from homeassistant.config_entries import (
@@ -71,25 +66,25 @@ from .const import (
     DeviceKind,
 )
 from .coordinator import DEFAULT_MIN_STATE_INTERVAL, DEFAULT_READ_INTERVAL, ConnectionPolicy
-from .link import LINK_ERRORS, DeviceSession
-from .miband import session as band_session
-from .miband.protocol import Gender
-from .miband.session import (
+from .link import LINK_ERRORS, async_connect_once
+from .miband import const as band_const
+from .miband.client import MiBandClient
+from .miband.exceptions import (
     AuthenticationRejectedError,
-    BandSession,
-    BandSettings,
     MissingCharacteristicError,
     TapTimeoutError,
 )
+from .miband.protocol import Gender
+from .miband.state import BandSettings
 from .models import SupportedDevice, identify
 from .ninebot.charge import DEFAULT_LIMIT as DEFAULT_CHARGE_LIMIT
-from .ninebot.ride import DEFAULT_END_DELAY as DEFAULT_RIDE_END_DELAY
-from .ninebot.session import (
+from .ninebot.client import NinebotClient
+from .ninebot.exceptions import (
     MissingCharacteristicError as WheelMissingCharacteristicError,
     WheelNotAnsweringError,
-    WheelSession,
-    transport_for_model,
 )
+from .ninebot.ride import DEFAULT_END_DELAY as DEFAULT_RIDE_END_DELAY
+from .ninebot.transport import transport_for_model
 
 if TYPE_CHECKING:
     # Typed as what the pinned release runs: Home Assistant now installs probatio under the name
@@ -244,10 +239,10 @@ class MiBandNinebotConfigFlow(ConfigFlow, domain=DOMAIN):
         """
         if device.kind is not DeviceKind.WHEEL:
             return None
-        session = WheelSession(lambda _reading: None, transport_for_model(device.model))
+        session = NinebotClient(lambda _reading: None, transport_for_model(device.model))
         try:
-            async with self._async_connected(address, session) as client:
-                await session.async_identify(client)
+            async with async_connect_once(self.hass, address, session.connection_lost) as client:
+                await session.identify(client)
         except WheelMissingCharacteristicError as err:
             raise AbortFlow("not_supported") from err
         except WheelNotAnsweringError:
@@ -256,30 +251,6 @@ class MiBandNinebotConfigFlow(ConfigFlow, domain=DOMAIN):
             _LOGGER.debug("Checking %s failed: %s", address, err)
             return "wheel_cannot_connect"
         return None
-
-    @asynccontextmanager
-    async def _async_connected(
-        self, address: str, session: DeviceSession
-    ) -> AsyncIterator[BleakClient]:
-        """A connection for one conversation of the flow's, hung up afterwards.
-
-        The entry's own link takes over later. A drop tells the session at once, so a wait for an
-        answer ends then rather than at its timeout.
-        """
-        ble_device = async_ble_device_from_address(self.hass, address, connectable=True)
-        if ble_device is None:
-            raise BleakError(f"{address} is not heard by any adapter or proxy that can connect")
-        client = await establish_connection(
-            BleakClientWithServiceCache,
-            ble_device,
-            address,
-            disconnected_callback=lambda _client: session.async_link_lost(),
-        )
-        try:
-            yield client
-        finally:
-            session.async_link_lost()
-            await client.disconnect()
 
     async def _async_configure(self, address: str, device: SupportedDevice) -> ConfigFlowResult:
         self._discovered = (address, device)
@@ -308,7 +279,7 @@ class MiBandNinebotConfigFlow(ConfigFlow, domain=DOMAIN):
                 step_id="pair",
                 progress_action="wait_for_tap",
                 progress_task=self._pairing,
-                description_placeholders={"timeout": str(int(band_session.TAP_TIMEOUT))},
+                description_placeholders={"timeout": str(int(band_const.TAP_TIMEOUT))},
             )
         pairing, self._pairing = self._pairing, None
         try:
@@ -374,9 +345,9 @@ class MiBandNinebotConfigFlow(ConfigFlow, domain=DOMAIN):
         The band's device info, read before anything is written to it, names the model for good:
         the advertisement only suggests one (a passive scan hears no name).
         """
-        session = BandSession(address, BandSettings(band_user(self._user_id, self._profile)))
-        async with self._async_connected(address, session) as client:
-            info = await session.async_pair(client, band_session.TAP_TIMEOUT)
+        session = MiBandClient(address, BandSettings(band_user(self._user_id, self._profile)))
+        async with async_connect_once(self.hass, address, session.connection_lost) as client:
+            info = await session.pair(client, band_const.TAP_TIMEOUT)
         if info.model is not None and self._discovered is not None:
             self._discovered = (address, SupportedDevice(DeviceKind.BAND, info.model))
 

@@ -20,8 +20,9 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from enum import StrEnum
 import logging
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
+from bleak import BleakClient
 from bleak.backends.device import BLEDevice
 from homeassistant.const import CONF_ADDRESS, EVENT_HOMEASSISTANT_STOP
 from homeassistant.core import Event, HomeAssistant, callback
@@ -31,7 +32,7 @@ from homeassistant.helpers.debounce import Debouncer
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 
 from .const import DOMAIN
-from .link import DeviceLink, DeviceSession, LinkEvents
+from .link import DeviceLink
 from .presence import Presence
 
 if TYPE_CHECKING:
@@ -59,6 +60,16 @@ class LinkSettings:
     min_state_interval: float = DEFAULT_MIN_STATE_INTERVAL
 
 
+class DeviceSession(Protocol):
+    """The conversation one device kind holds over a connection (its protocol's client)."""
+
+    async def start(self, client: BleakClient) -> None:
+        """Bring a fresh connection into service and take a first reading."""
+
+    def connection_lost(self) -> None:
+        """Stop using the connection (it went down, or it is being closed)."""
+
+
 class LinkCoordinator[DataT](DataUpdateCoordinator[DataT]):
     """One device's data, link and presence, as its entities see them."""
 
@@ -84,13 +95,7 @@ class LinkCoordinator[DataT](DataUpdateCoordinator[DataT]):
         self.settings = settings or LinkSettings()
         self.session = session
         self.link = DeviceLink(
-            hass,
-            entry,
-            self.address,
-            ble_device,
-            session,
-            events=LinkEvents(self.async_update_listeners, self._async_in_service, self._link_down),
-            auth_errors=self.auth_errors,
+            hass, entry, self.address, ble_device, self, auth_errors=self.auth_errors
         )
         self.presence = Presence(hass, self.address, self.async_update_listeners)
         self._holders = 0  # operations holding the link (`async_link_in_use`)
@@ -192,9 +197,22 @@ class LinkCoordinator[DataT](DataUpdateCoordinator[DataT]):
 
         return release
 
-    async def _async_in_service(self) -> None:
-        """A fresh connection is in service: a kind's own work first, then the policy."""
-        self._async_started_on_fresh_link()
+    async def async_start_session(self, client: BleakClient) -> None:
+        """The link's: the kind's session starts on a fresh connection."""
+        await self.session.start(client)
+
+    @callback
+    def session_lost(self) -> None:
+        """The link's: the connection went or is going."""
+        self.session.connection_lost()
+
+    @callback
+    def link_changed(self) -> None:
+        """The link's: availability may differ."""
+        self.async_update_listeners()
+
+    async def async_link_in_service(self) -> None:
+        """The link's: a fresh connection is in service; release it if nothing holds it."""
         if not self._holders:
             await self._async_release_after_reading()
         self.async_publish_now()  # the connection's first reading shows with its availability
@@ -206,11 +224,7 @@ class LinkCoordinator[DataT](DataUpdateCoordinator[DataT]):
             self.async_update_listeners()
 
     @callback
-    def _async_started_on_fresh_link(self) -> None:
-        """A kind may start its own work on a fresh connection (the band's sync)."""
-
-    @callback
-    def _link_down(self) -> None:
+    def link_down(self) -> None:
         """The connection ended, dropped or released: a kind may react (end a ride)."""
 
     def translated_error(self, key: str, **placeholders: str) -> HomeAssistantError:

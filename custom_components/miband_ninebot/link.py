@@ -12,8 +12,8 @@ fresh connection: authenticate, subscribe, poll). The link:
 - stops dialling a device that no longer accepts us (a reset band) and starts a reauth flow;
 - logs unavailability once when it begins and once when it ends.
 
-What to do with a connection once it is in service (hold it, or release it after a reading) is
-the coordinator's policy: the link tells it through `LinkEvents`.
+What a fresh connection is for (a kind's session, then holding it or releasing it after a
+reading) is its owner's, the coordinator: the link calls it through `LinkOwner`.
 
 `async_connect_once` is the one-off connection of the config flow: no retries of its own, no
 reconnect, hung up when the flow's conversation ends.
@@ -22,7 +22,7 @@ reconnect, hung up when the flow's conversation ends.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 import logging
@@ -55,26 +55,23 @@ LINK_ERRORS: tuple[type[BaseException], ...] = BLEAK_RETRY_EXCEPTIONS
 PATH_RECHECK_INTERVAL = 5.0
 
 
-class DeviceSession(Protocol):
-    """The conversation one device kind holds over a connection."""
+class LinkOwner(Protocol):
+    """What the link asks of, and tells, the one who uses it."""
 
-    async def async_start(self, client: BleakClient) -> None:
-        """Bring a fresh connection into service and take a first reading.
+    async def async_start_session(self, client: BleakClient) -> None:
+        """Bring a fresh connection into service; raise one of LINK_ERRORS to abandon it."""
 
-        Raise one of LINK_ERRORS to abandon the connection.
-        """
+    def session_lost(self) -> None:
+        """Stop using the connection (it went down, or it is being closed or abandoned)."""
 
-    def async_link_lost(self) -> None:
-        """Stop using the link (it went down, or the link is being closed)."""
+    async def async_link_in_service(self) -> None:
+        """A fresh connection's session has started."""
 
+    def link_down(self) -> None:
+        """A connection in service ended, dropped or released."""
 
-@dataclass(frozen=True, slots=True)
-class LinkEvents:
-    """What the link tells its owner."""
-
-    changed: Callable[[], None]  # connected, lost, released, refused: availability may differ
-    in_service: Callable[[], Awaitable[None]]  # a fresh connection's session has started
-    down: Callable[[], None]  # the connection ended, dropped or released
+    def link_changed(self) -> None:
+        """Connected, lost, released, refused: availability may differ."""
 
 
 @dataclass(slots=True)
@@ -98,11 +95,11 @@ class Backoff:
 
 @asynccontextmanager
 async def async_connect_once(
-    hass: HomeAssistant, address: str, session: DeviceSession
+    hass: HomeAssistant, address: str, lost: Callable[[], None]
 ) -> AsyncIterator[BleakClient]:
     """A connection for one conversation, hung up afterwards (the config flow's).
 
-    A drop tells the session at once, so a wait for an answer ends then rather than at its
+    A drop calls `lost` at once, so a wait for an answer ends then rather than at its
     timeout.
     """
     ble_device = bluetooth.async_ble_device_from_address(hass, address, connectable=True)
@@ -112,12 +109,12 @@ async def async_connect_once(
         BleakClientWithServiceCache,
         ble_device,
         address,
-        disconnected_callback=lambda _client: session.async_link_lost(),
+        disconnected_callback=lambda _client: lost(),
     )
     try:
         yield client
     finally:
-        session.async_link_lost()
+        lost()
         await client.disconnect()
 
 
@@ -135,15 +132,13 @@ class DeviceLink:
         entry: ConfigEntry,
         address: str,
         ble_device: BLEDevice,
-        session: DeviceSession,
+        owner: LinkOwner,
         *,
-        events: LinkEvents,
         auth_errors: tuple[type[BaseException], ...] = (),
     ) -> None:
         """Prepare the link; `async_start` dials."""
         self.hass, self.entry, self.address = hass, entry, address
         self.name = entry.title
-        self.session = session
         self.backoff = Backoff()
         self.enabled = True  # off: released for another central, nothing dialled
         self.needs_reauth = False
@@ -153,7 +148,7 @@ class DeviceLink:
         self.closed = False
         # Session errors that mean "the device no longer accepts us": dialling cannot help.
         self._auth_errors = auth_errors
-        self._events = events
+        self._owner = owner
         self._ble_device = ble_device
         self._client: BleakClient | None = None
         self._connect_task: asyncio.Task[None] | None = None
@@ -234,8 +229,8 @@ class DeviceLink:
     async def _async_release_client(self) -> None:
         if (client := self._client) is not None:
             self._client = None
-            self.session.async_link_lost()
-            self._events.down()
+            self._owner.session_lost()
+            self._owner.link_down()
             await client.disconnect()
 
     @callback
@@ -277,7 +272,7 @@ class DeviceLink:
             return
         self._client, self.in_service = client, False
         try:
-            await self.session.async_start(client)
+            await self._owner.async_start_session(client)
         except BaseException as err:
             await self._async_abandon(client, err)
             if not isinstance(err, (*self._auth_errors, *LINK_ERRORS)):
@@ -288,12 +283,12 @@ class DeviceLink:
         if not self._was_available:
             self._was_available = True
             _LOGGER.info("%s (%s) is available again", self.name, self.address)
-        await self._events.in_service()
+        await self._owner.async_link_in_service()
 
     async def _async_abandon(self, client: BleakClientWithServiceCache, err: BaseException) -> None:
         """A session that did not start: whatever stopped it, the half-initialised link goes."""
         self._client = None
-        self.session.async_link_lost()
+        self._owner.session_lost()
         if client.is_connected and isinstance(err, LINK_ERRORS):
             # The device answered wrongly or not at all on a link that is still up. The one
             # cause a retry cannot outlive is a stale services cache (an ESPHome proxy keeps
@@ -340,8 +335,8 @@ class DeviceLink:
             return  # a connection we closed or abandoned ourselves
         self._client = None
         self.released_cleanly = False
-        self.session.async_link_lost()
-        self._events.down()
+        self._owner.session_lost()
+        self._owner.link_down()
         self._log_unavailable("link lost")
         self.async_connect_soon()
 
@@ -377,7 +372,7 @@ class DeviceLink:
             self._connect_task.cancel()  # abandon a dial to a device no one hears
 
     def _log_unavailable(self, reason: str) -> None:
-        self._events.changed()
+        self._owner.link_changed()
         if self._was_available and not self.closed:
             self._was_available = False
             _LOGGER.info("%s (%s) is unavailable: %s", self.name, self.address, reason)

@@ -39,7 +39,7 @@ from .band_coordinator import BandCoordinator
 from .coordinator import LinkCoordinator
 from .entity import MiBandNinebotEntity
 from .miband.protocol import BatteryState
-from .miband.session import BandState
+from .miband.state import BandState
 from .wheel_coordinator import WheelCoordinator, WheelData
 
 PARALLEL_UPDATES = 0

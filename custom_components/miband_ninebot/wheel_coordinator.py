@@ -22,16 +22,11 @@ from .const import CONF_CHARGE_LIMIT, CONF_MODEL, CONF_RIDE_END_DELAY, DOMAIN
 from .coordinator import LinkCoordinator, LinkSettings
 from .link import LINK_ERRORS
 from .ninebot.charge import DEFAULT_LIMIT, ChargeEvent, ChargeTracker
+from .ninebot.client import NinebotClient, WheelIdentity, WheelReading
+from .ninebot.exceptions import WheelMovingError, WriteNotConfirmedError
 from .ninebot.protocol import model_from_serial
 from .ninebot.ride import DEFAULT_END_DELAY, RideEnd, RideSummary, RideTracker
-from .ninebot.session import (
-    WheelIdentity,
-    WheelMovingError,
-    WheelReading,
-    WheelSession,
-    WriteNotConfirmedError,
-    transport_for_model,
-)
+from .ninebot.transport import transport_for_model
 from .wheel_power_on import PowerOnMemory, PowerOnTotals
 
 if TYPE_CHECKING:
@@ -77,7 +72,7 @@ def ride_attributes(summary: RideSummary) -> dict[str, Any]:
 class WheelCoordinator(LinkCoordinator[WheelData | None]):
     """Holds a wheel's link and publishes its readings; data is None until the first one."""
 
-    session: WheelSession
+    session: NinebotClient
 
     def __init__(
         self,
@@ -92,7 +87,7 @@ class WheelCoordinator(LinkCoordinator[WheelData | None]):
             hass,
             entry,
             ble_device,
-            WheelSession(self._async_on_reading, transport),
+            NinebotClient(self._async_on_reading, transport),
             None,
             settings=settings,
         )
@@ -121,7 +116,7 @@ class WheelCoordinator(LinkCoordinator[WheelData | None]):
         """Lock or unlock the wheel: refused unless it stands, done once read back."""
         async with self.async_link_in_use():
             try:
-                await self.session.async_set_lock(locked)
+                await self.session.set_lock(locked)
             except WheelMovingError as err:
                 raise self.translated_error("wheel_moving") from err
             except WriteNotConfirmedError as err:
@@ -199,7 +194,7 @@ class WheelCoordinator(LinkCoordinator[WheelData | None]):
         )
 
     @callback
-    def _link_down(self) -> None:
+    def link_down(self) -> None:
         """A ride under way ends if the link stays away for the ride's end delay."""
         if self.rides.riding and self._cancel_ride_end is None:
             self._cancel_ride_end = async_call_later(

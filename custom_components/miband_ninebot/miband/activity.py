@@ -28,7 +28,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import IntEnum
 
-from .protocol import DATE_LENGTH, MalformedValueError, decode_date
+from .exceptions import MalformedValueError
+from .protocol import DATE_LENGTH, decode_date
 
 FETCH_ACTIVITY = b"\x06"
 STOP_ACTIVITY_SYNC = b"\x11"

@@ -15,6 +15,7 @@ from datetime import datetime
 from enum import IntEnum, StrEnum
 
 from .advertisement import MODEL_MI_BAND_1, MODEL_MI_BAND_1A, MODEL_MI_BAND_1S
+from .exceptions import MalformedValueError
 
 
 def crc8_maxim(data: bytes) -> int:
@@ -151,10 +152,6 @@ class DeviceInfo:
         )
 
 
-class MalformedValueError(ValueError):
-    """Bytes from the band that do not have the layout the protocol gives them."""
-
-
 def parse_device_info(data: bytes) -> DeviceInfo:
     """Decode FF01: 16 bytes (1, 1A) or 20 (1S), with a checksum over the device id."""
     if len(data) not in (16, 20):
@@ -278,55 +275,6 @@ def parse_steps(data: bytes) -> int:
     return int.from_bytes(data, "little")
 
 
-# -- LE params (FF09), section 3.5 -------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class LeParams:
-    """Connection parameters the band asks for, in the units of the Bluetooth spec."""
-
-    min_interval: int  # 1.25 ms
-    max_interval: int  # 1.25 ms
-    latency: int  # connection events
-    supervision_timeout: int  # 10 ms
-    interval: int = 0  # current interval; written as 0
-    advertising_interval: int = 0  # 0.625 ms
-
-    def encode(self) -> bytes:
-        """Twelve bytes: six little-endian words."""
-        return b"".join(
-            value.to_bytes(2, "little")
-            for value in (
-                self.min_interval,
-                self.max_interval,
-                self.latency,
-                self.supervision_timeout,
-                self.interval,
-                self.advertising_interval,
-            )
-        )
-
-    @classmethod
-    def decode(cls, data: bytes) -> LeParams:
-        """Read FF09 back."""
-        if len(data) != 12:
-            raise MalformedValueError(f"LE params of {len(data)} bytes")
-        words = [int.from_bytes(data[n : n + 2], "little") for n in range(0, 12, 2)]
-        return cls(*words)
-
-    @property
-    def supervision_timeout_seconds(self) -> float:
-        """The supervision timeout in seconds."""
-        return self.supervision_timeout / 100
-
-
-# Gadgetbridge's values: 48.75-61.25 ms while talking, 575-625 ms when idle; 5 s timeout in both,
-# which outlasts the band's stall when its optical sensor starts (docs/protocols/mi-band-1.md,
-# section 4.1).
-LOW_LATENCY = LeParams(39, 49, 0, 500)
-HIGH_LATENCY = LeParams(460, 500, 0, 500)
-
-
 # -- FF03 notifications, section 3.8 -----------------------------------------------------------
 
 
@@ -345,15 +293,6 @@ class Notification(IntEnum):
     TAPPED = 0x15
     MALFUNCTION = 0xFF
 
-
-# What ends a connection-parameter update the band asked for: applied (04, then 08) or refused.
-PARAMETERS_SETTLED = frozenset(
-    {
-        Notification.CONNECTION_PARAMETERS_FAILED,
-        Notification.CONNECTION_PARAMETERS_OK,
-        Notification.LATENCY_SET,
-    }
-)
 
 AUTHENTICATED = frozenset(
     {

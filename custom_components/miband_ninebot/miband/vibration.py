@@ -7,7 +7,13 @@ with Immediate Alert `01` and stops it with `00`; older firmware with FF05 `08 0
 
 from __future__ import annotations
 
+import asyncio
 from enum import StrEnum
+
+from bleak import BleakClient
+
+from .const import ALERT_LEVEL_UUID, CONTROL_POINT_UUID
+from .protocol import ALERT_MILD, ALERT_OFF, VIBRATE_START, VIBRATE_STOP
 
 MAX_PULSE_MS = 500
 MIN_PAUSE_MS = 25  # between two pulses, so that the band sees the stop before the next start
@@ -46,3 +52,20 @@ _TIMINGS: dict[VibrationPattern, tuple[int, ...]] = {
 
 DEFAULT_PATTERN = VibrationPattern.SHORT
 NOTIFICATION_REPEAT = 3  # Gadgetbridge's default repeat for a notification
+
+
+async def play(client: BleakClient, pattern: VibrationPattern, repeat: int) -> None:
+    """Play `pattern` `repeat` times: Immediate Alert where the firmware has it, else FF05."""
+    alert = client.services.get_characteristic(ALERT_LEVEL_UUID)
+    pulses = pattern.pulses * repeat
+    for index, (on_ms, off_ms) in enumerate(pulses):
+        if alert is not None:
+            await client.write_gatt_char(alert, ALERT_MILD, response=False)
+            await asyncio.sleep(on_ms / 1000)
+            await client.write_gatt_char(alert, ALERT_OFF, response=False)
+        else:
+            await client.write_gatt_char(CONTROL_POINT_UUID, VIBRATE_START, response=True)
+            await asyncio.sleep(on_ms / 1000)
+            await client.write_gatt_char(CONTROL_POINT_UUID, VIBRATE_STOP, response=True)
+        if index < len(pulses) - 1:
+            await asyncio.sleep(off_ms / 1000)

@@ -16,7 +16,7 @@ error and warning codes (0xB0-0xB1) would take a fourth notification, a fifth of
 lifetime runtime), read in rotation, one short read every few seconds. The A1/S2 answer a read in
 one frame, so their live block takes the codes and their speed (0xBE) along.
 
-Nothing is written to the wheel except on a user's explicit request (`async_set_lock`), and then
+Nothing is written to the wheel except on a user's explicit request (`set_lock`), and then
 only at a standstill the wheel itself has just reported, and read back before it counts as done.
 Each variant writes the way it obeys (`Variant.write_command`): the C/E/P without an answer, the
 S2 with one, which the session waits for briefly before the read-back that decides.
@@ -34,113 +34,39 @@ from bleak import BleakClient
 from bleak.backends.characteristic import BleakGATTCharacteristic
 from bleak.exc import BleakError
 
-from .advertisement import MODEL_ONE_S2
+from .const import (
+    ANSWER_TIMEOUT,
+    ATTEMPTS_PER_REQUEST,
+    LOCK_READ_BACKS,
+    SLOW_READ_INTERVAL,
+    WRITE_ANSWER_TIMEOUT,
+)
+from .exceptions import (
+    MissingCharacteristicError,
+    WheelMovingError,
+    WheelNotAnsweringError,
+    WriteNotConfirmedError,
+)
 from .protocol import (
     COMMAND_READ,
     COMMAND_WRITE,
-    CURRENT,
-    ERROR_CODE,
     FIRMWARE_VERSION,
-    FLAGS,
     LOCK,
-    ONE,
-    ONE_S2,
     REMAINING_RANGE,
-    SERIAL_FIRST,
-    SPEED_S2,
-    TOTAL_RIDE_TIME_LOW,
-    WARNING_CODE,
     DecoderStats,
     Frame,
     LiveValues,
     StreamDecoder,
-    Variant,
     encode_read,
     encode_write,
-    firmware_version,
-    firmware_version_s2,
     pin,
     remaining_range,
     serial_number,
     total_ride_time,
 )
+from .transport import IDENTITY, LIFETIME, LOCK_STATE, ONE_C_E_P, RANGE, ReadRequest, Transport
 
 _LOGGER = logging.getLogger(__name__)
-
-UART_CHARACTERISTIC_UUID = "0000ffe1-0000-1000-8000-00805f9b34fb"
-NORDIC_UART_RX_UUID = "6e400002-b5a3-f393-e0a9-e50e24dcca9e"  # the central writes here
-NORDIC_UART_TX_UUID = "6e400003-b5a3-f393-e0a9-e50e24dcca9e"  # the wheel notifies here
-
-# An answer of the live block takes four connection events at 30 ms; proxies with longer
-# connection intervals need several times that. A lost answer costs this long.
-ANSWER_TIMEOUT = 1.0
-ATTEMPTS_PER_REQUEST = 4
-SLOW_READ_INTERVAL = 15.0  # s in which every slow register is read once
-# Reads of the lock register after a lock write before it counts as not obeyed: the wheel applies
-# a write between requests, so the first read-back normally shows it.
-LOCK_READ_BACKS = 3
-# How long the read-back waits for the answer to an answered (0x02) write. 9BotONE's key fob waits
-# for a frame after its 0x02 write before it reports success (src/puckjs-keyfob.js L155-162 at
-# ca9a65ee); an S2's answer is never captured, so its absence delays the read-back, nothing more.
-WRITE_ANSWER_TIMEOUT = 1.0
-
-
-@dataclass(frozen=True, slots=True)
-class ReadRequest:
-    """A read of consecutive registers."""
-
-    first: int
-    count: int
-
-    @property
-    def registers(self) -> range:
-        """The registers the answer must carry."""
-        return range(self.first, self.first + self.count)
-
-
-IDENTITY = ReadRequest(SERIAL_FIRST, FIRMWARE_VERSION - SERIAL_FIRST + 1)  # serial, PIN, version
-CODES = ReadRequest(ERROR_CODE, WARNING_CODE - ERROR_CODE + 1)
-RANGE = ReadRequest(REMAINING_RANGE, 1)
-LIFETIME = ReadRequest(TOTAL_RIDE_TIME_LOW, 2)
-LOCK_STATE = ReadRequest(LOCK, 1)
-
-
-@dataclass(frozen=True, slots=True)
-class Transport:
-    """How a wheel variant is spoken to: characteristics, frame address, what is read how often."""
-
-    write_uuid: str
-    notify_uuid: str
-    variant: Variant  # address, write command, speed register and unit
-    version: Callable[[int], str]
-    live: ReadRequest  # after every answer
-    slow: tuple[ReadRequest, ...]  # one of them every `slow_read_interval / len(slow)`
-
-
-ONE_C_E_P = Transport(
-    UART_CHARACTERISTIC_UUID,
-    UART_CHARACTERISTIC_UUID,
-    ONE,
-    firmware_version,
-    live=ReadRequest(FLAGS, CURRENT - FLAGS + 1),  # flags, battery ... current
-    slow=(CODES, RANGE, LIFETIME),
-)
-# WheelLog's S2 branch: address 0x11, speed at 0xBE, the version printed differently; writes
-# with 0x02 as eucWatch and 9BotONE do (`ONE_S2`).
-ONE_A1_S2 = Transport(
-    NORDIC_UART_RX_UUID,
-    NORDIC_UART_TX_UUID,
-    ONE_S2,
-    firmware_version_s2,
-    live=ReadRequest(ERROR_CODE, SPEED_S2 - ERROR_CODE + 1),  # codes, flags ... the speed
-    slow=(RANGE, LIFETIME),
-)
-LIVE = ONE_C_E_P.live
-
-
-def transport_for_model(model: str) -> Transport:
-    """The transport of a model as discovery named it."""
-    return ONE_A1_S2 if model == MODEL_ONE_S2 else ONE_C_E_P
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,24 +98,8 @@ class PollStats:
     foreign_frames: int = 0  # well-formed frames that are not read answers for us
 
 
-class MissingCharacteristicError(BleakError):
-    """The connected device lacks the wheel's serial characteristic."""
-
-
-class WheelNotAnsweringError(BleakError):
-    """The link is up but the wheel does not answer read requests."""
-
-
-class WheelMovingError(Exception):
-    """A write was refused: the wheel did not report a standstill just before it."""
-
-
-class WriteNotConfirmedError(Exception):
-    """The wheel took a write but its register does not read back the value written."""
-
-
-class WheelSession:
-    """One connection's worth of conversation with a wheel."""
+class NinebotClient:
+    """The conversation with one wheel, over whichever connection it has now."""
 
     def __init__(
         self,
@@ -229,19 +139,19 @@ class WheelSession:
         """What the stream decoder rejected since the session was made."""
         return self.decoder.stats
 
-    async def async_identify(self, client: BleakClient) -> WheelIdentity:
+    async def identify(self, client: BleakClient) -> WheelIdentity:
         """Subscribe and read who the wheel is, nothing more: the config flow's check.
 
-        Only read requests go to the wheel. The caller disconnects, then calls `async_link_lost`.
+        Only read requests go to the wheel. The caller disconnects, then calls `connection_lost`.
         """
-        await self._async_subscribe(client)
+        await self._subscribe(client)
         await self._read(IDENTITY)
         self.identity = self._decode_identity()
         return self.identity
 
-    async def async_start(self, client: BleakClient) -> None:
+    async def start(self, client: BleakClient) -> None:
         """Subscribe, read the identity and a first full reading, then poll in the background."""
-        await self.async_identify(client)
+        await self.identify(client)
         self._unanswered.clear()
         for request in self._transport.slow:
             await self._read_slow(request)
@@ -252,7 +162,7 @@ class WheelSession:
             self._poll(client), name="ninebot live polling"
         )
 
-    async def _async_subscribe(self, client: BleakClient) -> None:
+    async def _subscribe(self, client: BleakClient) -> None:
         services = client.services
         write_char = services.get_characteristic(self._transport.write_uuid)
         notify_char = services.get_characteristic(self._transport.notify_uuid)
@@ -264,7 +174,7 @@ class WheelSession:
         self.decoder.reset()
         await client.start_notify(notify_char, self._on_notification)
 
-    def async_link_lost(self) -> None:
+    def connection_lost(self) -> None:
         """Stop polling and end a read waiting for its answer; the next connection starts afresh."""
         if self._poller is not None:
             self._poller.cancel()
@@ -273,7 +183,7 @@ class WheelSession:
         self._answered.set()  # `_read` sees the link gone at once, not after its answer timeout
         self._write_answered.set()
 
-    async def async_set_lock(self, locked: bool) -> None:
+    async def set_lock(self, locked: bool) -> None:
         """Lock or unlock the wheel, if it stands still; done once the register reads it back.
 
         Raises `WheelMovingError` unless a read just before the write says speed 0, and

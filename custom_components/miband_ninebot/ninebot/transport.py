@@ -1,0 +1,88 @@
+"""How each variant is spoken to: its characteristics, its frames, and what is read how often.
+
+docs/protocols/ninebot-one.md, sections 2.6 and 5: the live block is one request sized to the
+link, the registers that change slowly are read in rotation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from .advertisement import MODEL_ONE_S2
+from .const import NORDIC_UART_RX_UUID, NORDIC_UART_TX_UUID, UART_CHARACTERISTIC_UUID
+from .protocol import (
+    CURRENT,
+    ERROR_CODE,
+    FIRMWARE_VERSION,
+    FLAGS,
+    LOCK,
+    ONE,
+    ONE_S2,
+    REMAINING_RANGE,
+    SERIAL_FIRST,
+    SPEED_S2,
+    TOTAL_RIDE_TIME_LOW,
+    WARNING_CODE,
+    Variant,
+    firmware_version,
+    firmware_version_s2,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ReadRequest:
+    """A read of consecutive registers."""
+
+    first: int
+    count: int
+
+    @property
+    def registers(self) -> range:
+        """The registers the answer must carry."""
+        return range(self.first, self.first + self.count)
+
+
+IDENTITY = ReadRequest(SERIAL_FIRST, FIRMWARE_VERSION - SERIAL_FIRST + 1)  # serial, PIN, version
+CODES = ReadRequest(ERROR_CODE, WARNING_CODE - ERROR_CODE + 1)
+RANGE = ReadRequest(REMAINING_RANGE, 1)
+LIFETIME = ReadRequest(TOTAL_RIDE_TIME_LOW, 2)
+LOCK_STATE = ReadRequest(LOCK, 1)
+
+
+@dataclass(frozen=True, slots=True)
+class Transport:
+    """How a wheel variant is spoken to: characteristics, frame address, what is read how often."""
+
+    write_uuid: str
+    notify_uuid: str
+    variant: Variant  # address, write command, speed register and unit
+    version: Callable[[int], str]
+    live: ReadRequest  # after every answer
+    slow: tuple[ReadRequest, ...]  # one of them every `slow_read_interval / len(slow)`
+
+
+ONE_C_E_P = Transport(
+    UART_CHARACTERISTIC_UUID,
+    UART_CHARACTERISTIC_UUID,
+    ONE,
+    firmware_version,
+    live=ReadRequest(FLAGS, CURRENT - FLAGS + 1),  # flags, battery ... current
+    slow=(CODES, RANGE, LIFETIME),
+)
+# WheelLog's S2 branch: address 0x11, speed at 0xBE, the version printed differently; writes
+# with 0x02 as eucWatch and 9BotONE do (`ONE_S2`).
+ONE_A1_S2 = Transport(
+    NORDIC_UART_RX_UUID,
+    NORDIC_UART_TX_UUID,
+    ONE_S2,
+    firmware_version_s2,
+    live=ReadRequest(ERROR_CODE, SPEED_S2 - ERROR_CODE + 1),  # codes, flags ... the speed
+    slow=(RANGE, LIFETIME),
+)
+LIVE = ONE_C_E_P.live
+
+
+def transport_for_model(model: str) -> Transport:
+    """The transport of a model as discovery named it."""
+    return ONE_A1_S2 if model == MODEL_ONE_S2 else ONE_C_E_P
