@@ -26,21 +26,10 @@ from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.event import async_call_later
 from homeassistant.util import dt as dt_util
 
-from .band_alarms import BandAlarms
-from .const import (
-    CONF_ACTIVITY_SYNC_INTERVAL,
-    CONF_AGE,
-    CONF_GENDER,
-    CONF_HEIGHT,
-    CONF_KEEP_ACTIVITY_ON_BAND,
-    CONF_MODEL,
-    CONF_USER_ID,
-    CONF_WEIGHT,
-    DEFAULT_ACTIVITY_SYNC_INTERVAL,
-    DEFAULT_PROFILE,
-)
+from .band.alarms import BandAlarms
+from .band.statistics import ActivityHistory, HistoryNotStoredError, recorder_ready
+from .const import CONF_MODEL, CONF_USER_ID
 from .coordinator import LINK_ERRORS, ConnectionPolicy, LinkCoordinator, LinkSettings
-from .history import ActivityHistory, HistoryNotStoredError, recorder_ready
 from .miband.activity import Block
 from .miband.advertisement import MODEL_MI_BAND_1S
 from .miband.alarm import Alarm
@@ -55,6 +44,7 @@ from .miband.session import (
     TapRequiredError,
 )
 from .miband.vibration import DEFAULT_PATTERN, VibrationPattern
+from .options import Profile, activity_sync_interval, keep_activity_on_band
 
 if TYPE_CHECKING:
     from homeassistant.config_entries import ConfigEntry
@@ -64,13 +54,13 @@ _LOGGER = logging.getLogger(__package__)
 
 def band_user(user_id: int, profile: Mapping[str, Any]) -> UserInfo:
     """The user info Home Assistant authenticates with: the stored id and the wearer's profile."""
-    merged = {**DEFAULT_PROFILE, **profile}
+    wearer = Profile.from_options(profile)
     return UserInfo(
         user_id=user_id,
-        gender=Gender[str(merged[CONF_GENDER]).upper()],
-        age=int(merged[CONF_AGE]),
-        height=int(merged[CONF_HEIGHT]),
-        weight=int(merged[CONF_WEIGHT]),
+        gender=Gender[wearer.gender.upper()],
+        age=wearer.age,
+        height=wearer.height,
+        weight=wearer.weight,
     )
 
 
@@ -114,7 +104,7 @@ class BandCoordinator(LinkCoordinator[BandState | None]):
         band_settings = BandSettings(
             user,
             now=band_now,
-            keep_activity_on_band=bool(entry.options.get(CONF_KEEP_ACTIVITY_ON_BAND, False)),
+            keep_activity_on_band=keep_activity_on_band(entry.options),
         )
         address = entry.data[CONF_ADDRESS]
         # Operations called and not yet talking to the band: a sync makes way for them, and the
@@ -132,11 +122,7 @@ class BandCoordinator(LinkCoordinator[BandState | None]):
         self.history = ActivityHistory(
             hass, address, entry.title, heart_rate=self.has_heart_rate_sensor
         )
-        self._sync_interval = timedelta(
-            minutes=float(
-                entry.options.get(CONF_ACTIVITY_SYNC_INTERVAL, DEFAULT_ACTIVITY_SYNC_INTERVAL)
-            )
-        )
+        self._sync_interval = activity_sync_interval(entry.options)
         self._operation = asyncio.Lock()  # one conversation on the control points at a time
         self._sync_summary = SyncSummary()
         self._cancel_sync_timer: CALLBACK_TYPE | None = None

@@ -45,6 +45,7 @@ from homeassistant.helpers.event import async_call_later
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 
 from .const import DOMAIN
+from .options import DEFAULT_MIN_STATE_INTERVAL, DEFAULT_READ_INTERVAL
 
 if TYPE_CHECKING:
     from homeassistant.config_entries import ConfigEntry
@@ -54,8 +55,6 @@ _LOGGER = logging.getLogger(__package__)
 # Errors that mean "the device is not reachable right now": retry after a pause.
 LINK_ERRORS: tuple[type[BaseException], ...] = BLEAK_RETRY_EXCEPTIONS
 
-DEFAULT_READ_INTERVAL = 300.0  # s between visits when the link is not held
-DEFAULT_MIN_STATE_INTERVAL = 1.0  # s between state writes of an entity
 # s between looks for an adapter or proxy that can connect, while there is none: a local check
 # that costs no radio time, so it does not back off. A proxy back from a reboot re-registers its
 # scanner, but the device's advertisements through it are no news to Home Assistant (the same

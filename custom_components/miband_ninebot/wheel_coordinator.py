@@ -18,11 +18,11 @@ from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.event import async_call_later
 from homeassistant.util import dt as dt_util
 
-from .const import CONF_CHARGE_LIMIT, CONF_MODEL, CONF_RIDE_END_DELAY, DOMAIN
+from .const import CONF_MODEL, DOMAIN
 from .coordinator import LINK_ERRORS, LinkCoordinator, LinkSettings
-from .ninebot.charge import DEFAULT_LIMIT, ChargeEvent, ChargeTracker
+from .ninebot.charge import ChargeEvent, ChargeTracker
 from .ninebot.protocol import model_from_serial
-from .ninebot.ride import DEFAULT_END_DELAY, RideEnd, RideSummary, RideTracker
+from .ninebot.ride import RideEnd, RideSummary, RideTracker
 from .ninebot.session import (
     WheelIdentity,
     WheelMovingError,
@@ -31,7 +31,8 @@ from .ninebot.session import (
     WriteNotConfirmedError,
     transport_for_model,
 )
-from .wheel_power_on import PowerOnMemory, PowerOnTotals
+from .options import charge_limit, ride_end_delay
+from .wheel.power_on import PowerOnMemory, PowerOnTotals
 
 if TYPE_CHECKING:
     from homeassistant.config_entries import ConfigEntry
@@ -96,8 +97,8 @@ class WheelCoordinator(LinkCoordinator[WheelData | None]):
             settings=settings,
         )
         self._registered_identity: WheelIdentity | None = None
-        self.rides = RideTracker(int(entry.options.get(CONF_RIDE_END_DELAY, DEFAULT_END_DELAY)))
-        self.charges = ChargeTracker(int(entry.options.get(CONF_CHARGE_LIMIT, DEFAULT_LIMIT)))
+        self.rides = RideTracker(ride_end_delay(entry.options))
+        self.charges = ChargeTracker(charge_limit(entry.options))
         self._powered_on: datetime | None = None
         self._raised_error: int | None = None
         self._event_listeners: dict[WheelEvent, list[EventListener]] = {
