@@ -12,15 +12,10 @@ from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 import pytest
 
-from custom_components.miband_ninebot.const import (
-    CONF_KIND,
-    CONF_MODEL,
-    CONF_USER_ID,
-    DEFAULT_PROFILE,
-    DOMAIN,
-)
+from custom_components.miband_ninebot.const import CONF_KIND, CONF_MODEL, CONF_USER_ID, DOMAIN
 from custom_components.miband_ninebot.miband import client as band_client, const as band_const
 from custom_components.miband_ninebot.ninebot import client as wheel_client
+from custom_components.miband_ninebot.options import DEFAULT_PROFILE
 from emulator import catalog
 from emulator.band import USER_INFO, MiBand
 from emulator.peripheral import ConnectFault, Peripheral

@@ -11,12 +11,6 @@ from typing import Any
 import pytest
 import yaml
 
-from custom_components.miband_ninebot.config_flow import (
-    ACTIVITY_SCHEMA,
-    LINK_SCHEMA,
-    PROFILE_SCHEMA,
-    WHEEL_SCHEMA,
-)
 from custom_components.miband_ninebot.const import CONF_GENDER
 from custom_components.miband_ninebot.coordinator import ConnectionPolicy
 from custom_components.miband_ninebot.miband.advertisement import (
@@ -24,6 +18,12 @@ from custom_components.miband_ninebot.miband.advertisement import (
     MILI_SERVICE_UUID,
 )
 from custom_components.miband_ninebot.ninebot.advertisement import NINEBOT_COMPANY_ID
+from custom_components.miband_ninebot.options_flow import (
+    ACTIVITY_SCHEMA,
+    LINK_SCHEMA,
+    PROFILE_SCHEMA,
+    WHEEL_SCHEMA,
+)
 
 ROOT = Path(__file__).parent.parent
 INTEGRATION = ROOT / "custom_components" / "miband_ninebot"

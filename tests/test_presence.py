@@ -18,7 +18,7 @@ from homeassistant.helpers import entity_registry as er
 from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import async_fire_time_changed
 
-from custom_components.miband_ninebot.sensor import RSSI_REFRESH
+from custom_components.miband_ninebot.link_entities import RSSI_REFRESH
 from emulator import catalog
 from emulator.peripheral import Peripheral
 from emulator.proxy import VirtualProxy

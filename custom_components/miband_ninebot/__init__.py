@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from homeassistant.components import bluetooth
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import CONF_ADDRESS, Platform
@@ -12,24 +10,9 @@ from homeassistant.exceptions import ConfigEntryNotReady
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.typing import ConfigType
 
-from .band_coordinator import BandCoordinator
-from .const import (
-    CONF_CONNECTION_POLICY,
-    CONF_KIND,
-    CONF_MIN_STATE_INTERVAL,
-    CONF_READ_INTERVAL,
-    DOMAIN,
-    DeviceKind,
-)
-from .coordinator import (
-    DEFAULT_MIN_STATE_INTERVAL,
-    DEFAULT_READ_INTERVAL,
-    ConnectionPolicy,
-    LinkCoordinator,
-    LinkSettings,
-)
+from .const import DOMAIN
+from .device_coordinator import DeviceCoordinator, async_create_coordinator
 from .services import async_setup_services
-from .wheel_coordinator import WheelCoordinator
 
 PLATFORMS: list[Platform] = [
     Platform.BINARY_SENSOR,
@@ -45,16 +28,7 @@ PLATFORMS: list[Platform] = [
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
-type MiBandNinebotConfigEntry = ConfigEntry[LinkCoordinator[Any]]
-
-
-def link_settings(options: dict[str, Any]) -> LinkSettings:
-    """The link settings an entry's options ask for, defaults where they are silent."""
-    return LinkSettings(
-        policy=ConnectionPolicy(options.get(CONF_CONNECTION_POLICY, ConnectionPolicy.HOLD)),
-        read_interval=float(options.get(CONF_READ_INTERVAL, DEFAULT_READ_INTERVAL)),
-        min_state_interval=float(options.get(CONF_MIN_STATE_INTERVAL, DEFAULT_MIN_STATE_INTERVAL)),
-    )
+type MiBandNinebotConfigEntry = ConfigEntry[DeviceCoordinator]
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
@@ -74,14 +48,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: MiBandNinebotConfigEntry
             translation_key="device_not_found",
             translation_placeholders={"address": address},
         )
-    settings = link_settings(dict(entry.options))
-    coordinator: LinkCoordinator[Any]
-    if DeviceKind(entry.data[CONF_KIND]) is DeviceKind.WHEEL:
-        coordinator = WheelCoordinator(hass, entry, ble_device, settings)
-        await coordinator.async_load()
-    else:
-        coordinator = BandCoordinator(hass, entry, ble_device, settings)
-        await coordinator.async_load()
+    coordinator = await async_create_coordinator(hass, entry, ble_device)
     entry.runtime_data = coordinator
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     # After the platforms: a restored "connection off" switch must be known before dialling.

@@ -5,8 +5,7 @@ introduces itself with a user id generated once for this band, the band vibrates
 it. The id is stored in the entry, so every later connection is accepted without a tap. When the
 band stops accepting it (a factory reset), a reauth flow pairs the same id again.
 
-Options: the band's profile; how the link is used (held, or opened periodically for a reading)
-and how often an entity may write its state.
+The options flow is options_flow.py's.
 """
 
 from __future__ import annotations
@@ -29,43 +28,14 @@ from homeassistant.config_entries import (
     ConfigFlow,
     ConfigFlowResult,
     OptionsFlow,
-    OptionsFlowWithReload,
 )
-from homeassistant.const import CONF_ADDRESS, UnitOfLength, UnitOfMass, UnitOfTime
+from homeassistant.const import CONF_ADDRESS
 from homeassistant.core import callback
 from homeassistant.data_entry_flow import AbortFlow
-from homeassistant.helpers.selector import (
-    BooleanSelector,
-    NumberSelector,
-    NumberSelectorConfig,
-    NumberSelectorMode,
-    SelectSelector,
-    SelectSelectorConfig,
-    SelectSelectorMode,
-)
 
-from .band_coordinator import band_user
-from .const import (
-    CONF_ACTIVITY_SYNC_INTERVAL,
-    CONF_AGE,
-    CONF_CHARGE_LIMIT,
-    CONF_CONNECTION_POLICY,
-    CONF_GENDER,
-    CONF_HEIGHT,
-    CONF_KEEP_ACTIVITY_ON_BAND,
-    CONF_KIND,
-    CONF_MIN_STATE_INTERVAL,
-    CONF_MODEL,
-    CONF_READ_INTERVAL,
-    CONF_RIDE_END_DELAY,
-    CONF_USER_ID,
-    CONF_WEIGHT,
-    DEFAULT_ACTIVITY_SYNC_INTERVAL,
-    DEFAULT_PROFILE,
-    DOMAIN,
-    DeviceKind,
-)
-from .coordinator import DEFAULT_MIN_STATE_INTERVAL, DEFAULT_READ_INTERVAL, ConnectionPolicy
+from .band.coordinator import band_user
+from .const import CONF_KIND, CONF_MODEL, CONF_USER_ID, DOMAIN, DeviceKind
+from .discovery import SupportedDevice, identify
 from .link import LINK_ERRORS, async_connect_once
 from .miband import const as band_const
 from .miband.client import MiBandClient
@@ -74,17 +44,15 @@ from .miband.exceptions import (
     MissingCharacteristicError,
     TapTimeoutError,
 )
-from .miband.protocol import Gender
 from .miband.state import BandSettings
-from .models import SupportedDevice, identify
-from .ninebot.charge import DEFAULT_LIMIT as DEFAULT_CHARGE_LIMIT
 from .ninebot.client import NinebotClient
 from .ninebot.exceptions import (
     MissingCharacteristicError as WheelMissingCharacteristicError,
     WheelNotAnsweringError,
 )
-from .ninebot.ride import DEFAULT_END_DELAY as DEFAULT_RIDE_END_DELAY
 from .ninebot.transport import transport_for_model
+from .options import DEFAULT_PROFILE
+from .options_flow import PROFILE_SCHEMA, MiBandNinebotOptionsFlow, stored_profile
 
 if TYPE_CHECKING:
     # Typed as what the pinned release runs: Home Assistant now installs probatio under the name
@@ -98,44 +66,10 @@ _LOGGER = logging.getLogger(__package__)
 # How long a user-started flow asks the scanners to scan actively (Home Assistant's minimum).
 ACTIVE_SCAN_SECONDS = 5.0
 
-PROFILE_SCHEMA = vol.Schema(
-    {
-        vol.Required(CONF_GENDER, default=DEFAULT_PROFILE[CONF_GENDER]): SelectSelector(
-            SelectSelectorConfig(
-                options=[gender.name.lower() for gender in Gender],
-                translation_key=CONF_GENDER,
-                mode=SelectSelectorMode.DROPDOWN,
-            )
-        ),
-        # The band stores each in one byte.
-        vol.Required(CONF_AGE, default=DEFAULT_PROFILE[CONF_AGE]): NumberSelector(
-            NumberSelectorConfig(min=1, max=120, step=1, unit_of_measurement=UnitOfTime.YEARS)
-        ),
-        vol.Required(CONF_HEIGHT, default=DEFAULT_PROFILE[CONF_HEIGHT]): NumberSelector(
-            NumberSelectorConfig(
-                min=50, max=250, step=1, unit_of_measurement=UnitOfLength.CENTIMETERS
-            )
-        ),
-        vol.Required(CONF_WEIGHT, default=DEFAULT_PROFILE[CONF_WEIGHT]): NumberSelector(
-            NumberSelectorConfig(min=10, max=250, step=1, unit_of_measurement=UnitOfMass.KILOGRAMS)
-        ),
-    }
-)
-
 
 def _new_user_id() -> int:
     """A user id for one band: random, so no other app or Home Assistant shares it."""
     return secrets.randbelow(0xFFFFFFFF) + 1
-
-
-def _profile(user_input: Mapping[str, Any]) -> dict[str, Any]:
-    """The profile as stored: whole numbers, as the band takes them."""
-    return {
-        CONF_GENDER: user_input[CONF_GENDER],
-        CONF_AGE: int(user_input[CONF_AGE]),
-        CONF_HEIGHT: int(user_input[CONF_HEIGHT]),
-        CONF_WEIGHT: int(user_input[CONF_WEIGHT]),
-    }
 
 
 def _title(device: SupportedDevice, address: str) -> str:
@@ -263,7 +197,7 @@ class MiBandNinebotConfigFlow(ConfigFlow, domain=DOMAIN):
     ) -> ConfigFlowResult:
         """Ask for the wearer's profile (the band uses it for its step and calorie counts)."""
         if user_input is not None:
-            self._profile = _profile(user_input)
+            self._profile = stored_profile(user_input)
             return await self.async_step_pair()
         return self.async_show_form(step_id="profile", data_schema=PROFILE_SCHEMA)
 
@@ -372,105 +306,3 @@ class MiBandNinebotConfigFlow(ConfigFlow, domain=DOMAIN):
             data[CONF_USER_ID] = self._user_id
             options = dict(self._profile)
         return self.async_create_entry(title=_title(device, address), data=data, options=options)
-
-
-LINK_SCHEMA = vol.Schema(
-    {
-        vol.Required(CONF_CONNECTION_POLICY, default=ConnectionPolicy.HOLD.value): SelectSelector(
-            SelectSelectorConfig(
-                options=[policy.value for policy in ConnectionPolicy],
-                translation_key=CONF_CONNECTION_POLICY,
-                mode=SelectSelectorMode.LIST,
-            )
-        ),
-        vol.Required(CONF_READ_INTERVAL, default=DEFAULT_READ_INTERVAL): NumberSelector(
-            NumberSelectorConfig(
-                min=30,
-                max=3600,
-                step=10,
-                unit_of_measurement=UnitOfTime.SECONDS,
-                mode=NumberSelectorMode.BOX,
-            )
-        ),
-        vol.Required(CONF_MIN_STATE_INTERVAL, default=DEFAULT_MIN_STATE_INTERVAL): NumberSelector(
-            NumberSelectorConfig(
-                min=0,
-                max=60,
-                step=0.5,
-                unit_of_measurement=UnitOfTime.SECONDS,
-                mode=NumberSelectorMode.BOX,
-            )
-        ),
-    }
-)
-
-
-# A band's activity memory: how often it is synced while the link is held, and whether it stays
-# on the band once Home Assistant has it.
-ACTIVITY_SCHEMA = vol.Schema(
-    {
-        vol.Required(
-            CONF_ACTIVITY_SYNC_INTERVAL, default=DEFAULT_ACTIVITY_SYNC_INTERVAL
-        ): NumberSelector(
-            NumberSelectorConfig(
-                min=1,
-                max=720,
-                step=1,
-                unit_of_measurement=UnitOfTime.MINUTES,
-                mode=NumberSelectorMode.BOX,
-            )
-        ),
-        vol.Required(CONF_KEEP_ACTIVITY_ON_BAND, default=False): BooleanSelector(),
-    }
-)
-
-
-# A wheel's charge event and ride end.
-WHEEL_SCHEMA = vol.Schema(
-    {
-        vol.Required(CONF_CHARGE_LIMIT, default=DEFAULT_CHARGE_LIMIT): NumberSelector(
-            NumberSelectorConfig(
-                min=50, max=100, step=1, unit_of_measurement="%", mode=NumberSelectorMode.SLIDER
-            )
-        ),
-        vol.Required(CONF_RIDE_END_DELAY, default=DEFAULT_RIDE_END_DELAY): NumberSelector(
-            NumberSelectorConfig(
-                min=10,
-                max=1800,
-                step=10,
-                unit_of_measurement=UnitOfTime.SECONDS,
-                mode=NumberSelectorMode.BOX,
-            )
-        ),
-    }
-)
-
-
-class MiBandNinebotOptionsFlow(OptionsFlowWithReload):
-    """Change the band's profile and how the link is used; the entry reloads with them.
-
-    Home Assistant reloads the entry when the options changed (no update listener of our own).
-    """
-
-    async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
-        """Show the options with the current values filled in."""
-        is_band = self.config_entry.data[CONF_KIND] == DeviceKind.BAND
-        schema = (
-            PROFILE_SCHEMA.extend(LINK_SCHEMA.schema).extend(ACTIVITY_SCHEMA.schema)
-            if is_band
-            else LINK_SCHEMA.extend(WHEEL_SCHEMA.schema)
-        )
-        if user_input is not None:
-            if is_band:
-                user_input = {**user_input, **_profile(user_input)}
-            else:
-                user_input = {
-                    **user_input,
-                    CONF_CHARGE_LIMIT: int(user_input[CONF_CHARGE_LIMIT]),
-                    CONF_RIDE_END_DELAY: int(user_input[CONF_RIDE_END_DELAY]),
-                }
-            return self.async_create_entry(data=user_input)
-        return self.async_show_form(
-            step_id="init",
-            data_schema=self.add_suggested_values_to_schema(schema, self.config_entry.options),
-        )

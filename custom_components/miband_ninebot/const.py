@@ -1,4 +1,7 @@
-"""Constants shared across the integration."""
+"""Constants shared across the integration: the domain, the entry's keys, the device kinds.
+
+The options' defaults are in options.py.
+"""
 
 from __future__ import annotations
 
@@ -32,12 +35,9 @@ CONF_AGE: Final = "age"
 CONF_HEIGHT: Final = "height"
 CONF_WEIGHT: Final = "weight"
 
-DEFAULT_PROFILE: Final = {CONF_GENDER: "female", CONF_AGE: 30, CONF_HEIGHT: 170, CONF_WEIGHT: 70}
-
 # A band's options: its activity memory.
 CONF_KEEP_ACTIVITY_ON_BAND: Final = "keep_activity_on_band"
 CONF_ACTIVITY_SYNC_INTERVAL: Final = "activity_sync_interval"  # minutes, while the link is held
-DEFAULT_ACTIVITY_SYNC_INTERVAL: Final = 15
 
 # A wheel's options: the battery level its charge event announces, and how long it must stand
 # before a ride counts as over.

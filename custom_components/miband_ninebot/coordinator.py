@@ -17,8 +17,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
-from enum import StrEnum
 import logging
 from typing import TYPE_CHECKING, Protocol
 
@@ -33,31 +31,13 @@ from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 
 from .const import DOMAIN
 from .link import DeviceLink
+from .options import ConnectionPolicy, LinkSettings
 from .presence import Presence
 
 if TYPE_CHECKING:
     from homeassistant.config_entries import ConfigEntry
 
 _LOGGER = logging.getLogger(__package__)
-
-DEFAULT_READ_INTERVAL = 300.0  # s between connections when the link is not held
-DEFAULT_MIN_STATE_INTERVAL = 1.0  # s between state writes of an entity
-
-
-class ConnectionPolicy(StrEnum):
-    """Whether the link is held, or opened for a reading now and then."""
-
-    HOLD = "hold"
-    PERIODIC = "periodic"
-
-
-@dataclass(frozen=True, slots=True)
-class LinkSettings:
-    """The user's options for a device's link."""
-
-    policy: ConnectionPolicy = ConnectionPolicy.HOLD
-    read_interval: float = DEFAULT_READ_INTERVAL
-    min_state_interval: float = DEFAULT_MIN_STATE_INTERVAL
 
 
 class DeviceSession(Protocol):

@@ -1,34 +1,15 @@
-"""Event entities: a wheel's rides (started, ended) and charges (started, ended, limit reached).
-
-Automations trigger on them: "the wheel reached 80 %, switch the charger's plug off", "the ride
-ended, tell me how far". A ride's end carries its summary; a charge's events the battery level.
-"""
+"""Event entities: a wheel's rides and charges (wheel/event.py)."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from homeassistant.components.event import EventEntity, EventEntityDescription
-from homeassistant.core import HomeAssistant, callback
+from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from . import MiBandNinebotConfigEntry
-from .entity import MiBandNinebotEntity
-from .ninebot.charge import ChargeEvent
-from .wheel_coordinator import WheelCoordinator, WheelEvent
+from .device_coordinator import by_kind, no_entities
+from .wheel import event as wheel
 
 PARALLEL_UPDATES = 0
-
-WHEEL_EVENTS = (
-    EventEntityDescription(
-        key=WheelEvent.RIDE, translation_key=WheelEvent.RIDE, event_types=["started", "ended"]
-    ),
-    EventEntityDescription(
-        key=WheelEvent.CHARGE,
-        translation_key=WheelEvent.CHARGE,
-        event_types=[event.value for event in ChargeEvent],
-    ),
-)
 
 
 async def async_setup_entry(
@@ -36,33 +17,5 @@ async def async_setup_entry(
     entry: MiBandNinebotConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Add a wheel's ride and charge events."""
-    if isinstance(coordinator := entry.runtime_data, WheelCoordinator):
-        async_add_entities(WheelEventEntity(coordinator, d) for d in WHEEL_EVENTS)
-
-
-class WheelEventEntity(MiBandNinebotEntity[WheelCoordinator], EventEntity):
-    """Fires what the wheel's readings add up to."""
-
-    @property
-    def available(self) -> bool:
-        """The last event stays readable while the wheel is away (a ride ends that way)."""
-        return True
-
-    async def async_added_to_hass(self) -> None:
-        """Listen to the coordinator's events of this kind."""
-        await super().async_added_to_hass()
-        self.async_on_remove(
-            self.coordinator.async_listen_event(
-                WheelEvent(self.entity_description.key), self._async_on_event
-            )
-        )
-
-    @callback
-    def _async_on_event(self, event_type: str, attributes: dict[str, Any]) -> None:
-        self._trigger_event(event_type, attributes)
-        self.async_write_ha_state()
-
-    @callback
-    def _handle_coordinator_update(self) -> None:
-        """Events write their own state; a new reading is not one."""
+    """Add the wheel's event entities."""
+    async_add_entities(by_kind(entry.runtime_data, band=no_entities, wheel=wheel.entities))

@@ -1,29 +1,15 @@
-"""The wheel's lock (register 0x70): opt-in, at a standstill only, done once read back.
-
-Disabled by default (docs/design.md, section 3): a user enables it on purpose. Locking or unlocking
-is refused with a translated error unless the wheel reports speed 0 just before the write, and
-counts as done only once the wheel's lock register reads the new value back. The state comes from
-the wheel's flags (0xB2, bit 1). The ring light (0xC6) is not offered: the sources only ever write
-it (eucWatch), none reads it back, so Home Assistant could not tell whether it obeyed.
-"""
+"""Locks: the wheel's, opt-in and at a standstill only (wheel/lock.py)."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from homeassistant.components.lock import LockEntity, LockEntityDescription
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from . import MiBandNinebotConfigEntry
-from .entity import MiBandNinebotEntity
-from .wheel_coordinator import WheelCoordinator
+from .device_coordinator import by_kind, no_entities
+from .wheel import lock as wheel
 
 PARALLEL_UPDATES = 1  # one write at a time: each checks the speed and reads back
-
-LOCK = LockEntityDescription(
-    key="lock", translation_key="lock", entity_registry_enabled_default=False
-)
 
 
 async def async_setup_entry(
@@ -31,24 +17,5 @@ async def async_setup_entry(
     entry: MiBandNinebotConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Add a wheel's lock."""
-    if isinstance(coordinator := entry.runtime_data, WheelCoordinator):
-        async_add_entities([WheelLock(coordinator, LOCK)])
-
-
-class WheelLock(MiBandNinebotEntity[WheelCoordinator], LockEntity):
-    """Locks the wheel when it stands."""
-
-    @property
-    def is_locked(self) -> bool | None:
-        """What the wheel's flags say; unknown before the first reading."""
-        data = self.coordinator.data
-        return None if data is None else data.reading.live.locked
-
-    async def async_lock(self, **kwargs: Any) -> None:
-        """Lock, if the wheel stands."""
-        await self.coordinator.async_set_lock(True)
-
-    async def async_unlock(self, **kwargs: Any) -> None:
-        """Unlock, if the wheel stands."""
-        await self.coordinator.async_set_lock(False)
+    """Add the wheel's lock entities."""
+    async_add_entities(by_kind(entry.runtime_data, band=no_entities, wheel=wheel.entities))

@@ -21,7 +21,7 @@ from homeassistant.core import (
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv, device_registry as dr
 
-from .band_coordinator import BandCoordinator
+from .band.coordinator import BandCoordinator
 from .const import DOMAIN
 from .miband.vibration import DEFAULT_PATTERN, VibrationPattern
 

@@ -7,9 +7,9 @@ from typing import Any
 
 from homeassistant.helpers.entity import EntityDescription
 
-from .band_coordinator import BandCoordinator
-from .entity import MiBandNinebotEntity
-from .miband.alarm import ALARM_SLOTS, Alarm
+from ..entity import MiBandNinebotEntity
+from ..miband.alarm import ALARM_SLOTS, Alarm
+from .coordinator import BandCoordinator
 
 
 def alarm_key(slot: int, setting: str | None = None) -> str:

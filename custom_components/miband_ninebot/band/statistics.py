@@ -43,8 +43,8 @@ from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.storage import Store
 
-from .const import DOMAIN
-from .miband.activity import Block, Minute
+from ..const import DOMAIN
+from ..miband.activity import Block, Minute
 
 _LOGGER = logging.getLogger(__package__)
 

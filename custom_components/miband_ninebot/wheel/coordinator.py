@@ -18,16 +18,17 @@ from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.event import async_call_later
 from homeassistant.util import dt as dt_util
 
-from .const import CONF_CHARGE_LIMIT, CONF_MODEL, CONF_RIDE_END_DELAY, DOMAIN
-from .coordinator import LinkCoordinator, LinkSettings
-from .link import LINK_ERRORS
-from .ninebot.charge import DEFAULT_LIMIT, ChargeEvent, ChargeTracker
-from .ninebot.client import NinebotClient, WheelIdentity, WheelReading
-from .ninebot.exceptions import WheelMovingError, WriteNotConfirmedError
-from .ninebot.protocol import model_from_serial
-from .ninebot.ride import DEFAULT_END_DELAY, RideEnd, RideSummary, RideTracker
-from .ninebot.transport import transport_for_model
-from .wheel_power_on import PowerOnMemory, PowerOnTotals
+from ..const import CONF_MODEL, DOMAIN
+from ..coordinator import LinkCoordinator
+from ..link import LINK_ERRORS
+from ..ninebot.charge import ChargeEvent, ChargeTracker
+from ..ninebot.client import NinebotClient, WheelIdentity, WheelReading
+from ..ninebot.exceptions import WheelMovingError, WriteNotConfirmedError
+from ..ninebot.protocol import model_from_serial
+from ..ninebot.ride import RideEnd, RideSummary, RideTracker
+from ..ninebot.transport import transport_for_model
+from ..options import LinkSettings, charge_limit, ride_end_delay
+from .power_on import PowerOnMemory, PowerOnTotals
 
 if TYPE_CHECKING:
     from homeassistant.config_entries import ConfigEntry
@@ -92,8 +93,8 @@ class WheelCoordinator(LinkCoordinator[WheelData | None]):
             settings=settings,
         )
         self._registered_identity: WheelIdentity | None = None
-        self.rides = RideTracker(int(entry.options.get(CONF_RIDE_END_DELAY, DEFAULT_END_DELAY)))
-        self.charges = ChargeTracker(int(entry.options.get(CONF_CHARGE_LIMIT, DEFAULT_LIMIT)))
+        self.rides = RideTracker(ride_end_delay(entry.options))
+        self.charges = ChargeTracker(charge_limit(entry.options))
         self._powered_on: datetime | None = None
         self._raised_error: int | None = None
         self._event_listeners: dict[WheelEvent, list[EventListener]] = {

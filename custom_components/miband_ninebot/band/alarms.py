@@ -21,8 +21,8 @@ from homeassistant.helpers.event import async_track_point_in_time
 from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
 
-from .const import DOMAIN
-from .miband.alarm import Alarm, AlarmRepeat
+from ..const import DOMAIN
+from ..miband.alarm import Alarm, AlarmRepeat
 
 _LOGGER = logging.getLogger(__package__)
 

@@ -1,4 +1,4 @@
-"""Which supported device an advertisement belongs to."""
+"""Discovery: which supported device (kind and model) an advertisement belongs to."""
 
 from __future__ import annotations
 

@@ -27,36 +27,32 @@ from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.event import async_call_later
 from homeassistant.util import dt as dt_util
 
-from .band_alarms import BandAlarms
-from .const import (
-    CONF_ACTIVITY_SYNC_INTERVAL,
-    CONF_AGE,
-    CONF_GENDER,
-    CONF_HEIGHT,
-    CONF_KEEP_ACTIVITY_ON_BAND,
-    CONF_MODEL,
-    CONF_USER_ID,
-    CONF_WEIGHT,
-    DEFAULT_ACTIVITY_SYNC_INTERVAL,
-    DEFAULT_PROFILE,
-)
-from .coordinator import ConnectionPolicy, LinkCoordinator, LinkSettings
-from .history import ActivityHistory, HistoryNotStoredError, recorder_ready
-from .link import LINK_ERRORS
-from .miband.activity import Block
-from .miband.advertisement import MODEL_MI_BAND_1S
-from .miband.alarm import Alarm
-from .miband.client import MiBandClient
-from .miband.exceptions import (
+from ..const import CONF_MODEL, CONF_USER_ID
+from ..coordinator import LinkCoordinator
+from ..link import LINK_ERRORS
+from ..miband.activity import Block
+from ..miband.advertisement import MODEL_MI_BAND_1S
+from ..miband.alarm import Alarm
+from ..miband.client import MiBandClient
+from ..miband.exceptions import (
     ActivityTransferError,
     AuthenticationRejectedError,
     NoHeartRateError,
     TapRequiredError,
 )
-from .miband.latency import LatencyHold
-from .miband.protocol import DeviceInfo, Gender, UserInfo
-from .miband.state import BandSettings, BandState
-from .miband.vibration import DEFAULT_PATTERN, VibrationPattern
+from ..miband.latency import LatencyHold
+from ..miband.protocol import DeviceInfo, Gender, UserInfo
+from ..miband.state import BandSettings, BandState
+from ..miband.vibration import DEFAULT_PATTERN, VibrationPattern
+from ..options import (
+    ConnectionPolicy,
+    LinkSettings,
+    Profile,
+    activity_sync_interval,
+    keep_activity_on_band,
+)
+from .alarms import BandAlarms
+from .statistics import ActivityHistory, HistoryNotStoredError, recorder_ready
 
 if TYPE_CHECKING:
     from homeassistant.config_entries import ConfigEntry
@@ -66,13 +62,13 @@ _LOGGER = logging.getLogger(__package__)
 
 def band_user(user_id: int, profile: Mapping[str, Any]) -> UserInfo:
     """The user info Home Assistant authenticates with: the stored id and the wearer's profile."""
-    merged = {**DEFAULT_PROFILE, **profile}
+    wearer = Profile.from_options(profile)
     return UserInfo(
         user_id=user_id,
-        gender=Gender[str(merged[CONF_GENDER]).upper()],
-        age=int(merged[CONF_AGE]),
-        height=int(merged[CONF_HEIGHT]),
-        weight=int(merged[CONF_WEIGHT]),
+        gender=Gender[wearer.gender.upper()],
+        age=wearer.age,
+        height=wearer.height,
+        weight=wearer.weight,
     )
 
 
@@ -116,7 +112,7 @@ class BandCoordinator(LinkCoordinator[BandState | None]):
         band_settings = BandSettings(
             user,
             now=band_now,
-            keep_activity_on_band=bool(entry.options.get(CONF_KEEP_ACTIVITY_ON_BAND, False)),
+            keep_activity_on_band=keep_activity_on_band(entry.options),
         )
         address = entry.data[CONF_ADDRESS]
         # Operations called and not yet talking to the band: a sync makes way for them.
@@ -128,11 +124,7 @@ class BandCoordinator(LinkCoordinator[BandState | None]):
         self.history = ActivityHistory(
             hass, address, entry.title, heart_rate=self.has_heart_rate_sensor
         )
-        self._sync_interval = timedelta(
-            minutes=float(
-                entry.options.get(CONF_ACTIVITY_SYNC_INTERVAL, DEFAULT_ACTIVITY_SYNC_INTERVAL)
-            )
-        )
+        self._sync_interval = activity_sync_interval(entry.options)
         self._operation = asyncio.Lock()  # one conversation on the control points at a time
         self._sync_summary = SyncSummary()
         self._cancel_sync_timer: CALLBACK_TYPE | None = None

@@ -1,0 +1,93 @@
+"""A band's switches: its alarms (on, smart wake-up) and, on a 1S, continuous heart rate."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from homeassistant.components.switch import SwitchEntity, SwitchEntityDescription
+from homeassistant.const import STATE_ON
+from homeassistant.helpers.restore_state import RestoreEntity
+
+from ..entity import MiBandNinebotEntity
+from .alarm_entity import AlarmSlotEntity, alarm_descriptions, slot_entities
+from .coordinator import BandCoordinator
+
+CONTINUOUS_HEART_RATE = SwitchEntityDescription(
+    key="continuous_heart_rate",
+    translation_key="continuous_heart_rate",
+)
+
+ALARMS = alarm_descriptions(SwitchEntityDescription, None)
+SMART_WAKES = alarm_descriptions(SwitchEntityDescription, "smart_wake")
+
+
+def entities(coordinator: BandCoordinator) -> list[SwitchEntity]:
+    """The alarm switches, their smart wake-ups, and continuous heart rate on a 1S."""
+    switches: list[SwitchEntity] = [
+        *slot_entities(AlarmSwitch, coordinator, ALARMS),
+        *slot_entities(SmartWakeSwitch, coordinator, SMART_WAKES),
+    ]
+    if coordinator.has_heart_rate_sensor:
+        switches.append(ContinuousHeartRateSwitch(coordinator, CONTINUOUS_HEART_RATE))
+    return switches
+
+
+class ContinuousHeartRateSwitch(MiBandNinebotEntity[BandCoordinator], SwitchEntity, RestoreEntity):
+    """On: the band measures about every 5 s while connected, and the heart-rate sensor follows.
+
+    The band forgets the mode on every drop; the integration sets it again on each connection.
+    The choice survives restarts.
+    """
+
+    async def async_added_to_hass(self) -> None:
+        """Take the choice made before a restart; the first connection applies it."""
+        await super().async_added_to_hass()
+        if (last := await self.async_get_last_state()) is not None and last.state == STATE_ON:
+            await self.coordinator.async_set_continuous_heart_rate(True)
+
+    @property
+    def is_on(self) -> bool:
+        """Whether continuous measurement is asked for."""
+        return self.coordinator.continuous_heart_rate
+
+    async def async_turn_on(self, **kwargs: Any) -> None:
+        """Start measuring continuously (now if connected, else on the next connection)."""
+        await self.coordinator.async_set_continuous_heart_rate(True)
+
+    async def async_turn_off(self, **kwargs: Any) -> None:
+        """Stop measuring continuously."""
+        await self.coordinator.async_set_continuous_heart_rate(False)
+
+
+class AlarmSwitch(AlarmSlotEntity, SwitchEntity):
+    """On: the band rings this alarm at its time and days."""
+
+    @property
+    def is_on(self) -> bool:
+        """Whether the alarm is set."""
+        return self.alarm.enabled
+
+    async def async_turn_on(self, **kwargs: Any) -> None:
+        """Set the alarm (a one-time alarm for the next time its time comes)."""
+        await self.async_set(enabled=True)
+
+    async def async_turn_off(self, **kwargs: Any) -> None:
+        """Unset the alarm."""
+        await self.async_set(enabled=False)
+
+
+class SmartWakeSwitch(AlarmSlotEntity, SwitchEntity):
+    """On: the band may wake its wearer up to 30 minutes early, in light sleep."""
+
+    @property
+    def is_on(self) -> bool:
+        """Whether the alarm has the smart wake-up window."""
+        return self.alarm.smart_wake
+
+    async def async_turn_on(self, **kwargs: Any) -> None:
+        """Give the alarm the 30-minute window."""
+        await self.async_set(smart_wake=True)
+
+    async def async_turn_off(self, **kwargs: Any) -> None:
+        """Ring at the time itself."""
+        await self.async_set(smart_wake=False)

@@ -1,0 +1,197 @@
+"""The options flow: the settings an entry's device can change, the entry reloading with them.
+
+A band's profile and activity sync, a wheel's charge limit and ride end; for both, how the link is
+used (held, or opened periodically for a reading) and how often an entity may write its state.
+
+The profile's form is also the config flow's, which asks for it before pairing a band.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from homeassistant.config_entries import ConfigFlowResult, OptionsFlowWithReload
+from homeassistant.const import UnitOfLength, UnitOfMass, UnitOfTime
+from homeassistant.helpers.selector import (
+    BooleanSelector,
+    NumberSelector,
+    NumberSelectorConfig,
+    NumberSelectorMode,
+    SelectSelector,
+    SelectSelectorConfig,
+    SelectSelectorMode,
+)
+
+from .const import (
+    CONF_ACTIVITY_SYNC_INTERVAL,
+    CONF_AGE,
+    CONF_CHARGE_LIMIT,
+    CONF_CONNECTION_POLICY,
+    CONF_GENDER,
+    CONF_HEIGHT,
+    CONF_KEEP_ACTIVITY_ON_BAND,
+    CONF_KIND,
+    CONF_MIN_STATE_INTERVAL,
+    CONF_READ_INTERVAL,
+    CONF_RIDE_END_DELAY,
+    CONF_WEIGHT,
+    DeviceKind,
+)
+from .miband.protocol import Gender
+from .options import (
+    DEFAULT_ACTIVITY_SYNC_INTERVAL,
+    DEFAULT_CHARGE_LIMIT,
+    DEFAULT_CONNECTION_POLICY,
+    DEFAULT_KEEP_ACTIVITY_ON_BAND,
+    DEFAULT_MIN_STATE_INTERVAL,
+    DEFAULT_PROFILE,
+    DEFAULT_READ_INTERVAL,
+    DEFAULT_RIDE_END_DELAY,
+    ConnectionPolicy,
+)
+
+if TYPE_CHECKING:
+    # Typed as what the pinned release runs: Home Assistant now installs probatio under the name
+    # voluptuous and types its helpers with probatio's schemas. 2025.8 runs voluptuous itself.
+    import probatio as vol
+else:
+    import voluptuous as vol
+
+PROFILE_SCHEMA = vol.Schema(
+    {
+        vol.Required(CONF_GENDER, default=DEFAULT_PROFILE[CONF_GENDER]): SelectSelector(
+            SelectSelectorConfig(
+                options=[gender.name.lower() for gender in Gender],
+                translation_key=CONF_GENDER,
+                mode=SelectSelectorMode.DROPDOWN,
+            )
+        ),
+        # The band stores each in one byte.
+        vol.Required(CONF_AGE, default=DEFAULT_PROFILE[CONF_AGE]): NumberSelector(
+            NumberSelectorConfig(min=1, max=120, step=1, unit_of_measurement=UnitOfTime.YEARS)
+        ),
+        vol.Required(CONF_HEIGHT, default=DEFAULT_PROFILE[CONF_HEIGHT]): NumberSelector(
+            NumberSelectorConfig(
+                min=50, max=250, step=1, unit_of_measurement=UnitOfLength.CENTIMETERS
+            )
+        ),
+        vol.Required(CONF_WEIGHT, default=DEFAULT_PROFILE[CONF_WEIGHT]): NumberSelector(
+            NumberSelectorConfig(min=10, max=250, step=1, unit_of_measurement=UnitOfMass.KILOGRAMS)
+        ),
+    }
+)
+
+
+def stored_profile(user_input: Mapping[str, Any]) -> dict[str, Any]:
+    """The profile as stored: whole numbers, as the band takes them."""
+    return {
+        CONF_GENDER: user_input[CONF_GENDER],
+        CONF_AGE: int(user_input[CONF_AGE]),
+        CONF_HEIGHT: int(user_input[CONF_HEIGHT]),
+        CONF_WEIGHT: int(user_input[CONF_WEIGHT]),
+    }
+
+
+LINK_SCHEMA = vol.Schema(
+    {
+        vol.Required(CONF_CONNECTION_POLICY, default=DEFAULT_CONNECTION_POLICY): SelectSelector(
+            SelectSelectorConfig(
+                options=[policy.value for policy in ConnectionPolicy],
+                translation_key=CONF_CONNECTION_POLICY,
+                mode=SelectSelectorMode.LIST,
+            )
+        ),
+        vol.Required(CONF_READ_INTERVAL, default=DEFAULT_READ_INTERVAL): NumberSelector(
+            NumberSelectorConfig(
+                min=30,
+                max=3600,
+                step=10,
+                unit_of_measurement=UnitOfTime.SECONDS,
+                mode=NumberSelectorMode.BOX,
+            )
+        ),
+        vol.Required(CONF_MIN_STATE_INTERVAL, default=DEFAULT_MIN_STATE_INTERVAL): NumberSelector(
+            NumberSelectorConfig(
+                min=0,
+                max=60,
+                step=0.5,
+                unit_of_measurement=UnitOfTime.SECONDS,
+                mode=NumberSelectorMode.BOX,
+            )
+        ),
+    }
+)
+
+
+# A band's activity memory: how often it is synced while the link is held, and whether it stays
+# on the band once Home Assistant has it.
+ACTIVITY_SCHEMA = vol.Schema(
+    {
+        vol.Required(
+            CONF_ACTIVITY_SYNC_INTERVAL, default=DEFAULT_ACTIVITY_SYNC_INTERVAL
+        ): NumberSelector(
+            NumberSelectorConfig(
+                min=1,
+                max=720,
+                step=1,
+                unit_of_measurement=UnitOfTime.MINUTES,
+                mode=NumberSelectorMode.BOX,
+            )
+        ),
+        vol.Required(
+            CONF_KEEP_ACTIVITY_ON_BAND, default=DEFAULT_KEEP_ACTIVITY_ON_BAND
+        ): BooleanSelector(),
+    }
+)
+
+
+# A wheel's charge event and ride end.
+WHEEL_SCHEMA = vol.Schema(
+    {
+        vol.Required(CONF_CHARGE_LIMIT, default=DEFAULT_CHARGE_LIMIT): NumberSelector(
+            NumberSelectorConfig(
+                min=50, max=100, step=1, unit_of_measurement="%", mode=NumberSelectorMode.SLIDER
+            )
+        ),
+        vol.Required(CONF_RIDE_END_DELAY, default=DEFAULT_RIDE_END_DELAY): NumberSelector(
+            NumberSelectorConfig(
+                min=10,
+                max=1800,
+                step=10,
+                unit_of_measurement=UnitOfTime.SECONDS,
+                mode=NumberSelectorMode.BOX,
+            )
+        ),
+    }
+)
+
+
+class MiBandNinebotOptionsFlow(OptionsFlowWithReload):
+    """Change the band's profile and how the link is used; the entry reloads with them.
+
+    Home Assistant reloads the entry when the options changed (no update listener of our own).
+    """
+
+    async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Show the options with the current values filled in."""
+        is_band = self.config_entry.data[CONF_KIND] == DeviceKind.BAND
+        schema = (
+            PROFILE_SCHEMA.extend(LINK_SCHEMA.schema).extend(ACTIVITY_SCHEMA.schema)
+            if is_band
+            else LINK_SCHEMA.extend(WHEEL_SCHEMA.schema)
+        )
+        if user_input is not None:
+            if is_band:
+                user_input = {**user_input, **stored_profile(user_input)}
+            else:
+                user_input = {
+                    **user_input,
+                    CONF_CHARGE_LIMIT: int(user_input[CONF_CHARGE_LIMIT]),
+                    CONF_RIDE_END_DELAY: int(user_input[CONF_RIDE_END_DELAY]),
+                }
+            return self.async_create_entry(data=user_input)
+        return self.async_show_form(
+            step_id="init",
+            data_schema=self.add_suggested_values_to_schema(schema, self.config_entry.options),
+        )
