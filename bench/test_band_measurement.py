@@ -36,10 +36,15 @@ from homeassistant.core import HomeAssistant
 from custom_components.miband_ninebot.const import CONF_CONNECTION_POLICY, DOMAIN
 from custom_components.miband_ninebot.miband.protocol import HIGH_LATENCY, LOW_LATENCY, LeParams
 from custom_components.miband_ninebot.miband.session import LE_PARAMS_UUID, BandSession
-from emulator import catalog
-from emulator.band import BAND_TIMING, HEART_RATE_CONTROL_POINT, MANUAL_MEASUREMENT_TIME, MiBand
-from emulator.link import LinkTiming
-from emulator.proxy import VirtualProxy
+from emulator.devices import catalog
+from emulator.devices.band import (
+    BAND_TIMING,
+    HEART_RATE_CONTROL_POINT,
+    MANUAL_MEASUREMENT_TIME,
+    MiBand,
+)
+from emulator.link.timing import LinkTiming
+from emulator.transports.virtual_proxy import VirtualProxy
 from tests import device_id
 
 from .harness import set_up_entry, unload_all

@@ -25,10 +25,10 @@ from custom_components.miband_ninebot.miband.session import (
     TapTimeoutError,
 )
 from custom_components.miband_ninebot.miband.vibration import VibrationPattern
-from emulator import catalog
-from emulator.band import ALERT_LEVEL, MiBand
-from emulator.link import CONNECTION_TIMEOUT
-from emulator.peripheral import Peripheral
+from emulator.devices import catalog
+from emulator.devices.band import ALERT_LEVEL, MiBand
+from emulator.link.peripheral import Peripheral
+from emulator.link.timing import CONNECTION_TIMEOUT
 
 from . import until
 from .test_emulator import Received, _connect

@@ -21,10 +21,10 @@ from custom_components.miband_ninebot.const import (
 )
 from custom_components.miband_ninebot.miband import session as band_session
 from custom_components.miband_ninebot.ninebot import session as wheel_session
-from emulator import catalog
-from emulator.band import USER_INFO, MiBand
-from emulator.peripheral import ConnectFault, Peripheral
-from emulator.proxy import VirtualProxy
+from emulator.devices import catalog
+from emulator.devices.band import USER_INFO, MiBand
+from emulator.link.peripheral import ConnectFault, Peripheral
+from emulator.transports.virtual_proxy import VirtualProxy
 
 from . import (
     add_entry_via_discovery,

@@ -18,8 +18,8 @@ from homeassistant.core import HomeAssistant
 import pytest
 
 from custom_components.miband_ninebot.miband import protocol
-from emulator import catalog
-from emulator.band import (
+from emulator.devices import catalog
+from emulator.devices.band import (
     DATE_TIME,
     DEVICE_INFO,
     HEART_RATE_CONTROL_POINT,
@@ -29,8 +29,8 @@ from emulator.band import (
     USER_INFO,
     MiBand,
 )
-from emulator.link import CONNECTION_TIMEOUT
-from emulator.peripheral import Peripheral
+from emulator.link.peripheral import Peripheral
+from emulator.link.timing import CONNECTION_TIMEOUT
 
 from .test_emulator import Received, _connect
 

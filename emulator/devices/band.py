@@ -41,19 +41,8 @@ import time
 
 from bleak.assigned_numbers import CHARACTERISTIC_PROPERTIES, CharacteristicPropertyName
 
-from .band_alarms import AlarmClock, Ring
-from .band_memory import ActivityMemory, PendingBlock, date_bytes
-from .gatt import Characteristic, Service
-from .link import (
-    CONNECTION_TIMEOUT,
-    LINUX_CONNECTION_INTERVAL_UNITS,
-    LINUX_SUPERVISION_TIMEOUT,
-    MI_BAND_PDUS_PER_EVENT,
-    UNIT_INTERVAL,
-    LinkTiming,
-    interval_of_units,
-)
-from .peripheral import (
+from ..link.gatt import Characteristic, Service
+from ..link.peripheral import (
     AD_COMPLETE_16_BIT_UUIDS,
     AD_COMPLETE_LOCAL_NAME,
     AD_FLAGS,
@@ -64,6 +53,17 @@ from .peripheral import (
     Peripheral,
     ad_structure,
 )
+from ..link.timing import (
+    CONNECTION_TIMEOUT,
+    LINUX_CONNECTION_INTERVAL_UNITS,
+    LINUX_SUPERVISION_TIMEOUT,
+    MI_BAND_PDUS_PER_EVENT,
+    UNIT_INTERVAL,
+    LinkTiming,
+    interval_of_units,
+)
+from .band_alarms import AlarmClock, Ring
+from .band_memory import ActivityMemory, PendingBlock, date_bytes
 
 _LOGGER = logging.getLogger(__name__)
 

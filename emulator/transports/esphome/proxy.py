@@ -4,7 +4,7 @@ Home Assistant's esphome integration connects to it with aioesphomeapi as to an 
 `bluetooth_proxy: active: true`; bleak-esphome registers it as a remote scanner and hands out its
 `ESPHomeClient` for connects. The proxy answers with aioesphomeapi's own protobuf messages and
 carries every GATT request through the same link timing model and the same emulated peripherals
-as the virtual proxy (`emulator.proxy`): one device model, two transports.
+as the virtual proxy (`emulator.transports.virtual_proxy`): one device model, two transports.
 
 What it does as the firmware does (esphome/components/bluetooth_proxy, facts in
 aioesphomeapi and bleak-esphome as installed):
@@ -47,9 +47,9 @@ from aioesphomeapi import BluetoothProxyFeature, api_pb2
 from aioesphomeapi.ble_defs import BLEConnectionError
 from bluetooth_data_tools import int_to_bluetooth_address, mac_to_int
 
-from ..gatt import Characteristic
-from ..link import CONNECTION_TIMEOUT, LOCAL_HOST_TERMINATED
-from ..peripheral import ATT_INVALID_HANDLE, AttError, Connection, LinkLostError, Peripheral
+from ...link.gatt import Characteristic
+from ...link.peripheral import ATT_INVALID_HANDLE, AttError, Connection, LinkLostError, Peripheral
+from ...link.timing import CONNECTION_TIMEOUT, LOCAL_HOST_TERMINATED
 from .frames import ApiConnection
 from .messages import services_message
 
@@ -137,7 +137,7 @@ class _BleLink:
     def connected(self) -> bool:
         return self.reported_connected and self.connection is not None and self.connection.open
 
-    # -- emulator.peripheral.Central ----------------------------------------------------------
+    # -- emulator.link.peripheral.Central ---------------------------------------------------------
 
     def link_closed(self, reason: int) -> None:
         """The peripheral's link ended: report it with its HCI reason and free the slot."""
@@ -345,7 +345,7 @@ class EmulatedESPHomeProxy:
 
     # -- the API ----------------------------------------------------------------------------------
 
-    # -- emulator.esphome.frames.ApiServer ---------------------------------------------------------
+    # -- emulator.transports.esphome.frames.ApiServer ---------------------------------------------
 
     @property
     def name(self) -> str:
