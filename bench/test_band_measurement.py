@@ -37,12 +37,8 @@ from custom_components.miband_ninebot.const import CONF_CONNECTION_POLICY, DOMAI
 from custom_components.miband_ninebot.miband.protocol import HIGH_LATENCY, LOW_LATENCY, LeParams
 from custom_components.miband_ninebot.miband.session import LE_PARAMS_UUID, BandSession
 from emulator.devices import catalog
-from emulator.devices.band import (
-    BAND_TIMING,
-    HEART_RATE_CONTROL_POINT,
-    MANUAL_MEASUREMENT_TIME,
-    MiBand,
-)
+from emulator.devices.band import MANUAL_MEASUREMENT_TIME, MiBand
+from emulator.devices.band_air import BAND_TIMING, HEART_RATE_CONTROL_POINT
 from emulator.link.timing import LinkTiming
 from emulator.transports.virtual_proxy import VirtualProxy
 from tests import device_id

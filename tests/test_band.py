@@ -37,7 +37,8 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 from custom_components.miband_ninebot.const import CONF_CONNECTION_POLICY, CONF_USER_ID, DOMAIN
 from custom_components.miband_ninebot.miband import protocol, session as band_session
 from emulator.devices import catalog
-from emulator.devices.band import (
+from emulator.devices.band import MiBand
+from emulator.devices.band_air import (
     BATTERY,
     CONTROL_POINT,
     DATE_TIME,
@@ -48,7 +49,6 @@ from emulator.devices.band import (
     NOTIFICATION,
     REALTIME_STEPS,
     USER_INFO,
-    MiBand,
 )
 from emulator.link.peripheral import Peripheral
 from emulator.link.timing import CONNECTION_TIMEOUT

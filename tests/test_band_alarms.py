@@ -21,7 +21,8 @@ import voluptuous as vol
 from custom_components.miband_ninebot.const import DOMAIN
 from custom_components.miband_ninebot.miband import protocol
 from emulator.devices import catalog
-from emulator.devices.band import CONTROL_POINT, MiBand
+from emulator.devices.band import MiBand
+from emulator.devices.band_air import CONTROL_POINT
 from emulator.devices.band_alarms import SetAlarm
 from emulator.link.peripheral import Peripheral
 from emulator.link.timing import CONNECTION_TIMEOUT

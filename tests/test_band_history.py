@@ -27,7 +27,8 @@ from pytest_homeassistant_custom_component.components.recorder.common import (
 from custom_components.miband_ninebot.const import CONF_KEEP_ACTIVITY_ON_BAND, DOMAIN
 from custom_components.miband_ninebot.miband import session as band_session
 from emulator.devices import catalog
-from emulator.devices.band import CONTROL_POINT, MiBand
+from emulator.devices.band import MiBand
+from emulator.devices.band_air import CONTROL_POINT
 from emulator.devices.band_memory import RecordedMinute, generate_minutes
 from emulator.link.peripheral import Peripheral
 

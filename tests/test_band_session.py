@@ -26,7 +26,8 @@ from custom_components.miband_ninebot.miband.session import (
 )
 from custom_components.miband_ninebot.miband.vibration import VibrationPattern
 from emulator.devices import catalog
-from emulator.devices.band import ALERT_LEVEL, MiBand
+from emulator.devices.band import MiBand
+from emulator.devices.band_air import ALERT_LEVEL
 from emulator.link.peripheral import Peripheral
 from emulator.link.timing import CONNECTION_TIMEOUT
 

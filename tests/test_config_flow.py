@@ -22,7 +22,8 @@ from custom_components.miband_ninebot.const import (
 from custom_components.miband_ninebot.miband import session as band_session
 from custom_components.miband_ninebot.ninebot import session as wheel_session
 from emulator.devices import catalog
-from emulator.devices.band import USER_INFO, MiBand
+from emulator.devices.band import MiBand
+from emulator.devices.band_air import USER_INFO
 from emulator.link.peripheral import ConnectFault, Peripheral
 from emulator.transports.virtual_proxy import VirtualProxy
 

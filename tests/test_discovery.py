@@ -19,7 +19,8 @@ import pytest
 
 from custom_components.miband_ninebot.const import CONF_MODEL, DOMAIN
 from emulator.devices import catalog
-from emulator.devices.band import USER_INFO, MiBand
+from emulator.devices.band import MiBand
+from emulator.devices.band_air import USER_INFO
 from emulator.link.peripheral import Peripheral
 from emulator.transports.virtual_proxy import AUTO_MODE, ScanMode, VirtualProxy
 

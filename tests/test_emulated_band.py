@@ -19,7 +19,8 @@ import pytest
 
 from custom_components.miband_ninebot.miband import protocol
 from emulator.devices import catalog
-from emulator.devices.band import (
+from emulator.devices.band import MiBand
+from emulator.devices.band_air import (
     DATE_TIME,
     DEVICE_INFO,
     HEART_RATE_CONTROL_POINT,
@@ -27,7 +28,6 @@ from emulator.devices.band import (
     LE_PARAMS,
     NOTIFICATION,
     USER_INFO,
-    MiBand,
 )
 from emulator.link.peripheral import Peripheral
 from emulator.link.timing import CONNECTION_TIMEOUT

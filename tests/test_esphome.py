@@ -33,7 +33,8 @@ from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
 from custom_components.miband_ninebot.const import DOMAIN
 from emulator.devices import catalog
-from emulator.devices.band import NOTIFICATION, USER_INFO, VENDOR_SERVICE, MiBand
+from emulator.devices.band import MiBand
+from emulator.devices.band_air import NOTIFICATION, USER_INFO, VENDOR_SERVICE
 from emulator.devices.wheel import NinebotOne, NinebotOneS2
 from emulator.link.peripheral import Peripheral
 from emulator.link.timing import CONNECTION_TIMEOUT, LOCAL_HOST_TERMINATED

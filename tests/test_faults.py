@@ -27,7 +27,8 @@ from pytest_homeassistant_custom_component.common import async_fire_time_changed
 from custom_components.miband_ninebot.const import CONF_USER_ID, DOMAIN
 from custom_components.miband_ninebot.ninebot import session as wheel_session
 from emulator.devices import catalog
-from emulator.devices.band import USER_INFO, MiBand
+from emulator.devices.band import MiBand
+from emulator.devices.band_air import USER_INFO
 from emulator.devices.wheel import NinebotOne
 from emulator.link.peripheral import ConnectFault, Peripheral
 from emulator.link.timing import CONNECTION_TIMEOUT, LinkTiming

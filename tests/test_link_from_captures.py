@@ -28,7 +28,8 @@ from custom_components.miband_ninebot.miband.activity import BlockAssembler
 from custom_components.miband_ninebot.miband.protocol import LeParams
 from emulator.captures import corpus, hci, hcidump
 from emulator.devices import catalog
-from emulator.devices.band import (
+from emulator.devices.band import MiBand
+from emulator.devices.band_air import (
     ACTIVITY_DATA,
     BAND_TIMING,
     BATTERY,
@@ -36,7 +37,6 @@ from emulator.devices.band import (
     LE_PARAMS,
     NOTIFICATION,
     REALTIME_STEPS,
-    MiBand,
 )
 from emulator.devices.band_memory import generate_minutes
 from emulator.link.peripheral import Peripheral

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from ..link.peripheral import Advertisement, Peripheral
 from ..link.timing import LinkTiming
-from .band import HUAMI_COMPANY_ID, MILI_SERVICE, VENDOR_SERVICE, MiBand, band_services
+from .band import MiBand
+from .band_air import HUAMI_COMPANY_ID, MILI_SERVICE, VENDOR_SERVICE, band_services
 from .wheel import (
     NINEBOT_COMPANY_ID,
     NORDIC_UART_SERVICE,
