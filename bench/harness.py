@@ -11,8 +11,8 @@ from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.miband_ninebot.const import CONF_KIND, CONF_MODEL, CONF_USER_ID, DOMAIN
-from emulator.band import MiBand
-from emulator.peripheral import Peripheral
+from emulator.devices.band import MiBand
+from emulator.link.peripheral import Peripheral
 
 # The id a paired band knows Home Assistant by in the benchmarks: pairing (a tap) is not measured.
 USER_ID = 0x5EED5EED

@@ -35,12 +35,12 @@ from homeassistant.exceptions import HomeAssistantError
 import pytest
 
 from custom_components.miband_ninebot.const import DOMAIN
-from emulator import catalog
-from emulator.band import MiBand
-from emulator.link import CONNECTION_TIMEOUT
-from emulator.peripheral import ConnectFault, Peripheral
-from emulator.proxy import VirtualProxy
-from emulator.wheel import NinebotOne
+from emulator.devices import catalog
+from emulator.devices.band import MiBand
+from emulator.devices.wheel import NinebotOne
+from emulator.link.peripheral import ConnectFault, Peripheral
+from emulator.link.timing import CONNECTION_TIMEOUT
+from emulator.transports.virtual_proxy import VirtualProxy
 from tests import device_id
 
 from .harness import rss_bytes, set_up_entry, unload_all

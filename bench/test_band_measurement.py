@@ -37,10 +37,11 @@ from custom_components.miband_ninebot.const import CONF_CONNECTION_POLICY, DOMAI
 from custom_components.miband_ninebot.miband.client import MiBandClient
 from custom_components.miband_ninebot.miband.const import LE_PARAMS_UUID
 from custom_components.miband_ninebot.miband.latency import HIGH_LATENCY, LOW_LATENCY, LeParams
-from emulator import catalog
-from emulator.band import BAND_TIMING, HEART_RATE_CONTROL_POINT, MANUAL_MEASUREMENT_TIME, MiBand
-from emulator.link import LinkTiming
-from emulator.proxy import VirtualProxy
+from emulator.devices import catalog
+from emulator.devices.band import MANUAL_MEASUREMENT_TIME, MiBand
+from emulator.devices.band_air import BAND_TIMING, HEART_RATE_CONTROL_POINT
+from emulator.link.timing import LinkTiming
+from emulator.transports.virtual_proxy import VirtualProxy
 from tests import device_id
 
 from .harness import set_up_entry, unload_all

@@ -31,11 +31,11 @@ from homeassistant.core import HomeAssistant
 
 from custom_components.miband_ninebot.const import CONF_KEEP_ACTIVITY_ON_BAND, DOMAIN
 from custom_components.miband_ninebot.miband.latency import LOW_LATENCY
-from emulator import catalog
-from emulator.band import MiBand
-from emulator.band_memory import generate_minutes
-from emulator.link import LinkTiming
-from emulator.proxy import VirtualProxy
+from emulator.devices import catalog
+from emulator.devices.band import MiBand
+from emulator.devices.band_memory import generate_minutes
+from emulator.link.timing import LinkTiming
+from emulator.transports.virtual_proxy import VirtualProxy
 from tests import device_id, until
 
 from .harness import set_up_entry, unload_all

@@ -29,10 +29,10 @@ from homeassistant.core import HomeAssistant
 import pytest
 
 from custom_components.miband_ninebot.const import CONF_CONNECTION_POLICY
-from emulator import catalog
-from emulator.esphome import EmulatedESPHomeProxy
-from emulator.peripheral import Peripheral
-from emulator.proxy import VirtualProxy
+from emulator.devices import catalog
+from emulator.link.peripheral import Peripheral
+from emulator.transports.esphome import EmulatedESPHomeProxy
+from emulator.transports.virtual_proxy import VirtualProxy
 from tests.conftest import ESPHomeProxies
 
 from .harness import set_up_entry, unload_all

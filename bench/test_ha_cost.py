@@ -27,11 +27,9 @@ from homeassistant.core import HomeAssistant
 
 from custom_components.miband_ninebot.const import CONF_MIN_STATE_INTERVAL
 from custom_components.miband_ninebot.ninebot.transport import LIVE
-from emulator import catalog
-from emulator.band import MiBand
-from emulator.peripheral import Peripheral
-from emulator.proxy import VirtualProxy
-from emulator.wheel import (
+from emulator.devices import catalog
+from emulator.devices.band import MiBand
+from emulator.devices.wheel import (
     ADDRESS_ONE,
     UART_CHARACTERISTIC,
     NinebotOne,
@@ -39,6 +37,8 @@ from emulator.wheel import (
     answer_frames,
     register_file,
 )
+from emulator.link.peripheral import Peripheral
+from emulator.transports.virtual_proxy import VirtualProxy
 
 from .harness import rss_bytes, set_up_entry, unload_all
 

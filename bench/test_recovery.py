@@ -14,10 +14,10 @@ from typing import Any
 
 from homeassistant.core import HomeAssistant
 
-from emulator import catalog
-from emulator.link import CONNECTION_TIMEOUT
-from emulator.peripheral import Peripheral
-from emulator.proxy import VirtualProxy
+from emulator.devices import catalog
+from emulator.link.peripheral import Peripheral
+from emulator.link.timing import CONNECTION_TIMEOUT
+from emulator.transports.virtual_proxy import VirtualProxy
 
 from .harness import set_up_entry, unload_all
 

@@ -16,8 +16,8 @@ from pathlib import Path
 from homeassistant.const import EVENT_STATE_CHANGED
 from homeassistant.core import Event, HomeAssistant, callback
 
-from emulator import catalog
-from emulator.proxy import VirtualProxy
+from emulator.devices import catalog
+from emulator.transports.virtual_proxy import VirtualProxy
 
 from .harness import set_up_entry, unload_all
 

@@ -36,9 +36,9 @@ from homeassistant.core import HomeAssistant
 from custom_components.miband_ninebot.ninebot.client import NinebotClient
 from custom_components.miband_ninebot.ninebot.protocol import StreamDecoder, encode_read
 from custom_components.miband_ninebot.ninebot.transport import LIVE, ONE_C_E_P
-from emulator import catalog
-from emulator.proxy import VirtualProxy
-from emulator.wheel import frame
+from emulator.devices import catalog
+from emulator.devices.wheel import frame
+from emulator.transports.virtual_proxy import VirtualProxy
 
 WINDOW = 6.0  # s of real time per strategy
 RESULTS = Path(__file__).parent / "results" / "wheel_rate.json"

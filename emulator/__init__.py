@@ -1,10 +1,11 @@
 """Emulated Bluetooth devices for development and tests; never shipped with the integration.
 
-- `gatt`: a small GATT server model and the bleak objects a client sees of it.
-- `link`: the radio link's timing model (connection events, MTU, supervision timeout, time scale).
-- `peripheral`: an emulated device: advertisement, connections, fault hooks, behaviour hooks.
-- `proxy`: a virtual Bluetooth proxy that plugs into Home Assistant's Bluetooth manager.
-- `esphome`: an ESPHome Bluetooth proxy that Home Assistant's esphome integration reaches over
-  TCP, carrying the same devices through the same link model.
-- `catalog`: the supported devices and the look-alikes, as they appear on air.
+- `devices`: the emulated band and wheel, the captured conversations replayed as devices, and
+  the catalog of devices as they appear on air.
+- `link`: what every device stands on: the radio link's timing model, the peripheral (its
+  advertisement, connections, fault and behaviour hooks) and its GATT table.
+- `transports`: how Home Assistant reaches the devices: a virtual Bluetooth proxy on its
+  Bluetooth manager, and an emulated ESPHome Bluetooth proxy over TCP, both through the same link
+  model.
+- `captures`: the capture corpus read back (btsnoop, HCI, ATT, hcidump).
 """

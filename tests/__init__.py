@@ -32,10 +32,10 @@ import pytest  # noqa: E402
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed  # noqa: E402
 
 from custom_components.miband_ninebot.const import CONF_KIND, CONF_MODEL, CONF_USER_ID, DOMAIN  # noqa: E402
-from emulator import catalog  # noqa: E402
-from emulator.band import MiBand  # noqa: E402
-from emulator.esphome import EmulatedESPHomeProxy  # noqa: E402
-from emulator.peripheral import Peripheral  # noqa: E402
+from emulator.devices import catalog  # noqa: E402
+from emulator.devices.band import MiBand  # noqa: E402
+from emulator.link.peripheral import Peripheral  # noqa: E402
+from emulator.transports.esphome import EmulatedESPHomeProxy  # noqa: E402
 
 
 async def settle(hass: HomeAssistant) -> None:

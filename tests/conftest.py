@@ -24,10 +24,10 @@ import pytest
 
 import custom_components  # noqa: F401
 from custom_components.miband_ninebot.const import DOMAIN
-from emulator.esphome import EmulatedESPHomeProxy, ProxyIdentity
-from emulator.link import LinkTiming
-from emulator.peripheral import Peripheral
-from emulator.proxy import ScanMode, VirtualProxy
+from emulator.link.peripheral import Peripheral
+from emulator.link.timing import LinkTiming
+from emulator.transports.esphome import EmulatedESPHomeProxy, ProxyIdentity
+from emulator.transports.virtual_proxy import ScanMode, VirtualProxy
 
 from . import add_esphome_proxy, add_esphome_proxy_settled
 

@@ -36,8 +36,9 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.miband_ninebot.const import CONF_CONNECTION_POLICY, CONF_USER_ID, DOMAIN
 from custom_components.miband_ninebot.miband import client as band_client, protocol
-from emulator import catalog
-from emulator.band import (
+from emulator.devices import catalog
+from emulator.devices.band import MiBand
+from emulator.devices.band_air import (
     BATTERY,
     CONTROL_POINT,
     DATE_TIME,
@@ -48,11 +49,10 @@ from emulator.band import (
     NOTIFICATION,
     REALTIME_STEPS,
     USER_INFO,
-    MiBand,
 )
-from emulator.link import CONNECTION_TIMEOUT
-from emulator.peripheral import Peripheral
-from emulator.proxy import VirtualProxy
+from emulator.link.peripheral import Peripheral
+from emulator.link.timing import CONNECTION_TIMEOUT
+from emulator.transports.virtual_proxy import VirtualProxy
 
 from . import (
     add_band,

@@ -20,11 +20,12 @@ import voluptuous as vol
 
 from custom_components.miband_ninebot.const import DOMAIN
 from custom_components.miband_ninebot.miband import protocol
-from emulator import catalog
-from emulator.band import CONTROL_POINT, MiBand
-from emulator.band_alarms import SetAlarm
-from emulator.link import CONNECTION_TIMEOUT
-from emulator.peripheral import Peripheral
+from emulator.devices import catalog
+from emulator.devices.band import MiBand
+from emulator.devices.band_air import CONTROL_POINT
+from emulator.devices.band_alarms import SetAlarm
+from emulator.link.peripheral import Peripheral
+from emulator.link.timing import CONNECTION_TIMEOUT
 
 from . import add_band, add_paired_band, device_id, entity_id_of, settle, state_of, until
 

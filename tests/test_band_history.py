@@ -26,10 +26,11 @@ from pytest_homeassistant_custom_component.components.recorder.common import (
 
 from custom_components.miband_ninebot.const import CONF_KEEP_ACTIVITY_ON_BAND, DOMAIN
 from custom_components.miband_ninebot.miband import activity_transfer as band_transfer
-from emulator import catalog
-from emulator.band import CONTROL_POINT, MiBand
-from emulator.band_memory import RecordedMinute, generate_minutes
-from emulator.peripheral import Peripheral
+from emulator.devices import catalog
+from emulator.devices.band import MiBand
+from emulator.devices.band_air import CONTROL_POINT
+from emulator.devices.band_memory import RecordedMinute, generate_minutes
+from emulator.link.peripheral import Peripheral
 
 from . import add_paired_band, device_id, entity_id_of, settle, until
 

@@ -24,10 +24,11 @@ from custom_components.miband_ninebot.miband.exceptions import (
 )
 from custom_components.miband_ninebot.miband.state import BandSettings, BandState
 from custom_components.miband_ninebot.miband.vibration import VibrationPattern
-from emulator import catalog
-from emulator.band import ALERT_LEVEL, MiBand
-from emulator.link import CONNECTION_TIMEOUT
-from emulator.peripheral import Peripheral
+from emulator.devices import catalog
+from emulator.devices.band import MiBand
+from emulator.devices.band_air import ALERT_LEVEL
+from emulator.link.peripheral import Peripheral
+from emulator.link.timing import CONNECTION_TIMEOUT
 
 from . import until
 from .test_emulator import Received, _connect

@@ -31,10 +31,10 @@ from custom_components.miband_ninebot.miband.protocol import (
     UserInfo,
     UserInfoType,
 )
-from emulator import catalog
-from emulator.band import MiBand
 from emulator.captures import att, btsnoop, corpus, hci, hcidump
 from emulator.captures.att import Opcode, Operation
+from emulator.devices import catalog
+from emulator.devices.band import MiBand
 
 MI_BAND_1 = "88:0F:10:10:73:DA"
 MI_FIT = "mibanda_mi_fit_2014"

@@ -46,7 +46,7 @@ from custom_components.miband_ninebot.ninebot.protocol import (
 )
 from custom_components.miband_ninebot.ninebot.transport import ONE_A1_S2, ONE_C_E_P
 from emulator.captures import corpus
-from emulator.wheel import NORDIC_UART_SERVICE, NinebotOne, NinebotOneS2
+from emulator.devices.wheel import NORDIC_UART_SERVICE, NinebotOne, NinebotOneS2
 
 ISSUE6_ONE_E_PLUS = "ninebotclienttest_issue6_one_e_plus"
 ISSUE6_S2 = "ninebot_issue6_one_s2_frames"

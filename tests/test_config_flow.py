@@ -16,10 +16,11 @@ from custom_components.miband_ninebot.const import CONF_KIND, CONF_MODEL, CONF_U
 from custom_components.miband_ninebot.miband import client as band_client, const as band_const
 from custom_components.miband_ninebot.ninebot import client as wheel_client
 from custom_components.miband_ninebot.options import DEFAULT_PROFILE
-from emulator import catalog
-from emulator.band import USER_INFO, MiBand
-from emulator.peripheral import ConnectFault, Peripheral
-from emulator.proxy import VirtualProxy
+from emulator.devices import catalog
+from emulator.devices.band import MiBand
+from emulator.devices.band_air import USER_INFO
+from emulator.link.peripheral import ConnectFault, Peripheral
+from emulator.transports.virtual_proxy import VirtualProxy
 
 from . import (
     add_entry_via_discovery,

@@ -18,10 +18,11 @@ from homeassistant.data_entry_flow import FlowResultType
 import pytest
 
 from custom_components.miband_ninebot.const import CONF_MODEL, DOMAIN
-from emulator import catalog
-from emulator.band import USER_INFO, MiBand
-from emulator.peripheral import Peripheral
-from emulator.proxy import AUTO_MODE, ScanMode, VirtualProxy
+from emulator.devices import catalog
+from emulator.devices.band import MiBand
+from emulator.devices.band_air import USER_INFO
+from emulator.link.peripheral import Peripheral
+from emulator.transports.virtual_proxy import AUTO_MODE, ScanMode, VirtualProxy
 
 from . import add_entry_via_discovery, settle, until
 from .conftest import ESPHomeProxies

@@ -18,8 +18,9 @@ from homeassistant.core import HomeAssistant
 import pytest
 
 from custom_components.miband_ninebot.miband import latency, protocol
-from emulator import catalog
-from emulator.band import (
+from emulator.devices import catalog
+from emulator.devices.band import MiBand
+from emulator.devices.band_air import (
     DATE_TIME,
     DEVICE_INFO,
     HEART_RATE_CONTROL_POINT,
@@ -27,10 +28,9 @@ from emulator.band import (
     LE_PARAMS,
     NOTIFICATION,
     USER_INFO,
-    MiBand,
 )
-from emulator.link import CONNECTION_TIMEOUT
-from emulator.peripheral import Peripheral
+from emulator.link.peripheral import Peripheral
+from emulator.link.timing import CONNECTION_TIMEOUT
 
 from .test_emulator import Received, _connect
 

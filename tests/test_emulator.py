@@ -16,9 +16,11 @@ from homeassistant.components import bluetooth
 from homeassistant.core import HomeAssistant
 import pytest
 
-from emulator import catalog
-from emulator.gatt import NOTIFY, READ, WRITE, Characteristic, Service
-from emulator.link import (
+from emulator.devices import catalog
+from emulator.devices.wheel import UART_CHARACTERISTIC, NinebotOne, frame
+from emulator.link.gatt import NOTIFY, READ, WRITE, Characteristic, Service
+from emulator.link.peripheral import Advertisement, ConnectFault, Peripheral
+from emulator.link.timing import (
     CONNECTION_TIMEOUT,
     LOCAL_HOST_TERMINATED,
     PDU_EXCHANGE_TIME,
@@ -27,9 +29,7 @@ from emulator.link import (
     Link,
     LinkTiming,
 )
-from emulator.peripheral import Advertisement, ConnectFault, Peripheral
-from emulator.proxy import VirtualBleakClient, VirtualProxy
-from emulator.wheel import UART_CHARACTERISTIC, NinebotOne, frame
+from emulator.transports.virtual_proxy import VirtualBleakClient, VirtualProxy
 
 AddDevice = Callable[[Peripheral], Peripheral]
 

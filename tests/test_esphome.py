@@ -32,12 +32,13 @@ from pytest_homeassistant_custom_component.common import async_fire_time_changed
 from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
 from custom_components.miband_ninebot.const import DOMAIN
-from emulator import catalog
-from emulator.band import NOTIFICATION, USER_INFO, VENDOR_SERVICE, MiBand
-from emulator.esphome import EmulatedESPHomeProxy
-from emulator.link import CONNECTION_TIMEOUT, LOCAL_HOST_TERMINATED
-from emulator.peripheral import Peripheral
-from emulator.wheel import NinebotOne, NinebotOneS2
+from emulator.devices import catalog
+from emulator.devices.band import MiBand
+from emulator.devices.band_air import NOTIFICATION, USER_INFO, VENDOR_SERVICE
+from emulator.devices.wheel import NinebotOne, NinebotOneS2
+from emulator.link.peripheral import Peripheral
+from emulator.link.timing import CONNECTION_TIMEOUT, LOCAL_HOST_TERMINATED
+from emulator.transports.esphome import EmulatedESPHomeProxy
 
 from . import (
     add_band,

@@ -26,12 +26,13 @@ from pytest_homeassistant_custom_component.common import async_fire_time_changed
 
 from custom_components.miband_ninebot.const import CONF_USER_ID, DOMAIN
 from custom_components.miband_ninebot.ninebot import client as wheel_client
-from emulator import catalog
-from emulator.band import USER_INFO, MiBand
-from emulator.link import CONNECTION_TIMEOUT, LinkTiming
-from emulator.peripheral import ConnectFault, Peripheral
-from emulator.proxy import VirtualProxy
-from emulator.wheel import NinebotOne
+from emulator.devices import catalog
+from emulator.devices.band import MiBand
+from emulator.devices.band_air import USER_INFO
+from emulator.devices.wheel import NinebotOne
+from emulator.link.peripheral import ConnectFault, Peripheral
+from emulator.link.timing import CONNECTION_TIMEOUT, LinkTiming
+from emulator.transports.virtual_proxy import VirtualProxy
 
 from . import (
     add_band,

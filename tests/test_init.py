@@ -15,10 +15,10 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 
 from custom_components.miband_ninebot.const import CONF_KIND, CONF_MODEL, DOMAIN
-from emulator import catalog
-from emulator.link import CONNECTION_TIMEOUT, LOCAL_HOST_TERMINATED
-from emulator.peripheral import Peripheral
-from emulator.proxy import VirtualProxy
+from emulator.devices import catalog
+from emulator.link.peripheral import Peripheral
+from emulator.link.timing import CONNECTION_TIMEOUT, LOCAL_HOST_TERMINATED
+from emulator.transports.virtual_proxy import VirtualProxy
 
 from . import add_entry_via_discovery, device_entry, let_bluetooth_forget_unheard_devices, settle
 

@@ -26,8 +26,10 @@ import pytest
 from custom_components.miband_ninebot.miband import protocol
 from custom_components.miband_ninebot.miband.activity import BlockAssembler
 from custom_components.miband_ninebot.miband.latency import LeParams
-from emulator import catalog
-from emulator.band import (
+from emulator.captures import corpus, hci, hcidump
+from emulator.devices import catalog
+from emulator.devices.band import MiBand
+from emulator.devices.band_air import (
     ACTIVITY_DATA,
     BAND_TIMING,
     BATTERY,
@@ -35,11 +37,10 @@ from emulator.band import (
     LE_PARAMS,
     NOTIFICATION,
     REALTIME_STEPS,
-    MiBand,
 )
-from emulator.band_memory import generate_minutes
-from emulator.captures import corpus, hci, hcidump
-from emulator.link import (
+from emulator.devices.band_memory import generate_minutes
+from emulator.link.peripheral import Peripheral
+from emulator.link.timing import (
     ANDROID_CONNECTION_INTERVAL,
     ANDROID_SUPERVISION_TIMEOUT,
     UNIT_INTERVAL,
@@ -47,7 +48,6 @@ from emulator.link import (
     Link,
     LinkTiming,
 )
-from emulator.peripheral import Peripheral
 from tests import until
 
 from .test_captures_band import FF07, FF09, FIRST, _mi_fit_items, _mi_fit_operations

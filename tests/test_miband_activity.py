@@ -20,7 +20,7 @@ from custom_components.miband_ninebot.miband.activity import (
     parse_header,
 )
 from custom_components.miband_ninebot.miband.protocol import MalformedValueError
-from emulator.band_memory import ActivityMemory, RecordedMinute, generate_minutes
+from emulator.devices.band_memory import ActivityMemory, RecordedMinute, generate_minutes
 
 NOTES_HEADER = bytes.fromhex(
     "010e0b0716271fa5000000"

@@ -22,8 +22,8 @@ from custom_components.miband_ninebot.ninebot.protocol import (
     encode_read,
 )
 from custom_components.miband_ninebot.ninebot.transport import ONE_A1_S2, ONE_C_E_P
-from emulator import wheel
-from emulator.wheel import NinebotOneS2, WheelState
+from emulator.devices import wheel
+from emulator.devices.wheel import NinebotOneS2, WheelState
 
 
 def _decode_all(*notifications: str) -> tuple[list[Frame], StreamDecoder]:

@@ -19,9 +19,9 @@ from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import async_fire_time_changed
 
 from custom_components.miband_ninebot.link_entities import RSSI_REFRESH
-from emulator import catalog
-from emulator.peripheral import Peripheral
-from emulator.proxy import VirtualProxy
+from emulator.devices import catalog
+from emulator.link.peripheral import Peripheral
+from emulator.transports.virtual_proxy import VirtualProxy
 
 from . import add_band, entity_id_of, let_bluetooth_forget_unheard_devices, settle, state_of
 from .test_wheel import _add_wheel

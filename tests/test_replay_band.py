@@ -28,9 +28,9 @@ from custom_components.miband_ninebot.miband.activity import BlockAssembler
 from custom_components.miband_ninebot.miband.protocol import band_clock
 from emulator.captures import corpus
 from emulator.captures.att import Opcode
-from emulator.peripheral import Peripheral
-from emulator.proxy import AUTO_MODE
-from emulator.replay import ReplayedMiBand
+from emulator.devices.replay import ReplayedMiBand
+from emulator.link.peripheral import Peripheral
+from emulator.transports.virtual_proxy import AUTO_MODE
 
 from . import discovery_flow_id, result_after_progress, settle, until
 from .conftest import ESPHomeProxies

@@ -15,8 +15,8 @@ from homeassistant.const import STATE_UNKNOWN
 from homeassistant.core import HomeAssistant
 
 from custom_components.miband_ninebot.const import CONF_MODEL
-from emulator.peripheral import Peripheral
-from emulator.replay import ReplayedNinebotOne
+from emulator.devices.replay import ReplayedNinebotOne
+from emulator.link.peripheral import Peripheral
 
 from . import add_entry_via_discovery, device_entry, entity_id_of, until
 from .conftest import ESPHomeProxies

@@ -46,8 +46,8 @@ from custom_components.miband_ninebot.const import (
     DOMAIN,
 )
 from custom_components.miband_ninebot.ninebot import client as wheel_client
-from emulator.peripheral import ConnectFault, Peripheral
-from emulator.wheel import NinebotOne, RideProfile, WheelIdentity, WheelState
+from emulator.devices.wheel import NinebotOne, RideProfile, WheelIdentity, WheelState
+from emulator.link.peripheral import ConnectFault, Peripheral
 
 from . import (
     add_entry_via_discovery,

@@ -18,9 +18,9 @@ import pytest
 
 from custom_components.miband_ninebot.const import CONF_KIND, CONF_MODEL, DOMAIN
 from custom_components.miband_ninebot.ninebot import client as wheel_client
-from emulator import catalog
-from emulator.peripheral import Peripheral
-from emulator.wheel import NinebotOne, NinebotOneS2
+from emulator.devices import catalog
+from emulator.devices.wheel import NinebotOne, NinebotOneS2
+from emulator.link.peripheral import Peripheral
 
 from . import add_entry_via_discovery, device_entry, state_of
 from .test_wheel_rides import _enable_lock as enable_lock

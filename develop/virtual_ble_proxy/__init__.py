@@ -27,11 +27,11 @@ from homeassistant.helpers.storage import Store
 from homeassistant.helpers.typing import ConfigType
 import voluptuous as vol
 
-from emulator import catalog
-from emulator.esphome import EmulatedESPHomeProxy, ProxyIdentity
-from emulator.peripheral import Peripheral
-from emulator.proxy import VirtualProxy
-from emulator.wheel import ChargeProfile
+from emulator.devices import catalog
+from emulator.devices.wheel import ChargeProfile
+from emulator.link.peripheral import Peripheral
+from emulator.transports.esphome import EmulatedESPHomeProxy, ProxyIdentity
+from emulator.transports.virtual_proxy import VirtualProxy
 
 DOMAIN = "virtual_ble_proxy"
 CONF_TRANSPORT = "transport"

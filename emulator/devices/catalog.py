@@ -2,16 +2,17 @@
 
 Advertisements follow the captures where there are any (tests/captures/, and the sources named
 at each look-alike); the rest is said to be unverified where it is built. The supported devices
-speak their protocols (`emulator.band`, `emulator.wheel`); the look-alikes only have the default
+speak their protocols (`band`, `wheel`); the look-alikes only have the default
 behaviour of `Peripheral` (values are stored and read back), except the Moonbeam, which speaks the
 band's protocol and is told apart only by its device info.
 """
 
 from __future__ import annotations
 
-from .band import HUAMI_COMPANY_ID, MILI_SERVICE, VENDOR_SERVICE, MiBand, band_services
-from .link import LinkTiming
-from .peripheral import Advertisement, Peripheral
+from ..link.peripheral import Advertisement, Peripheral
+from ..link.timing import LinkTiming
+from .band import MiBand
+from .band_air import HUAMI_COMPANY_ID, MILI_SERVICE, VENDOR_SERVICE, band_services
 from .wheel import (
     NINEBOT_COMPANY_ID,
     NORDIC_UART_SERVICE,

@@ -38,9 +38,9 @@ from habluetooth import (
     get_manager,
 )
 
-from .gatt import Characteristic
-from .link import LOCAL_HOST_TERMINATED
-from .peripheral import Connection, LinkLostError, Peripheral
+from ..link.gatt import Characteristic
+from ..link.peripheral import Connection, LinkLostError, Peripheral
+from ..link.timing import LOCAL_HOST_TERMINATED
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -309,7 +309,7 @@ class VirtualBleakClient(BaseBleakClient):
         await connection.write_cccd(char, False)
         self._callbacks.pop(connection.peripheral.gatt.value_handle(char), None)
 
-    # -- the peripheral's side of the connection (emulator.peripheral.Central) --------------------
+    # -- the peripheral's side of the connection (emulator.link.peripheral.Central) ---------------
 
     def link_closed(self, reason: int) -> None:
         """The link ended: state flips now, the callback follows from the loop."""

@@ -3,12 +3,14 @@
 A frame is `0x00`, the payload's length and the message type as varuints, then the protobuf
 payload; message types are aioesphomeapi's (`MESSAGE_TYPE_TO_PROTO`). An encrypted client's
 frames start with `0x01`: the firmware drops such a connection when it has no key, and so does
-this side.
+this side. Each message received goes to the server the connection belongs to (`ApiServer`),
+which answers it with the handler registered for its name (`Handlers`).
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 import contextlib
 import logging
 from typing import Any, Protocol
@@ -40,6 +42,10 @@ class ApiServer(Protocol):
 
     def working(self) -> contextlib.AbstractContextManager[None]:
         """Count the block's CPU time as the server's own."""
+
+
+# What answers each message a client sends, by the message class's name.
+type Handlers = dict[str, Callable[[ApiConnection, Any], None]]
 
 
 class ApiConnection(asyncio.Protocol):

@@ -27,7 +27,7 @@ from .gatt import (
     GattTable,
     Service,
 )
-from .link import CONNECTION_TIMEOUT, REMOTE_USER_TERMINATED, Direction, Link, LinkTiming
+from .timing import CONNECTION_TIMEOUT, REMOTE_USER_TERMINATED, Direction, Link, LinkTiming
 
 _LOGGER = logging.getLogger(__name__)
 

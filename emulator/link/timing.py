@@ -86,7 +86,7 @@ class LinkTiming:
 
     The defaults are the generic device's (the wheel's): a 30 ms interval, Linux's 420 ms and one
     PDU per event each way. No capture of a wheel's link has timing: unverified. The band's are
-    `emulator.band.BAND_TIMING`.
+    `emulator.devices.band_air.BAND_TIMING`.
     """
 
     connection_interval: float = 0.030

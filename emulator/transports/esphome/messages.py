@@ -12,7 +12,7 @@ from typing import Any
 from aioesphomeapi import api_pb2
 from bleak.assigned_numbers import CHARACTERISTIC_PROPERTIES
 
-from ..gatt import GattTable, Service
+from ...link.gatt import GattTable, Service
 
 _SIG_BASE_UUID_SUFFIX = "-0000-1000-8000-00805f9b34fb"
 _CCCD_UUID = "00002902" + _SIG_BASE_UUID_SUFFIX

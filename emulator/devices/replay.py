@@ -29,12 +29,12 @@ from dataclasses import dataclass, field
 
 from bleak.assigned_numbers import CHARACTERISTIC_PROPERTIES
 
-from .band import BAND_TIMING
-from .captures import att, btsnoop, corpus, hci
-from .captures.att import Opcode, Operation
-from .gatt import Characteristic, Service
-from .link import LinkTiming
-from .peripheral import Advertisement, Connection, Peripheral
+from ..captures import att, btsnoop, corpus, hci
+from ..captures.att import Opcode, Operation
+from ..link.gatt import Characteristic, Service
+from ..link.peripheral import Advertisement, Connection, Peripheral
+from ..link.timing import LinkTiming
+from .band_air import BAND_TIMING
 
 MI_FIT_CAPTURE = "mibanda_mi_fit_2014"
 _FF03, _FF04, _FF05, _FF07, _FF09 = 0x16, 0x19, 0x1B, 0x20, 0x25

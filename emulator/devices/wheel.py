@@ -27,9 +27,9 @@ from dataclasses import dataclass
 import math
 from typing import Protocol
 
-from .gatt import NOTIFY, READ, WRITE_WITHOUT_RESPONSE, Characteristic, Service
-from .link import CONNECTION_TIMEOUT, LinkTiming
-from .peripheral import Advertisement, Connection, Peripheral
+from ..link.gatt import NOTIFY, READ, WRITE_WITHOUT_RESPONSE, Characteristic, Service
+from ..link.peripheral import Advertisement, Connection, Peripheral
+from ..link.timing import CONNECTION_TIMEOUT, LinkTiming
 
 UART_SERVICE = "0000ffe0-0000-1000-8000-00805f9b34fb"
 UART_CHARACTERISTIC = "0000ffe1-0000-1000-8000-00805f9b34fb"
