@@ -12,12 +12,12 @@ import pytest
 import yaml
 
 from custom_components.miband_ninebot.const import CONF_GENDER
-from custom_components.miband_ninebot.coordinator import ConnectionPolicy
 from custom_components.miband_ninebot.miband.advertisement import (
     HUAMI_COMPANY_ID,
     MILI_SERVICE_UUID,
 )
 from custom_components.miband_ninebot.ninebot.advertisement import NINEBOT_COMPANY_ID
+from custom_components.miband_ninebot.options import ConnectionPolicy
 from custom_components.miband_ninebot.options_flow import (
     ACTIVITY_SCHEMA,
     LINK_SCHEMA,

@@ -1,21 +1,15 @@
 """What both device kinds' coordinators share: a link, presence, a policy, and publishing.
 
 The link (`link.DeviceLink`) connects and reconnects; presence (`presence.Presence`) says whether
-anything hears the device. The coordinator decides what a connection is for:
-
-- the connection policy: hold it (default), or release it once the session has taken its reading
-  and connect again `read_interval` later, so that another central, such as the rider's phone
-  app, can use a single-central device in between; and a switch that releases it altogether;
-- operations a user waits for (a measurement): the link is brought up at once and held for them,
-  whatever the policy;
-- availability from the link itself;
-- publishing data to entities at most once per `min_state_interval`, the latest data winning,
-  through Home Assistant's `Debouncer`.
+anything hears the device; the policy (`policy.LinkPolicy`) says whether a connection is held or
+released after its reading. The coordinator owns the three, brings the link up at once for work a
+user waits for, and publishes data to entities at most once per `min_state_interval`, the latest
+data winning, through Home Assistant's `Debouncer`.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 import logging
 from typing import TYPE_CHECKING, Protocol
@@ -25,13 +19,13 @@ from bleak.backends.device import BLEDevice
 from homeassistant.const import CONF_ADDRESS, EVENT_HOMEASSISTANT_STOP
 from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
-from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.debounce import Debouncer
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 
 from .const import DOMAIN
 from .link import DeviceLink
-from .options import ConnectionPolicy, LinkSettings
+from .options import LinkSettings
+from .policy import LinkPolicy
 from .presence import Presence
 
 if TYPE_CHECKING:
@@ -78,7 +72,7 @@ class LinkCoordinator[DataT](DataUpdateCoordinator[DataT]):
             hass, entry, self.address, ble_device, self, auth_errors=self.auth_errors
         )
         self.presence = Presence(hass, self.address, self.async_update_listeners)
-        self._holders = 0  # operations holding the link (`async_link_in_use`)
+        self.policy = LinkPolicy(self.link, self.settings, self.async_update_listeners)
         self._latest: DataT = initial_data  # handed in, published once the interval allows
         self._publisher = Debouncer[None](
             hass,
@@ -106,9 +100,7 @@ class LinkCoordinator[DataT](DataUpdateCoordinator[DataT]):
     @property
     def available(self) -> bool:
         """Whether the device's data is current: the link is up, or released after a reading."""
-        if self.settings.policy is ConnectionPolicy.PERIODIC:
-            return self.link.enabled and (self.link.connected or self.link.released_cleanly)
-        return self.link.connected
+        return self.policy.data_current
 
     async def async_set_enabled(self, enabled: bool) -> None:
         """Use the link, or release it and leave the device to other centrals."""
@@ -141,7 +133,7 @@ class LinkCoordinator[DataT](DataUpdateCoordinator[DataT]):
         For an operation a user waits for. Raises a translated `HomeAssistantError` when the
         device cannot be reached; with the periodic policy, the link is released afterwards.
         """
-        release = self.async_hold_link()
+        release = self.policy.hold()
         try:
             await self.link.async_wait_connected()
             if not self.link.connected:
@@ -156,55 +148,27 @@ class LinkCoordinator[DataT](DataUpdateCoordinator[DataT]):
         finally:
             await release()
 
-    @callback
-    def async_hold_link(self) -> Callable[[], Awaitable[None]]:
-        """Keep the link from being released from now on; await the returned function to let go.
-
-        For work the coordinator starts itself on a fresh link (the band's activity sync): it is
-        counted before the connection could be released, unlike a task that only enters
-        `async_link_in_use`.
-        """
-        self._holders += 1
-        released = False
-
-        async def release() -> None:
-            nonlocal released
-            if not released:
-                released = True
-                self._holders -= 1
-                if not self._holders and self.link.connected:
-                    await self._async_release_after_reading()
-
-        return release
-
     async def async_start_session(self, client: BleakClient) -> None:
         """The link's: the kind's session starts on a fresh connection."""
         await self.session.start(client)
 
     @callback
-    def session_lost(self) -> None:
+    def async_session_lost(self) -> None:
         """The link's: the connection went or is going."""
         self.session.connection_lost()
 
     @callback
-    def link_changed(self) -> None:
+    def async_link_changed(self) -> None:
         """The link's: availability may differ."""
         self.async_update_listeners()
 
     async def async_link_in_service(self) -> None:
-        """The link's: a fresh connection is in service; release it if nothing holds it."""
-        if not self._holders:
-            await self._async_release_after_reading()
+        """The link's: a fresh connection is in service, its first reading taken."""
+        await self.policy.async_in_service()
         self.async_publish_now()  # the connection's first reading shows with its availability
 
-    async def _async_release_after_reading(self) -> None:
-        """With the periodic policy: the reading is taken, free the device until the next one."""
-        if self.settings.policy is ConnectionPolicy.PERIODIC:
-            await self.link.async_release(reconnect_in=self.settings.read_interval)
-            self.async_update_listeners()
-
     @callback
-    def link_down(self) -> None:
+    def async_link_down(self) -> None:
         """The connection ended, dropped or released: a kind may react (end a ride)."""
 
     def translated_error(self, key: str, **placeholders: str) -> HomeAssistantError:
@@ -214,22 +178,6 @@ class LinkCoordinator[DataT](DataUpdateCoordinator[DataT]):
             translation_key=key,
             translation_placeholders={"name": self.name, **placeholders},
         )
-
-    @callback
-    def async_update_device_info(
-        self, *, model: str | None, sw_version: str | None, serial_number: str | None = None
-    ) -> None:
-        """Put what the device says about itself into the entry's device in the registry."""
-        registry = dr.async_get(self.hass)
-        # The entry's own device: identifiers are no longer unique across config entries.
-        for device in dr.async_entries_for_config_entry(registry, self.entry.entry_id):
-            if (DOMAIN, self.address) in device.identifiers:
-                registry.async_update_device(
-                    device.id,
-                    model=model or device.model,
-                    sw_version=sw_version,
-                    serial_number=serial_number or device.serial_number,
-                )
 
     @callback
     def async_start(self) -> None:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from homeassistant.const import CONF_ADDRESS
-from homeassistant.core import callback
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.device_registry import CONNECTION_BLUETOOTH, DeviceInfo
 from homeassistant.helpers.entity import EntityDescription
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
@@ -50,3 +51,26 @@ class MiBandNinebotEntity[CoordinatorT: LinkCoordinator[Any]](CoordinatorEntity[
         if shown != self._written:
             self._written = shown
             self.async_write_ha_state()
+
+
+@callback
+def async_update_device(
+    hass: HomeAssistant,
+    entry_id: str,
+    address: str,
+    *,
+    model: str | None,
+    sw_version: str | None,
+    serial_number: str | None = None,
+) -> None:
+    """Put what the device says about itself into the entry's device in the registry."""
+    registry = dr.async_get(hass)
+    # The entry's own device: identifiers are no longer unique across config entries.
+    for device in dr.async_entries_for_config_entry(registry, entry_id):
+        if (DOMAIN, address) in device.identifiers:
+            registry.async_update_device(
+                device.id,
+                model=model or device.model,
+                sw_version=sw_version,
+                serial_number=serial_number or device.serial_number,
+            )

@@ -61,16 +61,16 @@ class LinkOwner(Protocol):
     async def async_start_session(self, client: BleakClient) -> None:
         """Bring a fresh connection into service; raise one of LINK_ERRORS to abandon it."""
 
-    def session_lost(self) -> None:
+    def async_session_lost(self) -> None:
         """Stop using the connection (it went down, or it is being closed or abandoned)."""
 
     async def async_link_in_service(self) -> None:
         """A fresh connection's session has started."""
 
-    def link_down(self) -> None:
+    def async_link_down(self) -> None:
         """A connection in service ended, dropped or released."""
 
-    def link_changed(self) -> None:
+    def async_link_changed(self) -> None:
         """Connected, lost, released, refused: availability may differ."""
 
 
@@ -229,8 +229,8 @@ class DeviceLink:
     async def _async_release_client(self) -> None:
         if (client := self._client) is not None:
             self._client = None
-            self._owner.session_lost()
-            self._owner.link_down()
+            self._owner.async_session_lost()
+            self._owner.async_link_down()
             await client.disconnect()
 
     @callback
@@ -288,7 +288,7 @@ class DeviceLink:
     async def _async_abandon(self, client: BleakClientWithServiceCache, err: BaseException) -> None:
         """A session that did not start: whatever stopped it, the half-initialised link goes."""
         self._client = None
-        self._owner.session_lost()
+        self._owner.async_session_lost()
         if client.is_connected and isinstance(err, LINK_ERRORS):
             # The device answered wrongly or not at all on a link that is still up. The one
             # cause a retry cannot outlive is a stale services cache (an ESPHome proxy keeps
@@ -335,8 +335,8 @@ class DeviceLink:
             return  # a connection we closed or abandoned ourselves
         self._client = None
         self.released_cleanly = False
-        self._owner.session_lost()
-        self._owner.link_down()
+        self._owner.async_session_lost()
+        self._owner.async_link_down()
         self._log_unavailable("link lost")
         self.async_connect_soon()
 
@@ -372,7 +372,7 @@ class DeviceLink:
             self._connect_task.cancel()  # abandon a dial to a device no one hears
 
     def _log_unavailable(self, reason: str) -> None:
-        self._owner.link_changed()
+        self._owner.async_link_changed()
         if self._was_available and not self.closed:
             self._was_available = False
             _LOGGER.info("%s (%s) is unavailable: %s", self.name, self.address, reason)

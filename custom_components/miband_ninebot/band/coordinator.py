@@ -29,6 +29,7 @@ from homeassistant.util import dt as dt_util
 
 from ..const import CONF_MODEL, CONF_USER_ID
 from ..coordinator import LinkCoordinator
+from ..entity import async_update_device
 from ..link import LINK_ERRORS
 from ..miband.activity import Block
 from ..miband.advertisement import MODEL_MI_BAND_1S
@@ -238,7 +239,7 @@ class BandCoordinator(LinkCoordinator[BandState | None]):
         if recorder_ready(self.hass):
             self._async_cancel_sync_timer()  # the last link's timer: this one starts afresh
             self._async_start_background_sync(fresh_link=True)
-        if self.settings.policy is ConnectionPolicy.PERIODIC and not self._holders:
+        if self.settings.policy is ConnectionPolicy.PERIODIC and not self.policy.holders:
             hold.drop()  # the link is released right after: high latency would cost a round trip
         else:
             await hold.release()
@@ -250,7 +251,7 @@ class BandCoordinator(LinkCoordinator[BandState | None]):
         self._cancel_sync_timer = None
         if not (fresh_link or self.connected):
             return  # the next link starts its own
-        release_link = self.async_hold_link()
+        release_link = self.policy.hold()
         latency = self.session.keep_low_latency()  # from now: the work before leaves it fast
         self.entry.async_create_background_task(
             self.hass,
@@ -353,5 +354,11 @@ class BandCoordinator(LinkCoordinator[BandState | None]):
     def _async_on_state(self, state: BandState) -> None:
         if (info := state.device_info) != self._registered_info:
             self._registered_info = info
-            self.async_update_device_info(model=info.model, sw_version=info.firmware_version)
+            async_update_device(
+                self.hass,
+                self.entry.entry_id,
+                self.address,
+                model=info.model,
+                sw_version=info.firmware_version,
+            )
         self.async_publish(state)

@@ -20,6 +20,7 @@ from homeassistant.util import dt as dt_util
 
 from ..const import CONF_MODEL, DOMAIN
 from ..coordinator import LinkCoordinator
+from ..entity import async_update_device
 from ..link import LINK_ERRORS
 from ..ninebot.charge import ChargeEvent, ChargeTracker
 from ..ninebot.client import NinebotClient, WheelIdentity, WheelReading
@@ -130,7 +131,10 @@ class WheelCoordinator(LinkCoordinator[WheelData | None]):
     def _async_on_reading(self, reading: WheelReading) -> None:
         if (identity := reading.identity) != self._registered_identity:
             self._registered_identity = identity
-            self.async_update_device_info(
+            async_update_device(
+                self.hass,
+                self.entry.entry_id,
+                self.address,
                 model=model_from_serial(identity.serial_number),
                 sw_version=identity.firmware_version,
                 serial_number=identity.serial_number,
@@ -195,7 +199,7 @@ class WheelCoordinator(LinkCoordinator[WheelData | None]):
         )
 
     @callback
-    def link_down(self) -> None:
+    def async_link_down(self) -> None:
         """A ride under way ends if the link stays away for the ride's end delay."""
         if self.rides.riding and self._cancel_ride_end is None:
             self._cancel_ride_end = async_call_later(
