@@ -193,7 +193,11 @@ class ConnectionLatency:
             await self._wait_settled()
         self._settled.clear()
         self._update_pending = True
-        await self._write(parameters.encode())
+        try:
+            await self._write(parameters.encode())
+        except BaseException:
+            self._update_pending = False  # not asked after all: no word to wait for
+            raise
 
     async def _wait_settled(self) -> None:
         """Wait for the band's word on the parameters last asked for, if it gives one."""
