@@ -113,11 +113,11 @@ async def test_a_block_inside_a_hold_leaves_the_latency_low() -> None:
 async def test_a_word_still_to_come_is_waited_for_before_the_next_request() -> None:
     band, link = connected()
     await link.ask_low()
-    rest = asyncio.create_task(link.rest())
+    asking = asyncio.create_task(link.ask_high())
     await settle()
     assert band.asked == ["low"]  # the word for low latency could pass for high latency's
     link.status_received(APPLIED)
-    await rest
+    await asking
     assert band.asked == ["low", "high"]
 
 
@@ -143,7 +143,7 @@ async def test_a_band_that_never_answers_is_waited_for_once_per_connection(
 
     link.connection_made()  # a new connection: the band may answer this time
     await link.ask_low()
-    waiting = asyncio.create_task(link.rest())
+    waiting = asyncio.create_task(link.ask_high())
     await settle()
     assert not waiting.done()
     link.status_received(APPLIED)
@@ -167,9 +167,9 @@ async def test_a_failed_request_for_high_latency_is_not_an_error() -> None:
     await link.ask_low()
     link.status_received(APPLIED)
     band.fail_with = BleakError("link gone")
-    await link.rest()  # logged, not raised: the work before it is done
+    await link.ask_high()  # logged, not raised: the work before it is done
     band.fail_with = None
-    await link.rest()  # still low as far as the band knows: asked again
+    await link.ask_high()  # still low as far as the band knows: asked again
     assert band.asked == ["low", "high"]
 
 

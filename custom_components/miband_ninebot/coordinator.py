@@ -38,7 +38,7 @@ class DeviceSession(Protocol):
     """The conversation one device kind holds over a connection (its protocol's client)."""
 
     async def start(self, client: BleakClient) -> None:
-        """Bring a fresh connection into service and take a first reading."""
+        """Start on a fresh connection: authenticate, subscribe, take a first reading."""
 
     def connection_lost(self) -> None:
         """Stop using the connection (it went down, or it is being closed)."""
@@ -84,7 +84,7 @@ class LinkCoordinator[DataT](DataUpdateCoordinator[DataT]):
 
     @property
     def connected(self) -> bool:
-        """Whether the link is up and the session has taken it into service."""
+        """Whether the link is up and the session has started on it."""
         return self.link.connected
 
     @property
@@ -162,9 +162,9 @@ class LinkCoordinator[DataT](DataUpdateCoordinator[DataT]):
         """The link's: availability may differ."""
         self.async_update_listeners()
 
-    async def async_link_in_service(self) -> None:
-        """The link's: a fresh connection is in service, its first reading taken."""
-        await self.policy.async_in_service()
+    async def async_session_started(self) -> None:
+        """The link's: the session has started on a fresh connection, its first reading taken."""
+        await self.policy.async_reading_taken()
         self.async_publish_now()  # the connection's first reading shows with its availability
 
     @callback

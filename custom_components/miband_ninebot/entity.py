@@ -41,7 +41,7 @@ class MiBandNinebotEntity[CoordinatorT: LinkCoordinator[Any]](CoordinatorEntity[
 
     @property
     def available(self) -> bool:
-        """Available while the link is up (or, visiting periodically, the last visit worked)."""
+        """Available while the link is up (or, connecting periodically, the last reading worked)."""
         return self.coordinator.available
 
     @callback

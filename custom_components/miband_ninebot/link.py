@@ -59,16 +59,16 @@ class LinkOwner(Protocol):
     """What the link asks of, and tells, the one who uses it."""
 
     async def async_start_session(self, client: BleakClient) -> None:
-        """Bring a fresh connection into service; raise one of LINK_ERRORS to abandon it."""
+        """Start the session on a fresh connection; raise one of LINK_ERRORS to abandon it."""
 
     def async_session_lost(self) -> None:
         """Stop using the connection (it went down, or it is being closed or abandoned)."""
 
-    async def async_link_in_service(self) -> None:
+    async def async_session_started(self) -> None:
         """A fresh connection's session has started."""
 
     def async_link_down(self) -> None:
-        """A connection in service ended, dropped or released."""
+        """A connection whose session had started ended, dropped or released."""
 
     def async_link_changed(self) -> None:
         """Connected, lost, released, refused: availability may differ."""
@@ -122,7 +122,7 @@ class DeviceLink:
     """Keeps one device connected while it is wanted, and says when it is not.
 
     Nothing runs between events: a connect attempt is a task that ends once the session has
-    taken the connection into service; a drop starts the next attempt; a failed attempt
+    started on the connection; a drop starts the next attempt; a failed attempt
     schedules a retry timer.
     """
 
@@ -144,7 +144,7 @@ class DeviceLink:
         self.needs_reauth = False
         # The last connection was released by its owner after its work, not lost or refused.
         self.released_cleanly = False
-        self.in_service = False  # the session has taken `_client` into service
+        self.session_started = False  # the session has started on `_client`
         self.closed = False
         # Session errors that mean "the device no longer accepts us": dialling cannot help.
         self._auth_errors = auth_errors
@@ -158,8 +158,8 @@ class DeviceLink:
 
     @property
     def connected(self) -> bool:
-        """Whether the link is up and the session has taken it into service."""
-        return self.in_service and self._client is not None and self._client.is_connected
+        """Whether the link is up and the session has started on it."""
+        return self.session_started and self._client is not None and self._client.is_connected
 
     @callback
     def async_start(self) -> None:
@@ -270,7 +270,7 @@ class DeviceLink:
         except LINK_ERRORS as err:
             self._async_connect_failed(err)
             return
-        self._client, self.in_service = client, False
+        self._client, self.session_started = client, False
         try:
             await self._owner.async_start_session(client)
         except BaseException as err:
@@ -278,12 +278,12 @@ class DeviceLink:
             if not isinstance(err, (*self._auth_errors, *LINK_ERRORS)):
                 raise
             return
-        self.in_service = True
+        self.session_started = True
         self.backoff.reset()
         if not self._was_available:
             self._was_available = True
             _LOGGER.info("%s (%s) is available again", self.name, self.address)
-        await self._owner.async_link_in_service()
+        await self._owner.async_session_started()
 
     async def _async_abandon(self, client: BleakClientWithServiceCache, err: BaseException) -> None:
         """A session that did not start: whatever stopped it, the half-initialised link goes."""
@@ -362,7 +362,7 @@ class DeviceLink:
     def _async_on_device_gone(self, service_info: bluetooth.BluetoothServiceInfoBleak) -> None:
         self._device_gone = True
         if self._client is not None and self._client.is_connected:
-            # Many devices stop advertising while connected (or coming into service on a fresh
+            # Many devices stop advertising while connected (or while the session starts on a fresh
             # link): the link is what counts.
             return
         self.released_cleanly = False

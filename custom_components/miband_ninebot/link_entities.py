@@ -72,7 +72,7 @@ class InRangeBinarySensor(MiBandNinebotEntity[LinkCoordinator[Any]], BinarySenso
     """On while the device is connected or heard by any adapter or proxy.
 
     Off once Home Assistant's Bluetooth declares it gone. Costs no connection: with the link
-    released, or visited periodically, it follows the advertisements.
+    released, or connected only now and then, it follows the advertisements.
     """
 
     @property

@@ -53,7 +53,7 @@ class LinkPolicy:
 
         return async_release
 
-    async def async_in_service(self) -> None:
+    async def async_reading_taken(self) -> None:
         """A fresh connection has taken its reading: released now unless work holds it."""
         if not self.holders:
             await self.async_release_if_periodic()

@@ -107,7 +107,7 @@ class LatencyHold:
             self._latency = None
             latency.holds -= 1
             if not latency.holds:
-                await latency.rest()
+                await latency.ask_high()
 
 
 class ConnectionLatency:
@@ -116,7 +116,7 @@ class ConnectionLatency:
     def __init__(self, address: str, write: Callable[[bytes], Awaitable[None]]) -> None:
         """`write(value)` writes FF09 with a response on the current connection."""
         self.address = address
-        self.holds = 0  # work keeping low latency: the band rests once there is none
+        self.holds = 0  # work keeping low latency: high latency once there is none
         self._write = write
         self._low = False  # low latency was the last parameter set asked of the band
         self._connected = False
@@ -156,7 +156,7 @@ class ConnectionLatency:
         self._update_pending, self._band_answers = False, True
 
     def connection_lost(self) -> None:
-        """The connection is gone: a wait for the band's word ends, nothing is rested."""
+        """The connection is gone: a wait for the band's word ends, nothing more is asked."""
         self._connected = False
         self._settled.set()
 
@@ -166,7 +166,7 @@ class ConnectionLatency:
             self._update_pending = False
             self._settled.set()
 
-    async def rest(self) -> None:
+    async def ask_high(self) -> None:
         """Back to high latency, for the band's battery, if low latency was asked for.
 
         Never raises: the work before it is done whatever becomes of the link, and a link that
