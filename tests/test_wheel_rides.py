@@ -132,8 +132,16 @@ async def test_a_ride_shows_its_time_speeds_and_energy(
     event, summary = _fired(rides)[1]
     assert event == "ended"
     assert summary["reason"] == "stopped"
-    assert summary["duration"] == pytest.approx(ride.elapsed, abs=3)
-    assert summary["distance"] == pytest.approx(ridden[0], abs=0.02)
+    # Against what the wheel told: a busy host can stall between two answers, and the ride the
+    # emulator ran on in the stall was never reported (the wheel's own figures follow below).
+    (started, start_distance), (last_moving, last_distance) = (
+        wheel.answered_moving[0],
+        wheel.answered_moving[-1],
+    )
+    assert summary["duration"] == last_moving - started
+    assert summary["distance"] == pytest.approx(last_distance - start_distance, abs=0.01)
+    assert summary["duration"] == pytest.approx(ride.elapsed, abs=10)
+    assert summary["distance"] == pytest.approx(ridden[0], abs=0.05)
     assert summary["energy"] == pytest.approx(ridden[1], rel=0.03)
     assert summary["top_speed"] == pytest.approx(23.0, abs=0.1)  # cruise 18 + swell 5
     # The power-on's own figures, from the wheel's registers and integrated by Home Assistant.

@@ -56,6 +56,9 @@ def wheel_services() -> list[Service]:
     ]
 
 
+TRIP_TIME_REGISTER = 0xBA  # s since power-on
+
+
 def frame(
     index: int, data: bytes, *, address: int = ADDRESS_ONE, command: int = COMMAND_READ
 ) -> bytes:
@@ -311,6 +314,10 @@ class NinebotOne(Peripheral):
         self.faults = WheelFaults()
         self.reads: list[tuple[int, int]] = []  # (first register, register count) per request
         self.writes: list[bytes] = []  # every write frame received, obeyed or not
+        # The clock (0xBA, s) and trip distance (km) of every answer that told a central the
+        # wheel was moving: what a central can know of a ride, whatever a stall of the host did
+        # to the ride between two answers.
+        self.answered_moving: list[tuple[int, float]] = []
         self._incoming = bytearray()
         self._clock: float | None = None
 
@@ -442,6 +449,8 @@ class NinebotOne(Peripheral):
         stream = bytearray(faults.garbage)
         faults.garbage = b""
         registers = self.registers()
+        if index <= TRIP_TIME_REGISTER < index + count and self.state.speed > 0:
+            self.answered_moving.append((registers[TRIP_TIME_REGISTER], self.state.trip_distance))
         for packet in answer_frames(registers, address, index, count, self.registers_per_frame):
             if faults.corrupt_frames:
                 faults.corrupt_frames -= 1
