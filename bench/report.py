@@ -21,7 +21,7 @@ STACK = (
 )
 
 
-def wheel_section(results: dict[str, dict[str, float]]) -> list[str]:
+def wheel_section(results: dict[str, Any]) -> list[str]:
     limit = results["limit"]["cycles_per_s"]
     rows = [
         (
@@ -266,22 +266,50 @@ def band_sync_section(results: dict[str, Any]) -> list[str]:
     ]
 
 
-def ha_cost_section(results: dict[str, Any]) -> list[str]:
+COST_ROWS = {
+    "default": "ours, default settings (1 s minimum between writes)",
+    "every_cycle_written": "ours, every cycle written (minimum interval 0)",
+}
+
+
+def ha_cost_section(
+    results: dict[str, Any] | None,
+    fleet: dict[str, Any] | None,
+    before_after: dict[str, Any] | None,
+) -> list[str]:
+    lines = ["## Home Assistant's cost", ""]
+    if results is not None:
+        lines += ha_cost_per_notification(results)
+    if fleet is not None:
+        lines += [
+            f"{fleet['devices'] // 2} wheels being ridden + {fleet['devices'] // 2} bands worn "
+            f"(a step a second), default settings, through {fleet['proxies']} proxies of three "
+            f"connection slots: {fleet['cpu_share_of_one_core'] * 100:.1f} % of one core and "
+            f"{fleet['memory_bytes'] / 2**20:.1f} MiB more resident memory than before the "
+            f"entries were set up; {fleet['connected_at_end']} of {fleet['devices']} connected "
+            "at the end. The emulated devices and the link model run in the same process, so the "
+            "CPU share is an upper bound for Home Assistant's.",
+            "",
+        ]
+    if before_after is not None:
+        lines += ha_cost_before_after(before_after)
+    return lines
+
+
+def ha_cost_per_notification(results: dict[str, Any]) -> list[str]:
     bare = results["bare_write_cpu_s"]
     default, every = results["default"], results["every_cycle_written"]
-    fleet = results["fleet"]
     saving = every["cpu_per_notification_s"] / default["cpu_per_notification_s"]
 
-    def row(name: str, figures: dict[str, float]) -> str:
+    def row(key: str) -> str:
+        figures = results[key]
         cpu = figures["cpu_per_notification_s"]
         return (
-            f"| {name} | {cpu * 1e6:.0f} | {cpu / bare:.0f} "
+            f"| {COST_ROWS[key]} | {cpu * 1e6:.0f} | {cpu / bare:.0f} "
             f"| {figures['state_writes'] / figures['notifications']:.2f} |"
         )
 
     return [
-        "## Home Assistant's cost",
-        "",
         "CPU per wheel notification, end to end: the answer's notifications enter where a Bleak "
         "backend hands them over, then decoding, the session, the poller (whose next request "
         "goes out through bleak-retry-connector's client and the emulated link, standing in for "
@@ -292,8 +320,7 @@ def ha_cost_section(results: dict[str, Any]) -> list[str]:
         "",
         "| path | µs CPU per notification | x a bare state write | state writes per notification |",
         "|---|---:|---:|---:|",
-        row("ours, default settings (1 s minimum between writes)", default),
-        row("ours, every cycle written (minimum interval 0)", every),
+        *(row(key) for key in COST_ROWS),
         f"| a bare state write | {bare * 1e6:.1f} | 1 | 1 |",
         "",
         f"The throttle makes a ridden wheel {saving:.1f}x "
@@ -301,13 +328,53 @@ def ha_cost_section(results: dict[str, Any]) -> list[str]:
         "it in our code and most of the rest in asyncio's scheduling of the request/answer "
         "exchange; Home Assistant's entity machinery dominates once every cycle is written.",
         "",
-        f"{fleet['devices'] // 2} wheels being ridden + {fleet['devices'] // 2} bands worn (a "
-        f"step a second), default settings, through {fleet['proxies']} proxies of three "
-        f"connection slots: {fleet['cpu_share_of_one_core'] * 100:.1f} % of one core and "
-        f"{fleet['memory_bytes'] / 2**20:.1f} MiB more resident memory than before the entries "
-        f"were set up; {fleet['connected_at_end']} of {fleet['devices']} connected at the end. "
-        "The emulated devices and the link model run in the same process, so the CPU share is "
-        "an upper bound for Home Assistant's.",
+    ]
+
+
+def ha_cost_before_after(results: dict[str, Any]) -> list[str]:
+    before = results["before"]
+    lines = ["### Before and after", ""]
+    if "unavailable" in results:
+        return [
+            *lines,
+            f"No comparison with `{before['revision']}`: {results['unavailable']}.",
+            "",
+        ]
+    after, ratios = results["after"], results["after_over_before"]
+    before_note = ", its fleet left out" if before["fleet_left_out"] else ""
+
+    def spread(figures: dict[str, float], scale: float, digits: int) -> str:
+        low, high = figures["min"] * scale, figures["max"] * scale
+        return f"{figures['median'] * scale:.{digits}f} ({low:.{digits}f}-{high:.{digits}f})"
+
+    def row(key: str) -> str:
+        old, new = before["rows"][key], after["rows"][key]
+        return (
+            f"| {COST_ROWS[key]} | {spread(old['cpu_per_notification_s'], 1e6, 0)} "
+            f"| {spread(new['cpu_per_notification_s'], 1e6, 0)} "
+            f"| {spread(ratios[key], 1, 2)} "
+            f"| {old['state_writes_per_notification']:.2f} "
+            f"| {new['state_writes_per_notification']:.2f} |"
+        )
+
+    return [
+        *lines,
+        f"The per-notification rows on revision `{before['revision']}` (before) and on the "
+        f"working tree, `{after['revision']}` (after), each measured by its own tree's test "
+        f"(before: `{before['test']}`{before_note}; after: `{after['test']}`) in a process "
+        f"started from that tree: {results['rounds']} rounds, the two sides of a round at the "
+        "same time. Medians, with the range of the rounds in brackets; after / before is the "
+        "median of the rounds' ratios.",
+        "",
+        "| path | before: µs per notification | after: µs per notification | after / before "
+        "| before: state writes per notification | after: state writes per notification |",
+        "|---|---:|---:|---:|---:|---:|",
+        *(row(key) for key in COST_ROWS),
+        "",
+        "The ratio is what counts: before and after were measured interleaved in one run, the "
+        "two of each round at the same moments on the same machine, so that its load moves "
+        "both alike. The microseconds move with that load, from round to round and against "
+        "the table above, measured at another moment.",
         "",
     ]
 
@@ -438,6 +505,12 @@ def earlier_soak_section() -> list[str]:
     return ["## Soak", *text.split("\n## Soak\n", 1)[1].split("\n")]
 
 
+def read(name: str) -> dict[str, Any] | None:
+    """bench/results/NAME.json, if the run wrote it."""
+    path = RESULTS / f"{name}.json"
+    return json.loads(path.read_text()) if path.exists() else None
+
+
 def main() -> None:
     lines = [
         "# Benchmarks",
@@ -458,9 +531,11 @@ def main() -> None:
     sync = RESULTS / "band_sync.json"
     if sync.exists():
         lines += band_sync_section(json.loads(sync.read_text()))
-    cost = RESULTS / "ha_cost.json"
-    if cost.exists():
-        lines += ha_cost_section(json.loads(cost.read_text()))
+    cost, fleet, before_after = (
+        read(name) for name in ("ha_cost", "ha_cost_fleet", "ha_cost_before_after")
+    )
+    if cost or fleet or before_after:
+        lines += ha_cost_section(cost, fleet, before_after)
     recovery = RESULTS / "recovery.json"
     if recovery.exists():
         lines += recovery_section(json.loads(recovery.read_text()))
