@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from homeassistant.const import CONF_ADDRESS
-from homeassistant.core import HomeAssistant, callback
+from homeassistant.core import callback
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.device_registry import CONNECTION_BLUETOOTH, DeviceInfo
 from homeassistant.helpers.entity import EntityDescription
@@ -55,19 +55,17 @@ class MiBandNinebotEntity[CoordinatorT: LinkCoordinator[Any]](CoordinatorEntity[
 
 @callback
 def async_update_device(
-    hass: HomeAssistant,
-    entry_id: str,
-    address: str,
+    coordinator: LinkCoordinator[Any],
     *,
     model: str | None,
     sw_version: str | None,
     serial_number: str | None = None,
 ) -> None:
     """Put what the device says about itself into the entry's device in the registry."""
-    registry = dr.async_get(hass)
+    registry = dr.async_get(coordinator.hass)
     # The entry's own device: identifiers are no longer unique across config entries.
-    for device in dr.async_entries_for_config_entry(registry, entry_id):
-        if (DOMAIN, address) in device.identifiers:
+    for device in dr.async_entries_for_config_entry(registry, coordinator.entry.entry_id):
+        if (DOMAIN, coordinator.address) in device.identifiers:
             registry.async_update_device(
                 device.id,
                 model=model or device.model,

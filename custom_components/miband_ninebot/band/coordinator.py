@@ -355,9 +355,7 @@ class BandCoordinator(LinkCoordinator[BandState | None]):
         if (info := state.device_info) != self._registered_info:
             self._registered_info = info
             async_update_device(
-                self.hass,
-                self.entry.entry_id,
-                self.address,
+                self,
                 model=info.model,
                 sw_version=info.firmware_version,
             )

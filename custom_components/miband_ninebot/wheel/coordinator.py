@@ -132,9 +132,7 @@ class WheelCoordinator(LinkCoordinator[WheelData | None]):
         if (identity := reading.identity) != self._registered_identity:
             self._registered_identity = identity
             async_update_device(
-                self.hass,
-                self.entry.entry_id,
-                self.address,
+                self,
                 model=model_from_serial(identity.serial_number),
                 sw_version=identity.firmware_version,
                 serial_number=identity.serial_number,
