@@ -24,19 +24,16 @@ import pytest
 
 import custom_components  # noqa: F401
 from custom_components.miband_ninebot.const import DOMAIN
-from emulator.esphome import EmulatedESPHomeProxy, ProxyIdentity
-from emulator.link import LinkTiming
+from emulator.esphome import EmulatedESPHomeProxy
 from emulator.peripheral import Peripheral
 from emulator.proxy import ScanMode, VirtualProxy
 
-from . import add_esphome_proxy, add_esphome_proxy_settled
+from . import TEST_TIMING
+from .helpers.esphome import ESPHomeProxies  # bench/test_esphome.py imports it from here
 
 # The plugin turns on SQL statement logging for its recorder tests; the recorder's thread still
 # writes while a test tears down, past pytest's log capture, straight onto the console.
 logging.getLogger("sqlalchemy.engine").setLevel(logging.WARNING)
-
-# Model time runs 100x faster than wall time in tests: a 30 ms connection interval takes 0.3 ms.
-TEST_TIMING = LinkTiming(time_scale=0.01)
 
 
 @pytest.fixture(autouse=True)
@@ -96,52 +93,6 @@ def no_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
         "BLEAK_DBUS_BACKOFF_TIME",  # also its pause after a connect timeout (a device out of range)
     ):
         monkeypatch.setattr(bleak_retry_connector, name, 0.0)
-
-
-class ESPHomeProxies:
-    """Emulated ESPHome proxies, each added to Home Assistant through the esphome config flow."""
-
-    def __init__(self, hass: HomeAssistant) -> None:
-        self.hass = hass
-        self.proxies: list[EmulatedESPHomeProxy] = []
-
-    async def add(
-        self,
-        *,
-        connection_slots: int = 3,
-        time_scale: float = TEST_TIMING.time_scale,
-        configured_scan_active: bool = True,
-        scan_mode_option: str | None = None,
-    ) -> EmulatedESPHomeProxy:
-        """Boot one more proxy and add it as a user does (host and port in the esphome flow).
-
-        `configured_scan_active` is the proxy's YAML (ESPHome's default: active);
-        `scan_mode_option` the esphome entry's scanning mode, where Home Assistant has one
-        (2026.x: "auto" unless set).
-        """
-        proxy = EmulatedESPHomeProxy(
-            ProxyIdentity.numbered(len(self.proxies) + 1),
-            connection_slots=connection_slots,
-            time_scale=time_scale,
-            configured_scan_active=configured_scan_active,
-        )
-        await proxy.start()
-        self.proxies.append(proxy)
-        entry = await add_esphome_proxy(self.hass, proxy)
-        if scan_mode_option is not None:
-            self.hass.config_entries.async_update_entry(
-                entry, options={**entry.options, "bluetooth_scanning_mode": scan_mode_option}
-            )
-            assert await self.hass.config_entries.async_reload(entry.entry_id)
-            await add_esphome_proxy_settled(self.hass, proxy)
-        return proxy
-
-    @staticmethod
-    def place(peripheral: Peripheral, proxy: EmulatedESPHomeProxy, rssi: int = -60) -> None:
-        """Put a device in a proxy's range, heard at this RSSI, on the fast test time scale."""
-        peripheral.timing = replace(peripheral.timing, time_scale=TEST_TIMING.time_scale)
-        proxy.rssi[peripheral.address] = rssi
-        proxy.add(peripheral)
 
 
 @pytest.fixture

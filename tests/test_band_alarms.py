@@ -26,7 +26,8 @@ from emulator.band_alarms import SetAlarm
 from emulator.link import CONNECTION_TIMEOUT
 from emulator.peripheral import Peripheral
 
-from . import add_band, add_paired_band, device_id, entity_id_of, settle, state_of, until
+from . import device_id, entity_id_of, settle, state_of, until
+from .helpers.band import add_band, add_paired_band
 
 AddDevice = Callable[[Peripheral], Peripheral]
 

@@ -24,7 +24,7 @@ from emulator.peripheral import Peripheral
 from emulator.proxy import AUTO_MODE, ScanMode, VirtualProxy
 
 from . import add_entry_via_discovery, settle, until
-from .conftest import ESPHomeProxies
+from .helpers.esphome import ESPHomeProxies
 
 AddDevice = Callable[[Peripheral], Peripheral]
 HAS_AUTO_MODE = AUTO_MODE is not None  # Home Assistant 2026.x

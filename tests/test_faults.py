@@ -34,7 +34,6 @@ from emulator.proxy import VirtualProxy
 from emulator.wheel import NinebotOne
 
 from . import (
-    add_band,
     add_entry_via_discovery,
     assert_one_outage_logged,
     complaints,
@@ -47,7 +46,7 @@ from . import (
     state_of,
     until,
 )
-from .test_band import INIT_STEP_IDS, INIT_STEPS
+from .helpers.band import INIT_STEP_IDS, INIT_STEPS, add_band
 
 AddDevice = Callable[[Peripheral], Peripheral]
 

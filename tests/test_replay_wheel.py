@@ -19,7 +19,7 @@ from emulator.peripheral import Peripheral
 from emulator.replay import ReplayedNinebotOne
 
 from . import add_entry_via_discovery, device_entry, entity_id_of, until
-from .conftest import ESPHomeProxies
+from .helpers.esphome import ESPHomeProxies
 
 AddDevice = Callable[[Peripheral], Peripheral]
 
