@@ -8,6 +8,7 @@ Pitfalls solved here once:
   after `bluetooth` is set up, and stopped (timers cancelled) at teardown.
 - lingering timers and tasks: the plugin fails any test that leaves them; entries are unloaded and
   the proxy stopped before Home Assistant stops.
+- snapshots: each Home Assistant release reads and writes its own (`tests/helpers/snapshots.py`).
 """
 
 from __future__ import annotations
@@ -16,11 +17,18 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import replace
 import gc
 import logging
+from unittest.mock import PropertyMock, patch
 
 import bleak_retry_connector
+from freezegun import freeze_time
+from freezegun.api import FrozenDateTimeFactory, real_monotonic
+from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import entity_registry as er
 from homeassistant.setup import async_setup_component
 import pytest
+from pytest_homeassistant_custom_component.common import snapshot_platform
+from syrupy.assertion import SnapshotAssertion
 
 import custom_components  # noqa: F401
 from custom_components.miband_ninebot.const import DOMAIN
@@ -30,6 +38,12 @@ from emulator.proxy import ScanMode, VirtualProxy
 
 from . import TEST_TIMING
 from .helpers.esphome import ESPHomeProxies  # bench/test_esphome.py imports it from here
+from .helpers.snapshots import (
+    SNAPSHOT_TIME,
+    ReleaseSnapshotExtension,
+    SnapshotEntities,
+    add_device_read_once,
+)
 
 # The plugin turns on SQL statement logging for its recorder tests; the recorder's thread still
 # writes while a test tears down, past pytest's log capture, straight onto the console.
@@ -146,3 +160,61 @@ def add_esphome_device(
         return peripheral
 
     return _add
+
+
+@pytest.fixture
+def snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
+    """Home Assistant's snapshot assertion, reading and writing this release's snapshots."""
+    return snapshot.use_extension(ReleaseSnapshotExtension)
+
+
+@pytest.fixture
+def frozen_time(hass: HomeAssistant) -> Iterator[FrozenDateTimeFactory]:
+    """The wall clock stands still at SNAPSHOT_TIME; the event loop's clock runs on.
+
+    Home Assistant's runner binds `loop.time` to `time.monotonic`, which freezegun stops as well
+    (its `real_asyncio` reaches only the loop's class, not a time bound on the loop itself): the
+    loop keeps the real clock here, which sleeps, timeouts and the emulated links run on.
+    """
+    loop_time = hass.loop.time
+    hass.loop.time = real_monotonic  # type: ignore[method-assign]
+    try:
+        with freeze_time(SNAPSHOT_TIME) as frozen:
+            yield frozen
+    finally:
+        hass.loop.time = loop_time  # type: ignore[method-assign]
+
+
+@pytest.fixture
+def entity_registry_enabled_by_default() -> Iterator[None]:
+    """Every entity enabled, those disabled by default too (as Home Assistant's own tests do)."""
+    with patch(
+        "homeassistant.helpers.entity.Entity.entity_registry_enabled_default",
+        return_value=True,
+        new_callable=PropertyMock,
+    ):
+        yield
+
+
+@pytest.fixture
+def snapshot_entities(
+    hass: HomeAssistant,
+    entity_registry: er.EntityRegistry,
+    snapshot: SnapshotAssertion,
+    add_device: Callable[[Peripheral], Peripheral],
+) -> SnapshotEntities:
+    """Snapshot one platform's entities of a device (a key of DEVICES): entries and states.
+
+    Only that platform is set up, as in Home Assistant's own snapshot tests; the entry is unloaded
+    before the platforms are all back.
+    """
+
+    async def _snapshot(platform: Platform, device: str) -> None:
+        with patch("custom_components.miband_ninebot.PLATFORMS", [platform]):
+            entry = await add_device_read_once(hass, add_device, device)
+            try:
+                await snapshot_platform(hass, entity_registry, snapshot, entry.entry_id)
+            finally:
+                assert await hass.config_entries.async_unload(entry.entry_id)
+
+    return _snapshot
