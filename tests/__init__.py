@@ -1,9 +1,12 @@
-"""Tests for the miband_ninebot integration, and helpers they share.
+"""Tests for the miband_ninebot integration, and the helpers on Home Assistant's side they share.
 
 pytest imports this file before conftest.py and before any test module, so it is where the bleak
 classes get bound: Home Assistant swaps `bleak.BleakClient` and bleak-retry-connector's client
 classes for habluetooth's wrappers when Bluetooth starts, and a module imported earlier (at
 collection) would keep the BlueZ classes (`KeyError: 'path'` on connect).
+
+Helpers of one device kind, the emulator's centrals, captures and ESPHome proxies are in
+`tests/helpers/`.
 """
 
 from __future__ import annotations
@@ -21,21 +24,22 @@ from typing import Any  # noqa: E402
 from unittest.mock import patch  # noqa: E402
 
 from bluetooth_data_tools import monotonic_time_coarse  # noqa: E402
-from homeassistant.components import bluetooth  # noqa: E402
-from homeassistant.config_entries import SOURCE_USER, ConfigEntry, ConfigFlowResult  # noqa: E402
-from homeassistant.const import CONF_ADDRESS, CONF_HOST, CONF_PORT, EVENT_STATE_CHANGED  # noqa: E402
+from homeassistant.config_entries import ConfigEntry, ConfigFlowResult  # noqa: E402
+from homeassistant.const import EVENT_STATE_CHANGED  # noqa: E402
 from homeassistant.core import Event, EventStateChangedData, HomeAssistant, State, callback  # noqa: E402
 from homeassistant.data_entry_flow import FlowResultType  # noqa: E402
 from homeassistant.helpers import device_registry as dr, entity_registry as er  # noqa: E402
 from homeassistant.util import dt as dt_util  # noqa: E402
 import pytest  # noqa: E402
-from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed  # noqa: E402
+from pytest_homeassistant_custom_component.common import async_fire_time_changed  # noqa: E402
 
-from custom_components.miband_ninebot.const import CONF_KIND, CONF_MODEL, CONF_USER_ID, DOMAIN  # noqa: E402
-from emulator.devices import catalog  # noqa: E402
+from custom_components.miband_ninebot.const import DOMAIN  # noqa: E402
 from emulator.devices.band import MiBand  # noqa: E402
 from emulator.link.peripheral import Peripheral  # noqa: E402
-from emulator.transports.esphome import EmulatedESPHomeProxy  # noqa: E402
+from emulator.link.timing import LinkTiming  # noqa: E402
+
+# Model time runs 100x faster than wall time in tests: a 30 ms connection interval takes 0.3 ms.
+TEST_TIMING = LinkTiming(time_scale=0.01)
 
 
 async def settle(hass: HomeAssistant) -> None:
@@ -62,40 +66,6 @@ async def add_entry_via_discovery(hass: HomeAssistant, device: Peripheral) -> Co
     assert result["type"] is FlowResultType.CREATE_ENTRY, result
     await settle(hass)
     return result["result"]
-
-
-async def add_band(
-    hass: HomeAssistant, add_device: Callable[[Peripheral], Peripheral], band: MiBand | None = None
-) -> tuple[MiBand, ConfigEntry]:
-    """A band in range, added from discovery with the default profile and one tap."""
-    band = band or catalog.mi_band_1s()
-    add_device(band)
-    entry = await add_entry_via_discovery(hass, band)
-    assert band.authenticated
-    return band, entry
-
-
-async def add_paired_band(
-    hass: HomeAssistant, band: MiBand, options: dict[str, Any] | None = None
-) -> MockConfigEntry:
-    """An entry for a band paired before (Home Assistant restarting, say)."""
-    band.known_user_ids.add(0x1234ABCD)
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        unique_id=band.address,
-        title="Mi Band 1S (7E51)",
-        data={
-            CONF_ADDRESS: band.address,
-            CONF_KIND: "band",
-            CONF_MODEL: "Mi Band 1S",
-            CONF_USER_ID: 0x1234ABCD,
-        },
-        options=options or {},
-    )
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await settle(hass)
-    return entry
 
 
 def device_entry(hass: HomeAssistant, address: str) -> dr.DeviceEntry:
@@ -234,24 +204,3 @@ def assert_one_outage_logged(caplog: pytest.LogCaptureFixture) -> None:
     assert caplog.text.count("is unavailable") == 1
     assert caplog.text.count("is available again") == 1
     assert "Traceback" not in caplog.text
-
-
-async def add_esphome_proxy(hass: HomeAssistant, proxy: EmulatedESPHomeProxy) -> ConfigEntry:
-    """Add an ESPHome proxy the way a user does: the esphome flow, its host and port.
-
-    Returns once the proxy's scanner is on Home Assistant's Bluetooth manager.
-    """
-    result = await hass.config_entries.flow.async_init("esphome", context={"source": SOURCE_USER})
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {CONF_HOST: "127.0.0.1", CONF_PORT: proxy.port}
-    )
-    assert result["type"] is FlowResultType.CREATE_ENTRY, result
-    await add_esphome_proxy_settled(hass, proxy)
-    return result["result"]
-
-
-async def add_esphome_proxy_settled(hass: HomeAssistant, proxy: EmulatedESPHomeProxy) -> None:
-    """Wait until the proxy's scanner is on Home Assistant's Bluetooth manager."""
-    await settle(hass)
-    source = proxy.identity.bluetooth_mac_address
-    await until(lambda: bluetooth.async_scanner_by_source(hass, source) is not None)

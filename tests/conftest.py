@@ -8,6 +8,7 @@ Pitfalls solved here once:
   after `bluetooth` is set up, and stopped (timers cancelled) at teardown.
 - lingering timers and tasks: the plugin fails any test that leaves them; entries are unloaded and
   the proxy stopped before Home Assistant stops.
+- snapshots: each Home Assistant release reads and writes its own (`tests/helpers/snapshots.py`).
 """
 
 from __future__ import annotations
@@ -16,27 +17,37 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import replace
 import gc
 import logging
+from unittest.mock import PropertyMock, patch
 
 import bleak_retry_connector
+from freezegun import freeze_time
+from freezegun.api import FrozenDateTimeFactory, real_monotonic
+from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import entity_registry as er
 from homeassistant.setup import async_setup_component
 import pytest
+from pytest_homeassistant_custom_component.common import snapshot_platform
+from syrupy.assertion import SnapshotAssertion
 
 import custom_components  # noqa: F401
 from custom_components.miband_ninebot.const import DOMAIN
 from emulator.link.peripheral import Peripheral
-from emulator.link.timing import LinkTiming
-from emulator.transports.esphome import EmulatedESPHomeProxy, ProxyIdentity
+from emulator.transports.esphome import EmulatedESPHomeProxy
 from emulator.transports.virtual_proxy import ScanMode, VirtualProxy
 
-from . import add_esphome_proxy, add_esphome_proxy_settled
+from . import TEST_TIMING
+from .helpers.esphome import ESPHomeProxies  # bench/test_esphome.py imports it from here
+from .helpers.snapshots import (
+    SNAPSHOT_TIME,
+    ReleaseSnapshotExtension,
+    SnapshotEntities,
+    add_device_read_once,
+)
 
 # The plugin turns on SQL statement logging for its recorder tests; the recorder's thread still
 # writes while a test tears down, past pytest's log capture, straight onto the console.
 logging.getLogger("sqlalchemy.engine").setLevel(logging.WARNING)
-
-# Model time runs 100x faster than wall time in tests: a 30 ms connection interval takes 0.3 ms.
-TEST_TIMING = LinkTiming(time_scale=0.01)
 
 
 @pytest.fixture(autouse=True)
@@ -98,52 +109,6 @@ def no_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.setattr(bleak_retry_connector, name, 0.0)
 
 
-class ESPHomeProxies:
-    """Emulated ESPHome proxies, each added to Home Assistant through the esphome config flow."""
-
-    def __init__(self, hass: HomeAssistant) -> None:
-        self.hass = hass
-        self.proxies: list[EmulatedESPHomeProxy] = []
-
-    async def add(
-        self,
-        *,
-        connection_slots: int = 3,
-        time_scale: float = TEST_TIMING.time_scale,
-        configured_scan_active: bool = True,
-        scan_mode_option: str | None = None,
-    ) -> EmulatedESPHomeProxy:
-        """Boot one more proxy and add it as a user does (host and port in the esphome flow).
-
-        `configured_scan_active` is the proxy's YAML (ESPHome's default: active);
-        `scan_mode_option` the esphome entry's scanning mode, where Home Assistant has one
-        (2026.x: "auto" unless set).
-        """
-        proxy = EmulatedESPHomeProxy(
-            ProxyIdentity.numbered(len(self.proxies) + 1),
-            connection_slots=connection_slots,
-            time_scale=time_scale,
-            configured_scan_active=configured_scan_active,
-        )
-        await proxy.start()
-        self.proxies.append(proxy)
-        entry = await add_esphome_proxy(self.hass, proxy)
-        if scan_mode_option is not None:
-            self.hass.config_entries.async_update_entry(
-                entry, options={**entry.options, "bluetooth_scanning_mode": scan_mode_option}
-            )
-            assert await self.hass.config_entries.async_reload(entry.entry_id)
-            await add_esphome_proxy_settled(self.hass, proxy)
-        return proxy
-
-    @staticmethod
-    def place(peripheral: Peripheral, proxy: EmulatedESPHomeProxy, rssi: int = -60) -> None:
-        """Put a device in a proxy's range, heard at this RSSI, on the fast test time scale."""
-        peripheral.timing = replace(peripheral.timing, time_scale=TEST_TIMING.time_scale)
-        proxy.rssi[peripheral.address] = rssi
-        proxy.add(peripheral)
-
-
 @pytest.fixture
 async def esphome_proxies(
     hass: HomeAssistant, socket_enabled: None, mock_async_zeroconf: None
@@ -195,3 +160,61 @@ def add_esphome_device(
         return peripheral
 
     return _add
+
+
+@pytest.fixture
+def snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
+    """Home Assistant's snapshot assertion, reading and writing this release's snapshots."""
+    return snapshot.use_extension(ReleaseSnapshotExtension)
+
+
+@pytest.fixture
+def frozen_time(hass: HomeAssistant) -> Iterator[FrozenDateTimeFactory]:
+    """The wall clock stands still at SNAPSHOT_TIME; the event loop's clock runs on.
+
+    Home Assistant's runner binds `loop.time` to `time.monotonic`, which freezegun stops as well
+    (its `real_asyncio` reaches only the loop's class, not a time bound on the loop itself): the
+    loop keeps the real clock here, which sleeps, timeouts and the emulated links run on.
+    """
+    loop_time = hass.loop.time
+    hass.loop.time = real_monotonic  # type: ignore[method-assign]
+    try:
+        with freeze_time(SNAPSHOT_TIME) as frozen:
+            yield frozen
+    finally:
+        hass.loop.time = loop_time  # type: ignore[method-assign]
+
+
+@pytest.fixture
+def entity_registry_enabled_by_default() -> Iterator[None]:
+    """Every entity enabled, those disabled by default too (as Home Assistant's own tests do)."""
+    with patch(
+        "homeassistant.helpers.entity.Entity.entity_registry_enabled_default",
+        return_value=True,
+        new_callable=PropertyMock,
+    ):
+        yield
+
+
+@pytest.fixture
+def snapshot_entities(
+    hass: HomeAssistant,
+    entity_registry: er.EntityRegistry,
+    snapshot: SnapshotAssertion,
+    add_device: Callable[[Peripheral], Peripheral],
+) -> SnapshotEntities:
+    """Snapshot one platform's entities of a device (a key of DEVICES): entries and states.
+
+    Only that platform is set up, as in Home Assistant's own snapshot tests; the entry is unloaded
+    before the platforms are all back.
+    """
+
+    async def _snapshot(platform: Platform, device: str) -> None:
+        with patch("custom_components.miband_ninebot.PLATFORMS", [platform]):
+            entry = await add_device_read_once(hass, add_device, device)
+            try:
+                await snapshot_platform(hass, entity_registry, snapshot, entry.entry_id)
+            finally:
+                assert await hass.config_entries.async_unload(entry.entry_id)
+
+    return _snapshot

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import timedelta
-from typing import Any
 
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
 from homeassistant.const import (
@@ -38,26 +37,13 @@ from custom_components.miband_ninebot.const import CONF_CONNECTION_POLICY, CONF_
 from custom_components.miband_ninebot.miband import client as band_client, protocol
 from emulator.devices import catalog
 from emulator.devices.band import MiBand
-from emulator.devices.band_air import (
-    BATTERY,
-    CONTROL_POINT,
-    DATE_TIME,
-    DEVICE_INFO,
-    HEART_RATE_CONTROL_POINT,
-    HEART_RATE_MEASUREMENT,
-    LE_PARAMS,
-    NOTIFICATION,
-    REALTIME_STEPS,
-    USER_INFO,
-)
+from emulator.devices.band_air import HEART_RATE_CONTROL_POINT, LE_PARAMS, USER_INFO
 from emulator.link.peripheral import Peripheral
 from emulator.link.timing import CONNECTION_TIMEOUT
 from emulator.transports.virtual_proxy import VirtualProxy
 
 from . import (
-    add_band,
     add_entry_via_discovery,
-    add_paired_band,
     device_entry,
     device_id,
     entity_id_of,
@@ -68,18 +54,9 @@ from . import (
     tap_when_it_vibrates,
     until,
 )
+from .helpers.band import INIT_STEP_IDS, INIT_STEPS, add_band, add_paired_band, measure_heart_rate
 
 AddDevice = Callable[[Peripheral], Peripheral]
-
-
-async def _measure(hass: HomeAssistant, target: Any) -> Any:
-    return await hass.services.async_call(
-        DOMAIN,
-        "measure_heart_rate",
-        {"device_id": target},
-        blocking=True,
-        return_response=True,
-    )
 
 
 # -- what the band tells ------------------------------------------------------------------------
@@ -133,7 +110,7 @@ async def test_mi_band_1_has_no_heart_rate_entities_and_says_so(
     assert "continuous_heart_rate" not in keys
     assert {"steps", "battery", "vibrate", "connected"} <= keys
     with pytest.raises(HomeAssistantError) as raised:
-        await _measure(hass, device_id(hass, band.address))
+        await measure_heart_rate(hass, device_id(hass, band.address))
     assert raised.value.translation_key == "no_heart_rate_sensor"
     # Firmware 1.0.4.9 predates the Immediate Alert service: vibration goes through FF05.
     await hass.services.async_call(
@@ -152,14 +129,14 @@ async def test_measure_heart_rate_service_returns_the_value_and_sets_the_sensor(
     band.activity.heart_rate = 67
     band_id = device_id(hass, band.address)
 
-    response = await _measure(hass, band_id)
+    response = await measure_heart_rate(hass, band_id)
 
     assert response == {"heart_rate": 67}
     # Set by the time the call returns: an automation can read it next.
     assert state_of(hass, Platform.SENSOR, band.address, "heart_rate") == "67"
     # The UI's device selector sends a list: one band in a list is accepted too.
     band.activity.heart_rate = 71
-    assert await _measure(hass, [band_id]) == {"heart_rate": 71}
+    assert await measure_heart_rate(hass, [band_id]) == {"heart_rate": 71}
     # Stop the other modes, then manual on: the order docs/protocols/mi-band-1.md gives (3.9).
     assert band.heart_rate_commands[-3:] == [
         protocol.HR_CONTINUOUS_OFF,
@@ -181,7 +158,7 @@ async def test_a_warm_measurement_leaves_the_band_at_high_latency(
     assert link.interval == pytest.approx(0.6)
     before = len(band.requests)
 
-    await _measure(hass, device_id(hass, band.address))
+    await measure_heart_rate(hass, device_id(hass, band.address))
 
     requests = band.requests[before:]
     assert ("write", LE_PARAMS) not in requests
@@ -210,7 +187,7 @@ async def test_seed_scenario_is_avoided_by_the_init_order(
     await until(lambda: band.connect_attempts == attempts + 1 and band.authenticated)
     await until(lambda: band.heart_rate_commands[-1:] == [protocol.HR_CONTINUOUS_ON])
     for _ in range(2):
-        await _measure(hass, device_id(hass, band.address))
+        await measure_heart_rate(hass, device_id(hass, band.address))
 
     assert band.connection is not None
     # The band asked for, and got, the 5 s supervision timeout.
@@ -228,7 +205,7 @@ async def test_seed_scenario_forced_ends_in_a_translated_error_and_the_band_reco
     band, _entry = await add_band(hass, add_device, band)
 
     with pytest.raises(HomeAssistantError) as raised:
-        await _measure(hass, device_id(hass, band.address))
+        await measure_heart_rate(hass, device_id(hass, band.address))
 
     assert raised.value.translation_key == "link_lost"
     assert band.disconnect_reasons.count(CONNECTION_TIMEOUT) == 2  # first try and the retry
@@ -244,7 +221,7 @@ async def test_drop_during_a_measurement_reconnects_reauthenticates_and_retries(
     attempts = band.connect_attempts
     band.activity.heart_rate = 64
 
-    measurement = hass.async_create_task(_measure(hass, device_id(hass, band.address)))
+    measurement = hass.async_create_task(measure_heart_rate(hass, device_id(hass, band.address)))
     await until(lambda: protocol.HR_MANUAL_ON in band.heart_rate_commands)
     band.drop_link(CONNECTION_TIMEOUT)
     response = await measurement
@@ -264,7 +241,7 @@ async def test_two_drops_during_a_measurement_raise_a_translated_error(
 ) -> None:
     band, _entry = await add_band(hass, add_device)
 
-    measurement = hass.async_create_task(_measure(hass, device_id(hass, band.address)))
+    measurement = hass.async_create_task(measure_heart_rate(hass, device_id(hass, band.address)))
     for attempt in (1, 2):
         await until(lambda: band.heart_rate_commands.count(protocol.HR_MANUAL_ON) == attempt)  # noqa: B023
         band.drop_link(CONNECTION_TIMEOUT)
@@ -284,7 +261,7 @@ async def test_no_value_from_the_band_is_a_translated_error(
     band.activity.heart_rate = 0  # the band reports "no reading" (not worn)
 
     with pytest.raises(HomeAssistantError) as raised:
-        await _measure(hass, device_id(hass, band.address))
+        await measure_heart_rate(hass, device_id(hass, band.address))
 
     assert raised.value.translation_key == "no_heart_rate"
     assert band.connection is not None  # the link is fine; only the value is missing
@@ -364,11 +341,11 @@ async def test_service_on_a_wheel_an_unknown_device_or_an_unloaded_band_is_refus
     await add_entry_via_discovery(hass, wheel)
 
     with pytest.raises(ServiceValidationError) as raised:
-        await _measure(hass, device_id(hass, wheel.address))
+        await measure_heart_rate(hass, device_id(hass, wheel.address))
     assert raised.value.translation_key == "not_a_band"
 
     with pytest.raises(ServiceValidationError) as raised:
-        await _measure(hass, "0123456789abcdef")
+        await measure_heart_rate(hass, "0123456789abcdef")
     assert raised.value.translation_key == "unknown_device"
 
     band_device = device_id(hass, band.address)
@@ -381,26 +358,6 @@ async def test_service_on_a_wheel_an_unknown_device_or_an_unloaded_band_is_refus
 
 
 # -- drops during the initialisation, reauthentication -------------------------------------------
-
-
-INIT_STEPS = [
-    ("subscribe", NOTIFICATION),
-    ("write", LE_PARAMS),
-    ("read", DATE_TIME),
-    ("read", DEVICE_INFO),
-    ("write", USER_INFO),
-    ("write", CONTROL_POINT),
-    ("write", HEART_RATE_CONTROL_POINT),
-    ("write", DATE_TIME),
-    ("subscribe", REALTIME_STEPS),
-    ("subscribe", BATTERY),
-    ("subscribe", HEART_RATE_MEASUREMENT),
-    ("read", BATTERY),
-    ("read", REALTIME_STEPS),
-]
-
-
-INIT_STEP_IDS = [f"{operation}-{uuid[4:8]}" for operation, uuid in INIT_STEPS]
 
 
 @pytest.mark.parametrize("step", INIT_STEPS, ids=INIT_STEP_IDS)
@@ -480,7 +437,7 @@ async def test_band_rejecting_the_user_info_asks_for_reauth(
     flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
     assert [flow["context"]["source"] for flow in flows] == [SOURCE_REAUTH]
     with pytest.raises(HomeAssistantError) as raised:
-        await _measure(hass, device_id(hass, band.address))
+        await measure_heart_rate(hass, device_id(hass, band.address))
     assert raised.value.translation_key == "reauth_required"
 
 
@@ -498,7 +455,7 @@ async def test_periodic_policy_connects_for_a_measurement_and_lets_go(
     band.activity.heart_rate = 58
     before = len(band.requests)
 
-    response = await _measure(hass, device_id(hass, band.address))
+    response = await measure_heart_rate(hass, device_id(hass, band.address))
 
     assert response == {"heart_rate": 58}
     await settle(hass)
@@ -572,7 +529,7 @@ async def test_measuring_a_band_out_of_range_says_so(
     await let_bluetooth_forget_unheard_devices(hass)
 
     with pytest.raises(HomeAssistantError) as raised:
-        await _measure(hass, device_id(hass, band.address))
+        await measure_heart_rate(hass, device_id(hass, band.address))
 
     assert raised.value.translation_key == "cannot_connect"
     assert band.connection is None

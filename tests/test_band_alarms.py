@@ -27,7 +27,8 @@ from emulator.devices.band_alarms import SetAlarm
 from emulator.link.peripheral import Peripheral
 from emulator.link.timing import CONNECTION_TIMEOUT
 
-from . import add_band, add_paired_band, device_id, entity_id_of, settle, state_of, until
+from . import device_id, entity_id_of, settle, state_of, until
+from .helpers.band import add_band, add_paired_band
 
 AddDevice = Callable[[Peripheral], Peripheral]
 

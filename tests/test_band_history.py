@@ -14,15 +14,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from homeassistant.components.recorder import Recorder
-from homeassistant.components.recorder.statistics import statistics_during_period
 from homeassistant.const import STATE_OFF, STATE_ON
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.util import dt as dt_util
 import pytest
-from pytest_homeassistant_custom_component.components.recorder.common import (
-    async_wait_recording_done,
-)
 
 from custom_components.miband_ninebot.const import CONF_KEEP_ACTIVITY_ON_BAND, DOMAIN
 from custom_components.miband_ninebot.miband import activity_transfer as band_transfer
@@ -32,7 +28,8 @@ from emulator.devices.band_air import CONTROL_POINT
 from emulator.devices.band_memory import RecordedMinute, generate_minutes
 from emulator.link.peripheral import Peripheral
 
-from . import add_paired_band, device_id, entity_id_of, settle, until
+from . import device_id, entity_id_of, settle, until
+from .helpers.band import add_paired_band, hourly_statistics, sync_activity
 
 AddDevice = Callable[[Peripheral], Peripheral]
 STEPS = "miband_ninebot:c80f103c7e51_steps"
@@ -71,48 +68,20 @@ def _expected_hours(
     return dict(steps), heart
 
 
-async def _hours(
-    hass: HomeAssistant, statistic_id: str, since: datetime = datetime(2020, 1, 1, tzinfo=UTC)
-) -> dict[datetime, dict[str, Any]]:
-    """The statistic's hourly rows from `since` on, by the hour's start."""
-    await async_wait_recording_done(hass)
-    rows = await hass.async_add_executor_job(
-        statistics_during_period,
-        hass,
-        since,
-        None,
-        {statistic_id},
-        "hour",
-        None,
-        {"state", "sum", "mean", "min", "max"},
-    )
-    return {datetime.fromtimestamp(row["start"], UTC): row for row in rows.get(statistic_id, [])}
-
-
 async def _assert_statistics_match(
     hass: HomeAssistant, utc_start: datetime, minutes: list[RecordedMinute]
 ) -> None:
     expected_steps, expected_heart = _expected_hours(utc_start, minutes)
-    steps = await _hours(hass, STEPS)
+    steps = await hourly_statistics(hass, STEPS)
     assert {hour: row["state"] for hour, row in steps.items()} == expected_steps
     running = 0.0
     for hour in sorted(steps):
         running += expected_steps[hour]
         assert steps[hour]["sum"] == running
-    heart = await _hours(hass, HEART_RATE)
+    heart = await hourly_statistics(hass, HEART_RATE)
     assert {
         hour: (row["mean"], row["min"], row["max"]) for hour, row in heart.items()
     } == pytest.approx(expected_heart)
-
-
-async def _sync(hass: HomeAssistant, band: Peripheral) -> Any:
-    return await hass.services.async_call(
-        DOMAIN,
-        "sync_activity",
-        {"device_id": device_id(hass, band.address)},
-        blocking=True,
-        return_response=True,
-    )
 
 
 async def test_a_day_away_lands_hour_by_hour(
@@ -153,7 +122,7 @@ async def test_the_action_reports_new_minutes_and_never_counts_one_twice(
     )
     more = generate_minutes(more_start, 30, seed=9)
     band.memory.record(more_start, more)
-    response = await _sync(hass, band)
+    response = await sync_activity(hass, band)
 
     first = utc_start + timedelta(minutes=len(minutes))
     assert response == {
@@ -161,7 +130,7 @@ async def test_the_action_reports_new_minutes_and_never_counts_one_twice(
         "first": first.replace(tzinfo=UTC).isoformat(),
         "last": (first + timedelta(minutes=29)).replace(tzinfo=UTC).isoformat(),
     }
-    assert await _sync(hass, band) == {"minutes": 0, "first": None, "last": None}
+    assert await sync_activity(hass, band) == {"minutes": 0, "first": None, "last": None}
     await _assert_statistics_match(hass, utc_start, minutes + more)
 
 
@@ -173,7 +142,7 @@ async def test_kept_on_the_band_each_minute_counts_once(
     await add_paired_band(hass, band, {CONF_KEEP_ACTIVITY_ON_BAND: True})
     await until(lambda: len(band.memory.kept) == len(minutes) // 142 + 1)
 
-    assert await _sync(hass, band) == {"minutes": 0, "first": None, "last": None}
+    assert await sync_activity(hass, band) == {"minutes": 0, "first": None, "last": None}
     assert band.memory.minute_count == len(minutes)  # all still on the band
     assert not band.memory.acknowledged
     await _assert_statistics_match(hass, utc_start, minutes)
@@ -197,7 +166,7 @@ async def test_a_broken_transfer_loses_no_minute_and_doubles_none(
     await settle(hass)
     if fault != "cut":  # (a drop reconnects, and the new link syncs at once)
         assert not band.memory.acknowledged  # the spoilt block, so nothing, was acknowledged
-    await _sync(hass, band)  # a drop reconnects and syncs by itself; the rest, when asked
+    await sync_activity(hass, band)  # a drop reconnects and syncs by itself; the rest, when asked
 
     assert band.memory.minute_count == 0
     await _assert_statistics_match(hass, utc_start, minutes)
@@ -218,7 +187,7 @@ async def test_stored_but_unacknowledged_blocks_are_not_counted_again(
     more = generate_minutes(more_start, 400, seed=11)
     band.memory.record(more_start, more)
     acknowledged = len(band.memory.acknowledged)
-    sync = hass.async_create_task(_sync(hass, band))
+    sync = hass.async_create_task(sync_activity(hass, band))
     await until(lambda: len(band.memory.acknowledged) == acknowledged + 1)
     band.faults.drop_at = ("write", CONTROL_POINT)
     await sync
@@ -230,7 +199,7 @@ async def test_stored_but_unacknowledged_blocks_are_not_counted_again(
     again = generate_minutes(again_start, 600, seed=12)
     band.memory.record(again_start, again)
     acknowledged = len(band.memory.acknowledged)
-    sync = hass.async_create_task(_sync(hass, band))
+    sync = hass.async_create_task(sync_activity(hass, band))
     await until(lambda: len(band.memory.acknowledged) == acknowledged + 2)
     assert await hass.config_entries.async_unload(entry.entry_id)
     with pytest.raises(HomeAssistantError):
@@ -301,7 +270,7 @@ async def test_a_garbled_sync_before_a_clock_change_is_logged_and_the_band_set_u
     assert abs(band_now - datetime.now(ZoneInfo("Europe/Berlin")).replace(tzinfo=None)) < (
         timedelta(seconds=5)
     )
-    steps = await _hours(hass, STEPS)
+    steps = await hourly_statistics(hass, STEPS)
     assert sum(row["state"] for row in steps.values()) == sum(m.steps for m in minutes)
 
 
@@ -326,7 +295,7 @@ async def test_without_the_recorder_the_memory_stays_on_the_band(
     await add_paired_band(hass, band)
 
     with pytest.raises(HomeAssistantError, match="recorder"):
-        await _sync(hass, band)
+        await sync_activity(hass, band)
     assert band.memory.minute_count == len(minutes)
     assert not band.memory.acknowledged
 
@@ -342,7 +311,7 @@ async def test_a_heart_rate_measurement_waits_for_one_block_at_most(
     more = generate_minutes(more_start, 24 * 60, seed=13)
     band.memory.record(more_start, more)
 
-    sync = hass.async_create_task(_sync(hass, band))
+    sync = hass.async_create_task(sync_activity(hass, band))
     acknowledged = len(band.memory.acknowledged)
     await until(lambda: len(band.memory.acknowledged) > acknowledged)
     measured = await hass.services.async_call(
@@ -380,5 +349,5 @@ async def test_without_its_storage_the_import_starts_after_the_recorder_s_newest
 
     assert await hass.config_entries.async_setup(entry.entry_id)
     # The band sends the same minutes again (kept on it): none is counted a second time.
-    assert await _sync(hass, band) == {"minutes": 0, "first": None, "last": None}
+    assert await sync_activity(hass, band) == {"minutes": 0, "first": None, "last": None}
     await _assert_statistics_match(hass, utc_start, minutes)

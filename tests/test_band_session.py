@@ -31,7 +31,7 @@ from emulator.link.peripheral import Peripheral
 from emulator.link.timing import CONNECTION_TIMEOUT
 
 from . import until
-from .test_emulator import Received, _connect
+from .helpers.central import Received, connect
 
 AddDevice = Callable[[Peripheral], Peripheral]
 
@@ -56,7 +56,7 @@ def _known_band(
 
 async def _start(hass: HomeAssistant, band: MiBand, session: MiBandClient) -> Received:
     received = Received()
-    client = await _connect(hass, band, received)
+    client = await connect(hass, band, received)
     await session.start(client)
     return received
 
@@ -105,7 +105,7 @@ async def test_pairing_waits_for_the_tap_and_later_connections_need_none(
 ) -> None:
     band = add_device(catalog.mi_band_1s())
     session = _session(band)
-    client = await _connect(hass, band, Received())
+    client = await connect(hass, band, Received())
 
     pairing = asyncio.create_task(session.pair(client, tap_timeout=5.0))
     await until(lambda: band.waiting_for_tap)
@@ -122,7 +122,7 @@ async def test_pairing_waits_for_the_tap_and_later_connections_need_none(
 
 async def test_pairing_without_a_tap_times_out(hass: HomeAssistant, add_device: AddDevice) -> None:
     band = add_device(catalog.mi_band_1s())
-    client = await _connect(hass, band, Received())
+    client = await connect(hass, band, Received())
 
     with pytest.raises(TapTimeoutError):
         await _session(band).pair(client, tap_timeout=0.2)

@@ -36,30 +36,26 @@ from emulator.captures.att import Opcode, Operation
 from emulator.devices import catalog
 from emulator.devices.band import MiBand
 
+from .helpers.captures import (
+    FF0A,
+    FF0C,
+    FF01,
+    FF03,
+    FF04,
+    FF05,
+    FF06,
+    FF07,
+    FF09,
+    FIRST,
+    MI_FIT,
+    SECOND,
+    mi_fit_items,
+    mi_fit_operations,
+    values_of,
+)
+
 MI_BAND_1 = "88:0F:10:10:73:DA"
-MI_FIT = "mibanda_mi_fit_2014"
 CCCD = "00002902-0000-1000-8000-00805f9b34fb"
-
-
-def _mi_fit_items() -> list[hci.HciItem]:
-    records = corpus.load(MI_FIT).content["btsnoop"]["records"]
-    return hci.decode(btsnoop.from_lines(records))
-
-
-def _mi_fit_operations(connection: int | None = None) -> list[Operation]:
-    operations = att.operations(_mi_fit_items())
-    return [o for o in operations if connection is None or o.connection == connection]
-
-
-def _values(operations: list[Operation], opcode: int, handle: int) -> list[bytes]:
-    return [o.value for o in operations if o.opcode == opcode and o.handle == handle]
-
-
-# Mi Band 1's value handles, as its own GATT table gives them (checked below).
-FF01, FF03, FF04, FF05, FF06, FF07, FF09, FF0A, FF0C = (
-    0x12, 0x16, 0x19, 0x1B, 0x1D, 0x20, 0x25, 0x27, 0x2B,
-)  # fmt: skip
-FIRST, SECOND = 2, 3  # the capture's two connections (HCI handles)
 
 
 def test_every_capture_says_where_it_comes_from() -> None:
@@ -95,7 +91,7 @@ def test_the_author_s_transcription_is_in_the_capture() -> None:
         )
     ]
     assert len(transcribed) == 19
-    captured = [(o.opcode, o.handle, o.value) for o in _mi_fit_operations(FIRST)]
+    captured = [(o.opcode, o.handle, o.value) for o in mi_fit_operations(FIRST)]
     position = 0
     for operation in transcribed:
         # In the author's order; a notification's transcription is its first packet.
@@ -107,7 +103,7 @@ def test_the_author_s_transcription_is_in_the_capture() -> None:
 
 
 def test_mi_band_1_advertises_its_name_only_in_the_scan_response() -> None:
-    reports = [i for i in _mi_fit_items() if isinstance(i, hci.AdvertisingReport)]
+    reports = [i for i in mi_fit_items() if isinstance(i, hci.AdvertisingReport)]
     kinds = Counter(report.event_type for report in reports)
     assert kinds == {hci.AdvertisingEventType.ADV_IND: 6, hci.AdvertisingEventType.SCAN_RSP: 1}
     assert {report.address for report in reports} == {MI_BAND_1}
@@ -214,7 +210,7 @@ def test_look_alikes_of_company_0x0157_are_not_bands(
 
 
 def test_mi_band_1_gatt_table_is_what_its_emulation_serves() -> None:
-    table = att.discovered_table(_mi_fit_operations(FIRST))
+    table = att.discovered_table(mi_fit_operations(FIRST))
     layout = [(service.uuid[4:8], service.handle, service.end_handle) for service in table]
     assert layout == [
         ("1800", 0x01, 0x09),
@@ -259,10 +255,10 @@ def test_mi_band_1s_gatt_table_from_its_hcidump() -> None:
 
 def test_mi_fit_s_user_info_is_what_we_would_send() -> None:
     """Our encoder rebuilds Mi Fit's two records byte for byte, checksum included."""
-    writes = _values(_mi_fit_operations(), Opcode.WRITE_REQUEST, FF04)
+    writes = values_of(mi_fit_operations(), Opcode.WRITE_REQUEST, FF04)
     assert len(writes) == 2
     device_info = protocol.parse_device_info(
-        _values(_mi_fit_operations(FIRST), Opcode.READ_RESPONSE, FF01)[0]
+        values_of(mi_fit_operations(FIRST), Opcode.READ_RESPONSE, FF01)[0]
     )
     for written, kind in zip(writes, (UserInfoType.NORMAL, UserInfoType.CLEAR_DATA), strict=True):
         user = UserInfo(
@@ -278,9 +274,9 @@ def test_mi_fit_s_user_info_is_what_we_would_send() -> None:
 
 
 def test_a_known_user_is_accepted_and_clearing_the_data_asks_for_a_tap() -> None:
-    operations = _mi_fit_operations()
-    first = _values([o for o in operations if o.connection == FIRST], 0x1B, FF03)
-    second = _values([o for o in operations if o.connection == SECOND], 0x1B, FF03)
+    operations = mi_fit_operations()
+    first = values_of([o for o in operations if o.connection == FIRST], 0x1B, FF03)
+    second = values_of([o for o in operations if o.connection == SECOND], 0x1B, FF03)
     assert first == [b"\x05"]  # type NORMAL: authenticated at once
     # Type CLEAR_DATA: failed, then vibrating for a tap; the tap came 14 s later.
     assert second == [b"\x06", b"\x13", b"\x0a", b"\x15"]
@@ -296,9 +292,9 @@ def test_a_known_user_is_accepted_and_clearing_the_data_asks_for_a_tap() -> None
 
 def test_the_band_s_clock_is_the_second_half_of_ff0a() -> None:
     """Mi Fit writes the date; the band keeps its own clock, 36 s ahead, in bytes 6-11."""
-    operations = _mi_fit_operations()
-    written = _values(operations, Opcode.WRITE_REQUEST, FF0A)
-    read = _values(operations, Opcode.READ_RESPONSE, FF0A)
+    operations = mi_fit_operations()
+    written = values_of(operations, Opcode.WRITE_REQUEST, FF0A)
+    read = values_of(operations, Opcode.READ_RESPONSE, FF0A)
     assert written[0] == protocol.encode_date_time_write(datetime(2014, 12, 5, 21, 13, 51))
     assert written[1] == protocol.encode_date_time_write(datetime(2014, 12, 5, 21, 14, 56))
     for sent, answer in zip(written, read, strict=True):
@@ -307,7 +303,7 @@ def test_the_band_s_clock_is_the_second_half_of_ff0a() -> None:
     # The activity headers' stamps follow the band's clock, not the date written.
     end_headers = [
         activity.parse_header(value)
-        for value in _values(operations, 0x1B, FF07)
+        for value in values_of(operations, 0x1B, FF07)
         if len(value) == activity.HEADER_LENGTH and value[-2:] == b"\x00\x00"
     ]
     for header, answer in zip(end_headers, read, strict=True):
@@ -315,30 +311,30 @@ def test_the_band_s_clock_is_the_second_half_of_ff0a() -> None:
 
 
 def test_battery_device_info_and_parameters_decode_as_mibanda_read_them() -> None:
-    operations = _mi_fit_operations()
-    battery = protocol.parse_battery_info(_values(operations, Opcode.READ_RESPONSE, FF0C)[0])
+    operations = mi_fit_operations()
+    battery = protocol.parse_battery_info(values_of(operations, Opcode.READ_RESPONSE, FF0C)[0])
     assert battery == protocol.BatteryInfo(
         level=93,
         last_charged=datetime(2014, 10, 18, 4, 55, 24),
         charge_cycles=5,
         state=protocol.BatteryState.NOT_CHARGING,
     )
-    info = protocol.parse_device_info(_values(operations, Opcode.READ_RESPONSE, FF01)[0])
+    info = protocol.parse_device_info(values_of(operations, Opcode.READ_RESPONSE, FF01)[0])
     assert (info.model, info.firmware_version, info.profile_version) == (
         MODEL_MI_BAND_1,
         "1.0.4.9",
         "2.0.6.0",
     )
     assert info.heart_rate_firmware_version is None
-    parameters = {LeParams.decode(v) for v in _values(operations, Opcode.READ_RESPONSE, FF09)}
+    parameters = {LeParams.decode(v) for v in values_of(operations, Opcode.READ_RESPONSE, FF09)}
     # What the band prefers (575-625 ms, 7 s) and the interval it runs at: Android's 48.75 ms.
     assert parameters == {LeParams(460, 500, 0, 700, interval=39, advertising_interval=2400)}
-    assert protocol.parse_steps(_values(operations, Opcode.READ_RESPONSE, FF06)[0]) == 4213
+    assert protocol.parse_steps(values_of(operations, Opcode.READ_RESPONSE, FF06)[0]) == 4213
 
 
 def test_the_connection_runs_at_the_central_s_parameters() -> None:
     """No update in three minutes of two connections: the band keeps Android's 48.75 ms, 7 s."""
-    items = _mi_fit_items()
+    items = mi_fit_items()
     connections = [i for i in items if isinstance(i, hci.ConnectionComplete)]
     assert [(c.handle, c.address) for c in connections] == [(2, MI_BAND_1), (3, MI_BAND_1)]
     for connection in connections:
@@ -353,7 +349,7 @@ def test_the_connection_runs_at_the_central_s_parameters() -> None:
 
 def test_the_band_fills_each_connection_event_with_notifications() -> None:
     """4714 bytes of activity in 0.68 s: up to 17 notifications every 48.75 ms event."""
-    notifications = [o for o in _mi_fit_operations(FIRST) if o.opcode == 0x1B and o.handle == FF07]
+    notifications = [o for o in mi_fit_operations(FIRST) if o.opcode == 0x1B and o.handle == FF07]
     assert len(notifications) == 237
     bursts: list[list[Operation]] = [[notifications[0]]]
     for earlier, later in pairwise(notifications):
@@ -366,10 +362,10 @@ def test_the_band_fills_each_connection_event_with_notifications() -> None:
 
 
 def test_the_activity_transfer_decodes_to_mi_fit_s_acknowledgements() -> None:
-    operations = _mi_fit_operations(FIRST)
+    operations = mi_fit_operations(FIRST)
     assembler = BlockAssembler(has_heart_rate=False, packet_counter=False)
     blocks = [
-        block for value in _values(operations, 0x1B, FF07) if (block := assembler.feed(value))
+        block for value in values_of(operations, 0x1B, FF07) if (block := assembler.feed(value))
     ]
     assert [len(block.minutes) for block in blocks] == [1564, 0]
     first, end = blocks
@@ -377,13 +373,13 @@ def test_the_activity_transfer_decodes_to_mi_fit_s_acknowledgements() -> None:
     assert first.header.total_count == first.header.block_count == 1564
     assert sum(minute.steps for minute in first.minutes) == 6836
     # Mi Fit acknowledges each block with its date and its count of minutes, as we do.
-    acks = [v for v in _values(operations, Opcode.WRITE_REQUEST, FF05) if v[0] == 0x0A]
+    acks = [v for v in values_of(operations, Opcode.WRITE_REQUEST, FF05) if v[0] == 0x0A]
     assert acks == [first.header.acknowledgement(), end.header.acknowledgement()]
 
 
 def test_the_end_of_a_transfer_comes_before_the_acknowledgement() -> None:
     """The band does not wait: the end header follows the data, a second before Mi Fit's ack."""
-    operations = _mi_fit_operations(FIRST)
+    operations = mi_fit_operations(FIRST)
     end_header = next(
         o
         for o in operations
@@ -399,11 +395,11 @@ def test_the_end_of_a_transfer_comes_before_the_acknowledgement() -> None:
 
 def test_minutes_whose_category_has_a_high_nibble_are_walking() -> None:
     """Mi Fit reads the mode from the low nibble (its SportData); the high nibble counts runs."""
-    operations = _mi_fit_operations(FIRST)
+    operations = mi_fit_operations(FIRST)
     assembler = BlockAssembler(has_heart_rate=False, packet_counter=False)
     minutes = next(
         block.minutes
-        for value in _values(operations, 0x1B, FF07)
+        for value in values_of(operations, 0x1B, FF07)
         if (block := assembler.feed(value))
     )
     high = [minute for minute in minutes if minute.category > 0x0F]
@@ -416,7 +412,7 @@ def test_minutes_whose_category_has_a_high_nibble_are_walking() -> None:
 
 
 def test_mi_fit_s_settings_are_what_we_would_send() -> None:
-    writes = _values(_mi_fit_operations(SECOND), Opcode.WRITE_REQUEST, FF05)
+    writes = values_of(mi_fit_operations(SECOND), Opcode.WRITE_REQUEST, FF05)
     assert protocol.encode_step_goal(8000) in writes
     assert protocol.WEAR_LEFT in writes
     assert activity.FETCH_ACTIVITY in writes
@@ -463,12 +459,12 @@ def test_a_1s_on_linux_authenticates_then_drops_when_its_sensor_starts() -> None
     )
     with pytest.raises(MalformedValueError):
         protocol.parse_device_info(by_type.value[3:])
-    record = _values(operations, Opcode.WRITE_REQUEST, 0x19)[0]
+    record = values_of(operations, Opcode.WRITE_REQUEST, 0x19)[0]
     user = UserInfo(0x5C63E4F6, Gender.MALE, 30, 193, 74, alias="15500505")
     info = protocol.DeviceInfo(4, 0, 4, "2.0.6.0", "4.16.3.7", None)
     assert user.encode("C8:0F:10:32:CA:B6", info) == record
-    assert _values(operations, 0x1B, 0x16) == [b"\x05"]
-    assert _values(operations, Opcode.WRITE_REQUEST, 0x4E) == [protocol.HR_MANUAL_ON]
+    assert values_of(operations, 0x1B, 0x16) == [b"\x05"]
+    assert values_of(operations, Opcode.WRITE_REQUEST, 0x4E) == [protocol.HR_MANUAL_ON]
     drop = next(i for i in items if isinstance(i, hci.DisconnectionComplete))
     assert drop.reason == 0x08  # connection timeout: nothing heard for 420 ms
 
@@ -497,7 +493,7 @@ def test_a_1s_with_gatttool_measures_71_bpm() -> None:
 @pytest.mark.parametrize(
     ("make_band", "table"),
     [
-        (catalog.mi_band_1, lambda: att.discovered_table(_mi_fit_operations(FIRST))),
+        (catalog.mi_band_1, lambda: att.discovered_table(mi_fit_operations(FIRST))),
         (
             catalog.mi_band_1s,
             lambda: att.discovered_table(
@@ -557,7 +553,7 @@ def test_the_emulated_bands_serve_the_captured_gatt_tables(
 
 
 def test_the_emulated_mi_band_1_advertises_what_the_real_one_did() -> None:
-    reports = [i for i in _mi_fit_items() if isinstance(i, hci.AdvertisingReport)]
+    reports = [i for i in mi_fit_items() if isinstance(i, hci.AdvertisingReport)]
     advertisement = catalog.mi_band_1().advertisement
     assert {r.data for r in reports if r.event_type is hci.AdvertisingEventType.ADV_IND} == {
         advertisement.data

@@ -25,7 +25,7 @@ from emulator.link.peripheral import Peripheral
 from emulator.transports.virtual_proxy import AUTO_MODE, ScanMode, VirtualProxy
 
 from . import add_entry_via_discovery, settle, until
-from .conftest import ESPHomeProxies
+from .helpers.esphome import ESPHomeProxies
 
 AddDevice = Callable[[Peripheral], Peripheral]
 HAS_AUTO_MODE = AUTO_MODE is not None  # Home Assistant 2026.x

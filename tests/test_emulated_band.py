@@ -10,80 +10,25 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from datetime import datetime
 
-from bleak import BleakClient
 from bleak.exc import BleakError
 from homeassistant.core import HomeAssistant
 import pytest
 
-from custom_components.miband_ninebot.miband import latency, protocol
+from custom_components.miband_ninebot.miband import protocol
 from emulator.devices import catalog
 from emulator.devices.band import MiBand
-from emulator.devices.band_air import (
-    DATE_TIME,
-    DEVICE_INFO,
-    HEART_RATE_CONTROL_POINT,
-    HEART_RATE_MEASUREMENT,
-    LE_PARAMS,
-    NOTIFICATION,
-    USER_INFO,
-)
+from emulator.devices.band_air import USER_INFO
 from emulator.link.peripheral import Peripheral
 from emulator.link.timing import CONNECTION_TIMEOUT
 
-from .test_emulator import Received, _connect
+from .helpers.central import USER, BandClient, Received, connect
 
 AddDevice = Callable[[Peripheral], Peripheral]
 
-USER = protocol.UserInfo(1626652276, protocol.Gender.FEMALE, 25, 175, 65, alias="test")
-
-
-class BandClient:
-    """A bare central speaking the band's protocol, step by step."""
-
-    def __init__(self, client: BleakClient, band: MiBand) -> None:
-        self.client, self.band = client, band
-        self.status: asyncio.Queue[int] = asyncio.Queue()
-        self.heart_rates: asyncio.Queue[int | None] = asyncio.Queue()
-
-    async def subscribe(self) -> None:
-        await self.client.start_notify(NOTIFICATION, lambda _c, d: self.status.put_nowait(d[0]))
-        await self.client.start_notify(
-            HEART_RATE_MEASUREMENT,
-            lambda _c, d: self.heart_rates.put_nowait(protocol.parse_heart_rate(bytes(d))),
-        )
-
-    async def authenticate(self, user: protocol.UserInfo = USER) -> None:
-        info = protocol.parse_device_info(bytes(await self.client.read_gatt_char(DEVICE_INFO)))
-        await self.client.write_gatt_char(
-            USER_INFO, user.encode(self.band.address, info), response=True
-        )
-
-    async def next_status(self) -> int:
-        async with asyncio.timeout(5):
-            return await self.status.get()
-
-    async def low_latency(self) -> None:
-        await self.client.write_gatt_char(LE_PARAMS, latency.LOW_LATENCY.encode(), response=True)
-
-    async def high_latency(self) -> None:
-        await self.client.write_gatt_char(LE_PARAMS, latency.HIGH_LATENCY.encode(), response=True)
-
-    async def set_clock(self) -> None:
-        moment = datetime(2026, 11, 21, 10, 0, 0)  # the band's local time, naive
-        await self.client.write_gatt_char(
-            DATE_TIME, protocol.encode_date_time_write(moment), response=True
-        )
-
-    async def start_manual_measurement(self) -> None:
-        await self.client.write_gatt_char(
-            HEART_RATE_CONTROL_POINT, protocol.HR_MANUAL_ON, response=True
-        )
-
 
 async def _band_client(hass: HomeAssistant, band: MiBand, received: Received) -> BandClient:
-    central = BandClient(await _connect(hass, band, received), band)
+    central = BandClient(await connect(hass, band, received), band)
     await central.subscribe()
     return central
 

@@ -12,7 +12,6 @@ from collections.abc import Callable
 from bleak import BleakClient
 from bleak.exc import BleakError
 import bleak_retry_connector
-from homeassistant.components import bluetooth
 from homeassistant.core import HomeAssistant
 import pytest
 
@@ -30,6 +29,8 @@ from emulator.link.timing import (
     LinkTiming,
 )
 from emulator.transports.virtual_proxy import VirtualBleakClient, VirtualProxy
+
+from .helpers.central import Received, connect
 
 AddDevice = Callable[[Peripheral], Peripheral]
 
@@ -61,36 +62,11 @@ class EchoDevice(Peripheral):
         self.notify(EVENTS, data)
 
 
-class Received:
-    """Collects notifications and disconnects a client sees."""
-
-    def __init__(self) -> None:
-        self.notifications: asyncio.Queue[bytes] = asyncio.Queue()
-        self.disconnected = asyncio.Event()
-
-    def on_notify(self, _char: object, data: bytearray) -> None:
-        self.notifications.put_nowait(bytes(data))
-
-    def on_disconnect(self, _client: BleakClient) -> None:
-        self.disconnected.set()
-
-
-async def _connect(hass: HomeAssistant, device: Peripheral, received: Received) -> BleakClient:
-    ble_device = bluetooth.async_ble_device_from_address(hass, device.address, connectable=True)
-    assert ble_device is not None
-    return await bleak_retry_connector.establish_connection(
-        bleak_retry_connector.BleakClientWithServiceCache,
-        ble_device,
-        device.advertisement.local_name or device.address,
-        disconnected_callback=received.on_disconnect,
-    )
-
-
 async def test_connect_goes_through_the_virtual_proxy(
     hass: HomeAssistant, add_device: AddDevice
 ) -> None:
     device = add_device(EchoDevice())
-    client = await _connect(hass, device, Received())
+    client = await connect(hass, device, Received())
 
     assert isinstance(client._backend, VirtualBleakClient)  # type: ignore[attr-defined]
     assert client.is_connected
@@ -103,7 +79,7 @@ async def test_connect_goes_through_the_virtual_proxy(
 async def test_gatt_read_write_and_notify(hass: HomeAssistant, add_device: AddDevice) -> None:
     device = add_device(EchoDevice())
     received = Received()
-    client = await _connect(hass, device, received)
+    client = await connect(hass, device, received)
 
     await client.write_gatt_char(COMMAND, b"before", response=True)
     assert received.notifications.empty()  # nothing arrives before the CCCD is written
@@ -134,7 +110,7 @@ async def test_gatt_refuses_what_the_table_does_not_permit(
     hass: HomeAssistant, add_device: AddDevice
 ) -> None:
     device = add_device(EchoDevice())
-    client = await _connect(hass, device, Received())
+    client = await connect(hass, device, Received())
 
     with pytest.raises(BleakError, match="write-without-response not permitted"):
         await client.write_gatt_char(COMMAND, b"x", response=False)
@@ -153,7 +129,7 @@ async def test_subscriptions_are_forgotten_on_a_new_connection(
 ) -> None:
     device = add_device(EchoDevice())
     received = Received()
-    client = await _connect(hass, device, received)
+    client = await connect(hass, device, received)
     await client.start_notify(EVENTS, received.on_notify)
 
     device.drop_link(REMOTE_USER_TERMINATED)
@@ -162,7 +138,7 @@ async def test_subscriptions_are_forgotten_on_a_new_connection(
     with pytest.raises(BleakError):
         await client.write_gatt_char(COMMAND, b"x", response=True)
 
-    client = await _connect(hass, device, received)
+    client = await connect(hass, device, received)
     assert not device.notify(EVENTS, b"lost")  # no subscriber on the new link
     await client.disconnect()
 
@@ -175,7 +151,7 @@ async def test_stall_past_the_supervision_timeout_drops_the_link(
     device.stall_on_write = 1.3
     add_device(device)
     received = Received()
-    client = await _connect(hass, device, received)
+    client = await connect(hass, device, received)
 
     with pytest.raises(BleakError):
         await client.write_gatt_char(COMMAND, b"\x15\x02\x01", response=True)
@@ -192,7 +168,7 @@ async def test_stall_within_the_supervision_timeout_only_delays(
     device.timing = LinkTiming(supervision_timeout=5.0, time_scale=0.01)
     add_device(device)
     received = Received()
-    client = await _connect(hass, device, received)
+    client = await connect(hass, device, received)
     await client.start_notify(EVENTS, received.on_notify)
 
     await client.write_gatt_char(COMMAND, b"\x15\x02\x01", response=True)
@@ -207,7 +183,7 @@ async def test_refused_connects_are_retried(hass: HomeAssistant, add_device: Add
     device = add_device(EchoDevice())
     device.refuse_connects(2, ConnectFault.TRANSIENT)
 
-    client = await _connect(hass, device, Received())
+    client = await connect(hass, device, Received())
 
     assert client.is_connected
     assert device.connect_attempts == 3
@@ -234,7 +210,7 @@ async def test_refused_connects_fail_as_bleak_retry_connector_classifies_them(
     device.refuse_connects(20, fault)
 
     with pytest.raises(error):
-        await _connect(hass, device, Received())
+        await connect(hass, device, Received())
 
     assert device.connect_attempts == attempts
 
@@ -246,14 +222,14 @@ async def test_proxy_out_of_connection_slots(
     proxy.connection_slots = 1
     first = add_device(EchoDevice())
     second = add_device(catalog.ninebot_one_e())
-    client = await _connect(hass, first, Received())
+    client = await connect(hass, first, Received())
 
     with pytest.raises(bleak_retry_connector.BleakOutOfConnectionSlotsError):
-        await _connect(hass, second, Received())
+        await connect(hass, second, Received())
     assert second.connect_attempts == 0  # habluetooth never reached the device
 
     await client.disconnect()
-    client = await _connect(hass, second, Received())
+    client = await connect(hass, second, Received())
     assert client.is_connected
     await client.disconnect()
 
@@ -263,14 +239,14 @@ async def test_vanishing_proxy_drops_its_links(
 ) -> None:
     device = add_device(EchoDevice())
     received = Received()
-    await _connect(hass, device, received)
+    await connect(hass, device, received)
 
     proxy.stop()
     await asyncio.wait_for(received.disconnected.wait(), 1)
     assert device.connection is None
 
     proxy.start()  # back, and advertising what is in range
-    client = await _connect(hass, device, Received())
+    client = await connect(hass, device, Received())
     assert client.is_connected
     await client.disconnect()
 
@@ -310,7 +286,7 @@ async def _ask_the_wheel_for_its_identity(
 ) -> tuple[BleakClient, Received]:
     """Connect, subscribe and send a read of 11 registers from 0x10 (serial, PIN, version)."""
     received = Received()
-    client = await _connect(hass, device, received)
+    client = await connect(hass, device, received)
     await client.start_notify(UART_CHARACTERISTIC, received.on_notify)
     await client.write_gatt_char(UART_CHARACTERISTIC, frame(0x10, bytes((22,))), response=False)
     return client, received

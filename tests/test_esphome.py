@@ -41,7 +41,6 @@ from emulator.link.timing import CONNECTION_TIMEOUT, LOCAL_HOST_TERMINATED
 from emulator.transports.esphome import EmulatedESPHomeProxy
 
 from . import (
-    add_band,
     add_entry_via_discovery,
     assert_one_outage_logged,
     complaints,
@@ -53,9 +52,9 @@ from . import (
     state_of,
     until,
 )
-from .conftest import ESPHomeProxies
-from .test_band import _measure
-from .test_wheel import EXPECTED, _wheel
+from .helpers.band import add_band, measure_heart_rate
+from .helpers.esphome import ESPHomeProxies
+from .helpers.wheel import EXPECTED, make_wheel
 
 AddDevice = Callable[[Peripheral], Peripheral]
 
@@ -76,7 +75,7 @@ async def wheel(
     hass: HomeAssistant, add_esphome_device: AddDevice, caplog: pytest.LogCaptureFixture
 ) -> NinebotOne:
     """A wheel behind the proxy, added from discovery; the outage logs of the test are kept."""
-    wheel = add_esphome_device(_wheel())
+    wheel = add_esphome_device(make_wheel())
     assert isinstance(wheel, NinebotOne)
     await add_entry_via_discovery(hass, wheel)
     caplog.set_level(logging.INFO)
@@ -144,7 +143,7 @@ async def test_band_behind_the_proxy_is_discovered_and_paired_with_a_tap(
 async def test_wheel_behind_the_proxy_is_discovered_and_shows_exactly_its_values(
     hass: HomeAssistant, add_esphome_device: AddDevice
 ) -> None:
-    wheel = add_esphome_device(_wheel())
+    wheel = add_esphome_device(make_wheel())
     await add_entry_via_discovery(hass, wheel)
 
     assert _shown(hass, wheel.address) == EXPECTED
@@ -154,7 +153,7 @@ async def test_wheel_behind_the_proxy_is_discovered_and_shows_exactly_its_values
 async def test_wheel_live_data_follows_the_ride_through_the_proxy(
     hass: HomeAssistant, add_esphome_device: AddDevice
 ) -> None:
-    wheel = add_esphome_device(_wheel())
+    wheel = add_esphome_device(make_wheel())
     entry = await add_entry_via_discovery(hass, wheel)
     cycles = entry.runtime_data.session.stats.live_cycles
 
@@ -183,7 +182,7 @@ async def test_wheel_lock_through_the_proxy_at_standstill(
     hass: HomeAssistant, add_esphome_device: AddDevice
 ) -> None:
     """The one write the integration makes, and its read-back, over the native API."""
-    wheel = add_esphome_device(_wheel())
+    wheel = add_esphome_device(make_wheel())
     entry = await add_entry_via_discovery(hass, wheel)
     wheel.state.speed = 0.0
     await until(lambda: state_of(hass, Platform.SENSOR, wheel.address, "speed") == "0.0")
@@ -204,7 +203,7 @@ async def test_heart_rate_on_demand_through_the_proxy(
     band, _entry = await add_band(hass, add_esphome_device)
     band.activity.heart_rate = 71
 
-    assert await _measure(hass, device_id(hass, band.address)) == {"heart_rate": 71}
+    assert await measure_heart_rate(hass, device_id(hass, band.address)) == {"heart_rate": 71}
 
     assert state_of(hass, Platform.SENSOR, band.address, "heart_rate") == "71"
     # The band asked for its 5 s supervision timeout, the proxy granted it: no 0x08 at the
@@ -227,7 +226,7 @@ async def test_sensor_start_on_a_short_supervision_timeout_is_reported_as_0x08_a
     caplog.set_level(logging.INFO)
 
     with pytest.raises(HomeAssistantError) as raised:
-        await _measure(hass, device_id(hass, band.address))
+        await measure_heart_rate(hass, device_id(hass, band.address))
 
     assert raised.value.translation_key == "link_lost"
     # The first try and the retry, each reported by the proxy with the HCI reason.
@@ -261,7 +260,7 @@ async def test_band_drop_reconnects_reauthenticates_and_subscribes_again_before_
     band.walk(1111)  # realtime step notifications flow again
     await until(lambda: state_of(hass, Platform.SENSOR, band.address, "steps") == "2345")
     band.activity.heart_rate = 64
-    assert await _measure(hass, device_id(hass, band.address)) == {"heart_rate": 64}
+    assert await measure_heart_rate(hass, device_id(hass, band.address)) == {"heart_rate": 64}
     assert_one_outage_logged(caplog)
     assert complaints(caplog) == []
 
@@ -327,7 +326,7 @@ async def test_proxy_tcp_connection_lost_and_back(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     """Wi-Fi gone for a moment: the proxy keeps running but closes the links it held for us."""
-    wheel = add_esphome_device(_wheel())
+    wheel = add_esphome_device(make_wheel())
     band = add_esphome_device(catalog.mi_band_1s())
     assert isinstance(band, MiBand)
     for entry in (
@@ -346,7 +345,7 @@ async def test_proxy_tcp_connection_lost_and_back(
     assert band.authenticated  # with the stored user id, no tap
     assert _shown(hass, wheel.address) == EXPECTED
     band.activity.heart_rate = 66
-    assert await _measure(hass, device_id(hass, band.address)) == {"heart_rate": 66}
+    assert await measure_heart_rate(hass, device_id(hass, band.address)) == {"heart_rate": 66}
     assert caplog.text.count("is unavailable") == 2  # once per device
     assert caplog.text.count("is available again") == 2
     assert _no_complaints_but_esphome_s(caplog)
@@ -404,7 +403,7 @@ async def test_wheel_moving_to_a_second_proxy_whose_first_connect_fails(
     """From the garage's proxy to the hall's, whose first connect fails (bleak-esphome#438)."""
     garage = await esphome_proxies.add()
     hall = await esphome_proxies.add()
-    wheel = _wheel()
+    wheel = make_wheel()
     esphome_proxies.place(wheel, garage, rssi=-55)
     esphome_proxies.place(wheel, hall, rssi=-90)
     await add_entry_via_discovery(hass, wheel)
@@ -455,7 +454,7 @@ async def test_band_with_new_firmware_is_read_through_its_new_attribute_table(
     assert band.authenticated
     assert band.gatt.services[0].uuid == VENDOR_SERVICE  # it is the new table that answered
     band.activity.heart_rate = 58
-    assert await _measure(hass, device_id(hass, band.address)) == {"heart_rate": 58}
+    assert await measure_heart_rate(hass, device_id(hass, band.address)) == {"heart_rate": 58}
     await hass.async_block_till_done()
     # Nothing read at an old handle ever reached a state: each value is the band's or none.
     assert {key: {state.state for state in states} for key, states in written.items()} == {

@@ -35,7 +35,6 @@ from emulator.link.timing import CONNECTION_TIMEOUT, LinkTiming
 from emulator.transports.virtual_proxy import VirtualProxy
 
 from . import (
-    add_band,
     add_entry_via_discovery,
     assert_one_outage_logged,
     complaints,
@@ -48,7 +47,7 @@ from . import (
     state_of,
     until,
 )
-from .test_band import INIT_STEP_IDS, INIT_STEPS
+from .helpers.band import INIT_STEP_IDS, INIT_STEPS, add_band
 
 AddDevice = Callable[[Peripheral], Peripheral]
 

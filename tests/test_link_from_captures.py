@@ -48,11 +48,10 @@ from emulator.link.timing import (
     Link,
     LinkTiming,
 )
-from tests import until
 
-from .test_captures_band import FF07, FF09, FIRST, _mi_fit_items, _mi_fit_operations
-from .test_emulated_band import USER, BandClient
-from .test_emulator import Received, _connect
+from . import until
+from .helpers.captures import FF07, FF09, FIRST, mi_fit_items, mi_fit_operations
+from .helpers.central import USER, BandClient, Received, connect
 
 AddDevice = Callable[[Peripheral], Peripheral]
 
@@ -67,7 +66,7 @@ def _linux_create_connection() -> hcidump.CreateConnection:
 
 def _captured_bursts() -> list[int]:
     """Notifications per connection event in Mi Fit's activity transfer (20 ms apart at most)."""
-    times = [o.time for o in _mi_fit_operations(FIRST) if o.opcode == 0x1B and o.handle == FF07]
+    times = [o.time for o in mi_fit_operations(FIRST) if o.opcode == 0x1B and o.handle == FF07]
     bursts = [1]
     for earlier, later in pairwise(times):
         if later - earlier > 0.02:
@@ -78,7 +77,7 @@ def _captured_bursts() -> list[int]:
 
 async def _band_client(hass: HomeAssistant, band: MiBand) -> BandClient:
     """A bare central subscribed to FF03 (the Mi Band 1 has no heart-rate service)."""
-    central = BandClient(await _connect(hass, band, Received()), band)
+    central = BandClient(await connect(hass, band, Received()), band)
     await central.client.start_notify(NOTIFICATION, lambda _c, d: central.status.put_nowait(d[0]))
     return central
 
@@ -118,7 +117,7 @@ def test_the_band_s_timing_is_the_captured_one() -> None:
     assert BAND_TIMING.peripheral_pdus_per_event == max(_captured_bursts()) == 17
     assert _captured_bursts() == [17] * 5 + [16] + [17] * 4 + [16, 17, 17, 16, 2]
     # The Android link those bursts crossed: the phone's parameters, never updated.
-    for connection in (i for i in _mi_fit_items() if isinstance(i, hci.ConnectionComplete)):
+    for connection in (i for i in mi_fit_items() if isinstance(i, hci.ConnectionComplete)):
         assert connection.parameters.interval_seconds == ANDROID_CONNECTION_INTERVAL
         assert connection.parameters.supervision_timeout_seconds == ANDROID_SUPERVISION_TIMEOUT
     assert BAND_TIMING.pdus_per_event(Direction.TO_PERIPHERAL) == 1
@@ -197,12 +196,12 @@ async def test_the_activity_transfer_fills_each_connection_event(
 async def test_an_ff09_read_gives_the_link_s_interval_as_the_real_band_s_did(
     hass: HomeAssistant, add_device: AddDevice
 ) -> None:
-    operations = _mi_fit_operations(FIRST)
+    operations = mi_fit_operations(FIRST)
     captured = LeParams.decode(
         next(o.value for o in operations if o.opcode == 0x0B and o.handle == FF09)
     )
     link_of_the_capture = next(
-        i for i in _mi_fit_items() if isinstance(i, hci.ConnectionComplete) and i.handle == FIRST
+        i for i in mi_fit_items() if isinstance(i, hci.ConnectionComplete) and i.handle == FIRST
     )
     assert captured.interval == link_of_the_capture.parameters.interval == 39
 

@@ -23,8 +23,9 @@ from emulator.devices import catalog
 from emulator.link.peripheral import Peripheral
 from emulator.transports.virtual_proxy import VirtualProxy
 
-from . import add_band, entity_id_of, let_bluetooth_forget_unheard_devices, settle, state_of
-from .test_wheel import _add_wheel
+from . import entity_id_of, let_bluetooth_forget_unheard_devices, settle, state_of
+from .helpers.band import add_band
+from .helpers.wheel import add_wheel
 
 AddDevice = Callable[[Peripheral], Peripheral]
 
@@ -32,7 +33,7 @@ AddDevice = Callable[[Peripheral], Peripheral]
 async def test_a_released_wheel_is_in_range_while_heard_and_leaves_without_a_connection(
     hass: HomeAssistant, add_device: AddDevice, proxy: VirtualProxy
 ) -> None:
-    wheel, _entry = await _add_wheel(hass, add_device)
+    wheel, _entry = await add_wheel(hass, add_device)
     address = wheel.address
     assert state_of(hass, Platform.BINARY_SENSOR, address, "in_range") == STATE_ON
     # Diagnostic and disabled by default; enabled here, it shows the advertisement's RSSI.

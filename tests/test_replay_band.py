@@ -33,9 +33,9 @@ from emulator.link.peripheral import Peripheral
 from emulator.transports.virtual_proxy import AUTO_MODE
 
 from . import discovery_flow_id, result_after_progress, settle, until
-from .conftest import ESPHomeProxies
-from .test_band_history import _hours, _sync
-from .test_captures_band import FF0A, FF07, FIRST, _mi_fit_operations, _values
+from .helpers.band import hourly_statistics, sync_activity
+from .helpers.captures import FF0A, FF07, FIRST, mi_fit_operations, values_of
+from .helpers.esphome import ESPHomeProxies
 
 AddDevice = Callable[[Peripheral], Peripheral]
 STEPS = "miband_ninebot:880f101073da_steps"
@@ -79,7 +79,7 @@ async def _add_by_discovery(
 
 
 async def _steps_by_hour(hass: HomeAssistant) -> dict[datetime, float]:
-    rows = await _hours(hass, STEPS, since=datetime(2014, 1, 1, tzinfo=UTC))
+    rows = await hourly_statistics(hass, STEPS, since=datetime(2014, 1, 1, tzinfo=UTC))
     return {hour: row["state"] for hour, row in rows.items()}
 
 
@@ -90,13 +90,13 @@ def _captured_steps_by_utc_hour() -> dict[datetime, int]:
     Assistant's clock said 20:13:48 UTC: an offset of 61 minutes to the nearest minute (the phone
     ran UTC+1, the band 36 s ahead of it).
     """
-    operations = _mi_fit_operations(FIRST)
-    clock = band_clock(_values(operations, Opcode.READ_RESPONSE, FF0A)[0])
+    operations = mi_fit_operations(FIRST)
+    clock = band_clock(values_of(operations, Opcode.READ_RESPONSE, FF0A)[0])
     offset = timedelta(minutes=round((clock - CAPTURE_START.replace(tzinfo=None)) / MINUTE))
     assert offset == timedelta(minutes=61)
     assembler = BlockAssembler(has_heart_rate=False, packet_counter=False)
     block = next(
-        block for value in _values(operations, 0x1B, FF07) if (block := assembler.feed(value))
+        block for value in values_of(operations, 0x1B, FF07) if (block := assembler.feed(value))
     )
     hours: dict[datetime, int] = {}
     for minute in block.minutes:
@@ -192,7 +192,7 @@ async def test_a_sync_after_a_failed_one_is_not_ended_by_its_leftover_header(
     await _add_by_discovery(hass, band, then_settle=False)
     await until(importing.is_set)  # the sync on connect is storing its block
 
-    action = hass.async_create_task(_sync(hass, band))
+    action = hass.async_create_task(sync_activity(hass, band))
     await until(lambda: band.replay.held != [])  # the header is still on its way
     fail_now.set()  # the recorder fails the store: the first sync ends unacknowledged
     result = await action

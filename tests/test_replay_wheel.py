@@ -19,7 +19,7 @@ from emulator.devices.replay import ReplayedNinebotOne
 from emulator.link.peripheral import Peripheral
 
 from . import add_entry_via_discovery, device_entry, entity_id_of, until
-from .conftest import ESPHomeProxies
+from .helpers.esphome import ESPHomeProxies
 
 AddDevice = Callable[[Peripheral], Peripheral]
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 from datetime import timedelta
 import itertools
 import logging
@@ -22,7 +21,6 @@ from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import (
-    MockConfigEntry,
     async_fire_time_changed,
     mock_restore_cache,
     mock_restore_cache_with_extra_data,
@@ -38,15 +36,12 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 from custom_components.miband_ninebot.const import (
     CONF_CHARGE_LIMIT,
     CONF_CONNECTION_POLICY,
-    CONF_KIND,
     CONF_MIN_STATE_INTERVAL,
-    CONF_MODEL,
     CONF_READ_INTERVAL,
     CONF_RIDE_END_DELAY,
-    DOMAIN,
 )
 from custom_components.miband_ninebot.ninebot import client as wheel_client
-from emulator.devices.wheel import NinebotOne, RideProfile, WheelIdentity, WheelState
+from emulator.devices.wheel import RideProfile
 from emulator.link.peripheral import ConnectFault, Peripheral
 
 from . import (
@@ -58,64 +53,15 @@ from . import (
     state_of,
     until,
 )
+from .helpers.wheel import EXPECTED, PIN, add_wheel, make_wheel
 
 AddDevice = Callable[[Peripheral], Peripheral]
-
-PIN = "731946"  # distinctive, so that a leak anywhere is found by a plain search
-IDENTITY = WheelIdentity(serial_number="N2OPB2210C0042", pin=PIN, firmware=0x3142)
-STATE = WheelState(
-    battery=67,
-    speed=12.345,
-    average_speed=9.5,
-    total_distance=1234.567,
-    trip_distance=3.21,
-    trip_time=1500,
-    temperature=31.4,
-    voltage=57.31,
-    current=-2.0,
-    remaining_range=18.5,
-)
-# What Home Assistant must show for STATE: value and unit per key.
-EXPECTED = {
-    "speed": ("12.345", "km/h"),
-    "battery": ("67", "%"),
-    "voltage": ("57.31", "V"),
-    "current": ("-2.0", "A"),
-    "power": ("-114.62", "W"),  # 57.31 V x -2.00 A
-    "temperature": ("31.4", "°C"),
-    "total_distance": ("1234.567", "km"),
-    "trip_distance": ("3.21", "km"),
-    "remaining_range": ("18.5", "km"),
-}
-
-
-def _wheel() -> NinebotOne:
-    return NinebotOne(identity=IDENTITY, state=replace(STATE))
-
-
-async def _add_wheel(
-    hass: HomeAssistant, add_device: AddDevice, wheel: NinebotOne | None = None, **options: object
-) -> tuple[NinebotOne, MockConfigEntry]:
-    """Put a wheel in range and add it the way discovery does, with the given options."""
-    wheel = wheel or _wheel()
-    add_device(wheel)
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        unique_id=wheel.address,
-        title="Ninebot One E (0001)",
-        data={"address": wheel.address, CONF_KIND: "wheel", CONF_MODEL: "Ninebot One E"},
-        options=options,
-    )
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await settle(hass)
-    return wheel, entry
 
 
 async def test_discovered_wheel_shows_exactly_the_emulated_values(
     hass: HomeAssistant, add_device: AddDevice
 ) -> None:
-    wheel = add_device(_wheel())
+    wheel = add_device(make_wheel())
     await add_entry_via_discovery(hass, wheel)
 
     shown = {
@@ -147,7 +93,7 @@ async def test_discovered_wheel_shows_exactly_the_emulated_values(
 async def test_values_follow_the_wheel_and_unchanged_values_are_not_written_again(
     hass: HomeAssistant, add_device: AddDevice
 ) -> None:
-    wheel, entry = await _add_wheel(hass, add_device)
+    wheel, entry = await add_wheel(hass, add_device)
     speed_id = entity_id_of(hass, "sensor", wheel.address, "speed")
     voltage_states = record_states(hass, entity_id_of(hass, "sensor", wheel.address, "voltage"))
     session = entry.runtime_data.session
@@ -163,7 +109,7 @@ async def test_values_follow_the_wheel_and_unchanged_values_are_not_written_agai
 async def test_state_writes_are_throttled_to_one_per_second(
     hass: HomeAssistant, add_device: AddDevice
 ) -> None:
-    wheel, entry = await _add_wheel(hass, add_device)
+    wheel, entry = await add_wheel(hass, add_device)
     speeds = record_states(hass, entity_id_of(hass, "sensor", wheel.address, "speed"))
     session = entry.runtime_data.session
     cycles_before = session.stats.live_cycles
@@ -180,7 +126,7 @@ async def test_state_writes_are_throttled_to_one_per_second(
 async def test_link_drop_makes_values_unavailable_until_the_wheel_is_back(
     hass: HomeAssistant, add_device: AddDevice
 ) -> None:
-    wheel, _entry = await _add_wheel(hass, add_device)
+    wheel, _entry = await add_wheel(hass, add_device)
     speed_states = record_states(hass, entity_id_of(hass, "sensor", wheel.address, "speed"))
     battery_states = record_states(hass, entity_id_of(hass, "sensor", wheel.address, "battery"))
 
@@ -194,7 +140,7 @@ async def test_link_drop_makes_values_unavailable_until_the_wheel_is_back(
 
 
 async def test_wheel_out_of_range_and_back(hass: HomeAssistant, add_device: AddDevice) -> None:
-    wheel, _entry = await _add_wheel(hass, add_device)
+    wheel, _entry = await add_wheel(hass, add_device)
     speed_id = entity_id_of(hass, "sensor", wheel.address, "speed")
 
     wheel.leave_range()
@@ -215,7 +161,7 @@ async def test_garbage_corruption_and_losses_never_publish_a_wrong_value(
     hass: HomeAssistant, add_device: AddDevice, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(wheel_client, "ANSWER_TIMEOUT", 0.2)
-    wheel, entry = await _add_wheel(hass, add_device)
+    wheel, entry = await add_wheel(hass, add_device)
     voltage_id = entity_id_of(hass, "sensor", wheel.address, "voltage")
     voltages = record_states(hass, voltage_id)
     stats = entry.runtime_data.session.decoder_stats
@@ -244,7 +190,7 @@ async def test_mute_wheel_is_disconnected_and_retried(
     hass: HomeAssistant, add_device: AddDevice, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(wheel_client, "ANSWER_TIMEOUT", 0.05)
-    wheel, _entry = await _add_wheel(hass, add_device)
+    wheel, _entry = await add_wheel(hass, add_device)
     speed_id = entity_id_of(hass, "sensor", wheel.address, "speed")
 
     wheel.faults.mute = True  # the radio link stays up, the controller says nothing
@@ -262,7 +208,7 @@ async def test_mute_wheel_is_disconnected_and_retried(
 async def test_connection_switch_releases_the_wheel_for_the_phone_app(
     hass: HomeAssistant, add_device: AddDevice
 ) -> None:
-    wheel, _entry = await _add_wheel(hass, add_device)
+    wheel, _entry = await add_wheel(hass, add_device)
     switch_id = entity_id_of(hass, "switch", wheel.address, "connection")
 
     await hass.services.async_call("switch", "turn_off", {ATTR_ENTITY_ID: switch_id}, True)
@@ -286,10 +232,10 @@ async def test_connection_switch_releases_the_wheel_for_the_phone_app(
 async def test_released_link_stays_released_after_a_restart(
     hass: HomeAssistant, add_device: AddDevice
 ) -> None:
-    wheel = _wheel()
+    wheel = make_wheel()
     mock_restore_cache(hass, [State("switch.ninebot_one_e_0001_connection", STATE_OFF)])
 
-    await _add_wheel(hass, add_device, wheel)
+    await add_wheel(hass, add_device, wheel)
 
     assert wheel.connect_attempts == 0
     assert state_of(hass, "switch", wheel.address, "connection") == STATE_OFF
@@ -298,7 +244,7 @@ async def test_released_link_stays_released_after_a_restart(
 async def test_battery_level_is_restored_before_the_wheel_answers(
     hass: HomeAssistant, add_device: AddDevice
 ) -> None:
-    wheel = _wheel()
+    wheel = make_wheel()
     wheel.refuse_connects(100, ConnectFault.ERROR)
     mock_restore_cache_with_extra_data(
         hass,
@@ -310,7 +256,7 @@ async def test_battery_level_is_restored_before_the_wheel_answers(
         ],
     )
 
-    await _add_wheel(hass, add_device, wheel)
+    await add_wheel(hass, add_device, wheel)
 
     assert state_of(hass, "sensor", wheel.address, "battery") == "54"
     assert state_of(hass, "sensor", wheel.address, "speed") == STATE_UNAVAILABLE
@@ -319,7 +265,7 @@ async def test_battery_level_is_restored_before_the_wheel_answers(
 async def test_periodic_policy_reads_then_releases_the_link(
     hass: HomeAssistant, add_device: AddDevice
 ) -> None:
-    wheel, _entry = await _add_wheel(
+    wheel, _entry = await add_wheel(
         hass, add_device, None, **{CONF_CONNECTION_POLICY: "periodic", CONF_READ_INTERVAL: 120}
     )
 
@@ -339,7 +285,7 @@ async def test_periodic_policy_reads_then_releases_the_link(
 async def test_options_flow_changes_the_policy_and_reloads(
     hass: HomeAssistant, add_device: AddDevice
 ) -> None:
-    wheel, entry = await _add_wheel(hass, add_device)
+    wheel, entry = await add_wheel(hass, add_device)
 
     result = await hass.config_entries.options.async_init(entry.entry_id)
     assert result["type"] == "form"
@@ -359,7 +305,7 @@ async def test_options_flow_changes_the_policy_and_reloads(
 async def test_options_form_submitted_empty_keeps_the_defaults(
     hass: HomeAssistant, add_device: AddDevice
 ) -> None:
-    _wheel_device, entry = await _add_wheel(hass, add_device)
+    _wheel_device, entry = await add_wheel(hass, add_device)
 
     result = await hass.config_entries.options.async_init(entry.entry_id)
     result = await hass.config_entries.options.async_configure(result["flow_id"], {})
@@ -378,7 +324,7 @@ async def test_options_form_submitted_empty_keeps_the_defaults(
 async def test_options_set_the_charge_limit_and_the_ride_end(
     hass: HomeAssistant, add_device: AddDevice
 ) -> None:
-    _wheel_device, entry = await _add_wheel(hass, add_device)
+    _wheel_device, entry = await add_wheel(hass, add_device)
 
     result = await hass.config_entries.options.async_init(entry.entry_id)
     result = await hass.config_entries.options.async_configure(
@@ -405,7 +351,7 @@ async def test_pin_is_not_recorded_logged_or_in_diagnostics(
         caplog.set_level(logging.DEBUG, logger)
     assert await async_setup_component(hass, "diagnostics", {})
     start = dt_util.utcnow()
-    wheel, entry = await _add_wheel(hass, add_device)
+    wheel, entry = await add_wheel(hass, add_device)
     speed_id = entity_id_of(hass, "sensor", wheel.address, "speed")
     assert hass.states.get(speed_id).attributes["pin"] == PIN  # the owner sees it
 

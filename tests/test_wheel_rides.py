@@ -14,7 +14,7 @@ from homeassistant.components.lock import LockState
 from homeassistant.const import STATE_OFF, STATE_ON, STATE_UNKNOWN, Platform
 from homeassistant.core import HomeAssistant, State
 from homeassistant.exceptions import HomeAssistantError
-from homeassistant.helpers import entity_registry as er, issue_registry as ir
+from homeassistant.helpers import issue_registry as ir
 from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
 import pytest
@@ -26,7 +26,7 @@ from emulator.devices.wheel import ChargeProfile, NinebotOne, RideProfile, Stand
 from emulator.link.peripheral import Peripheral
 
 from . import entity_id_of, record_states, settle, state_of, until
-from .test_wheel import _add_wheel as add_wheel
+from .helpers.wheel import add_wheel, enable_lock
 
 AddDevice = Callable[[Peripheral], Peripheral]
 
@@ -34,7 +34,7 @@ AddDevice = Callable[[Peripheral], Peripheral]
 async def _add_wheel(
     hass: HomeAssistant, add_device: AddDevice, state: WheelState, **options: object
 ) -> tuple[NinebotOne, MockConfigEntry]:
-    """A wheel in this state, added as test_wheel adds one, every change written at once."""
+    """A wheel in this state, added as `add_wheel` adds one, every change written at once."""
     return await add_wheel(
         hass, add_device, NinebotOne(state=state), **{CONF_MIN_STATE_INTERVAL: 0, **options}
     )
@@ -225,25 +225,11 @@ async def test_an_error_code_raises_a_repair_until_it_clears(
     assert state_of(hass, Platform.SENSOR, wheel.address, "error_code") == "0"
 
 
-async def _enable_lock(hass: HomeAssistant, wheel: NinebotOne, entry: MockConfigEntry) -> str:
-    """Enable the lock entity as a user does (it is off by default), then reload the entry."""
-    registry = er.async_get(hass)
-    lock_id = registry.async_get_entity_id(Platform.LOCK, DOMAIN, f"{wheel.address}_lock")
-    assert lock_id is not None
-    registry_entry = registry.async_get(lock_id)
-    assert registry_entry is not None
-    assert registry_entry.disabled_by is er.RegistryEntryDisabler.INTEGRATION
-    registry.async_update_entity(lock_id, disabled_by=None)
-    await hass.config_entries.async_reload(entry.entry_id)
-    await settle(hass)
-    return lock_id
-
-
 async def test_the_lock_refuses_while_moving_and_works_at_standstill(
     hass: HomeAssistant, add_device: AddDevice
 ) -> None:
     wheel, entry = await _add_wheel(hass, add_device, WheelState())
-    lock_id = await _enable_lock(hass, wheel, entry)
+    lock_id = await enable_lock(hass, wheel, entry)
     assert hass.states.get(lock_id).state == LockState.UNLOCKED
 
     ride = wheel.start_ride()
@@ -272,7 +258,7 @@ async def test_a_lock_the_wheel_does_not_take_is_reported(
     hass: HomeAssistant, add_device: AddDevice
 ) -> None:
     wheel, entry = await _add_wheel(hass, add_device, WheelState())
-    lock_id = await _enable_lock(hass, wheel, entry)
+    lock_id = await enable_lock(hass, wheel, entry)
     wheel.faults.ignore_writes = True
 
     with pytest.raises(HomeAssistantError) as refused:

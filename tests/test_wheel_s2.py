@@ -23,7 +23,7 @@ from emulator.devices.wheel import NinebotOne, NinebotOneS2
 from emulator.link.peripheral import Peripheral
 
 from . import add_entry_via_discovery, device_entry, state_of
-from .test_wheel_rides import _enable_lock as enable_lock
+from .helpers.wheel import enable_lock
 
 AddDevice = Callable[[Peripheral], Peripheral]
 

@@ -1,0 +1,18 @@
+"""Buttons of a band: vibrate; measure the heart rate on a 1S only (a wheel has none).
+
+Entity registry entries, states and attributes, as Home Assistant's snapshot tests have them.
+"""
+
+from __future__ import annotations
+
+from homeassistant.const import Platform
+import pytest
+
+from .helpers.snapshots import SNAPSHOT_MARK, SnapshotEntities
+
+pytestmark = SNAPSHOT_MARK
+
+
+@pytest.mark.parametrize("device", ["mi_band_1s", "mi_band_1"])
+async def test_buttons(snapshot_entities: SnapshotEntities, device: str) -> None:
+    await snapshot_entities(Platform.BUTTON, device)
