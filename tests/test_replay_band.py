@@ -1,6 +1,6 @@
 """Home Assistant meets the Mi Band 1 of Mi Fit's capture: its bytes, not our emulation of them.
 
-The replayed band (`emulator.replay`) advertises, answers reads and sends its activity exactly as
+The replayed band (`emulator.devices.replay`) advertises, answers reads and sends its activity exactly as
 the capture shows, through Home Assistant's Bluetooth manager and the real recorder. Home
 Assistant's clock is set to the capture's evening in Madrid (the phone's zone: its clock writes
 were UTC+1), so the band's stamps mean what they meant to Mi Fit.

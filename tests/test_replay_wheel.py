@@ -1,6 +1,6 @@
 """Home Assistant meets a One E+ through the frames NinebotClientTest captured from one.
 
-The replayed wheel (`emulator.replay.ReplayedNinebotOne`) answers each read with the captured
+The replayed wheel (`emulator.devices.replay.ReplayedNinebotOne`) answers each read with the captured
 answer frames that carry its registers, streamed in 20-byte notifications as an E+ does, and
 nothing for registers no capture holds. Discovery, the config flow's identity check and the
 first readings go through Home Assistant's Bluetooth manager to the entities; every value below
