@@ -112,7 +112,11 @@ class LinkCoordinator[DataT](DataUpdateCoordinator[DataT]):
     def async_publish(self, data: DataT) -> None:
         """Hand new data to the entities, at most once per `min_state_interval`, latest winning."""
         self._latest = data
-        self._publisher.async_schedule_call()
+        if self.settings.min_state_interval:
+            self._publisher.async_schedule_call()
+        else:
+            # Nothing to debounce: the Debouncer would still make a task and a timer per call.
+            self.async_set_updated_data(data)
 
     @callback
     def async_publish_now(self, data: DataT | None = None) -> None:
