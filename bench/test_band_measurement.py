@@ -109,7 +109,7 @@ async def _half_an_event_before_the_next(band: MiBand) -> None:
 
 def _switch_to_low_latency_first(session: MiBandClient) -> None:
     """Have this session ask for low latency before a measurement, and for high after it."""
-    measure = session.async_measure_heart_rate
+    measure = session.measure_heart_rate
 
     async def write(params: LeParams) -> None:
         client = session.require_client()
@@ -122,7 +122,7 @@ def _switch_to_low_latency_first(session: MiBandClient) -> None:
         finally:
             await write(HIGH_LATENCY)
 
-    session.async_measure_heart_rate = measure_at_low_latency  # type: ignore[method-assign]
+    session.measure_heart_rate = measure_at_low_latency  # type: ignore[method-assign]
 
 
 async def _advertise_while_free(proxy: VirtualProxy, bands: list[MiBand]) -> None:

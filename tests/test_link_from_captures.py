@@ -1,4 +1,6 @@
-"""The emulated band's link against what the captures show of real ones (tests/test_captures_band).
+"""The emulated band's link against what the captures show of real ones.
+
+The captures themselves are decoded by protocol_tests/test_captures_band.py.
 
 - At connect, the link runs at the central's parameters: the emulated band's central is Linux's,
   as its kernel asked a 1S for them in so37779288 (50-70 ms, latency 0, 420 ms); the band asks
@@ -27,6 +29,7 @@ from custom_components.miband_ninebot.miband import protocol
 from custom_components.miband_ninebot.miband.activity import BlockAssembler
 from custom_components.miband_ninebot.miband.latency import LeParams
 from emulator.captures import corpus, hci, hcidump
+from emulator.captures.mi_fit import FF07, FF09, FIRST, mi_fit_items, mi_fit_operations
 from emulator.devices import catalog
 from emulator.devices.band import MiBand
 from emulator.devices.band_air import (
@@ -50,7 +53,6 @@ from emulator.link.timing import (
 )
 
 from . import until
-from .helpers.captures import FF07, FF09, FIRST, mi_fit_items, mi_fit_operations
 from .helpers.central import USER, BandClient, Received, connect
 
 AddDevice = Callable[[Peripheral], Peripheral]

@@ -1,9 +1,9 @@
 """Home Assistant meets the Mi Band 1 of Mi Fit's capture: its bytes, not our emulation of them.
 
-The replayed band (`emulator.devices.replay`) advertises, answers reads and sends its activity exactly as
-the capture shows, through Home Assistant's Bluetooth manager and the real recorder. Home
-Assistant's clock is set to the capture's evening in Madrid (the phone's zone: its clock writes
-were UTC+1), so the band's stamps mean what they meant to Mi Fit.
+The replayed band (`emulator.devices.replay`) advertises, answers reads and sends its activity
+exactly as the capture shows, through Home Assistant's Bluetooth manager and the real recorder. Home
+Assistant's clock is set to the capture's evening in Madrid (the phone's zone: its clock writes were
+UTC+1), so the band's stamps mean what they meant to Mi Fit.
 """
 
 from __future__ import annotations
@@ -28,13 +28,13 @@ from custom_components.miband_ninebot.miband.activity import BlockAssembler
 from custom_components.miband_ninebot.miband.protocol import band_clock
 from emulator.captures import corpus
 from emulator.captures.att import Opcode
+from emulator.captures.mi_fit import FF0A, FF07, FIRST, mi_fit_operations, values_of
 from emulator.devices.replay import ReplayedMiBand
 from emulator.link.peripheral import Peripheral
 from emulator.transports.virtual_proxy import AUTO_MODE
 
 from . import discovery_flow_id, result_after_progress, settle, until
 from .helpers.band import hourly_statistics, sync_activity
-from .helpers.captures import FF0A, FF07, FIRST, mi_fit_operations, values_of
 from .helpers.esphome import ESPHomeProxies
 
 AddDevice = Callable[[Peripheral], Peripheral]

@@ -1,10 +1,10 @@
 """Home Assistant meets a One E+ through the frames NinebotClientTest captured from one.
 
-The replayed wheel (`emulator.devices.replay.ReplayedNinebotOne`) answers each read with the captured
-answer frames that carry its registers, streamed in 20-byte notifications as an E+ does, and
-nothing for registers no capture holds. Discovery, the config flow's identity check and the
-first readings go through Home Assistant's Bluetooth manager to the entities; every value below
-is the client's own print of those frames (9BMetrics issue 6), converted by our decoders.
+The replayed wheel (`emulator.devices.replay.ReplayedNinebotOne`) answers each read with the
+captured answer frames that carry its registers, streamed in 20-byte notifications as an E+ does,
+and nothing for registers no capture holds. Discovery, the config flow's identity check and the
+first readings go through Home Assistant's Bluetooth manager to the entities; every value below is
+the client's own print of those frames (9BMetrics issue 6), converted by our decoders.
 """
 
 from __future__ import annotations

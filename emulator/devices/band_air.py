@@ -80,8 +80,8 @@ type TableLayout = list[tuple[str, int | None, list[tuple[str, int]]]]
 
 # Each: service, its declaration's handle (None: right after the previous one), then each
 # characteristic with its declaration's property bits (02 read, 04 write without response, 08
-# write, 10 notify, 20 indicate). tests/test_captures_band.py checks the captured two against the
-# captures, handle for handle.
+# write, 10 notify, 20 indicate). protocol_tests/test_captures_band.py checks the captured two
+# against the captures, handle for handle.
 
 # A Mi Band 1, firmware 1.0.4.9, as Mi Fit discovered it (tests/captures/mibanda_mi_fit_2014).
 # No Immediate Alert: firmware before 1.0.10.14 vibrates through FF05.

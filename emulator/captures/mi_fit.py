@@ -1,7 +1,7 @@
 """Mi Fit's capture of a Mi Band 1 (mibanda's btsnoop, tests/captures/), decoded to ATT.
 
 The capture's two connections and the band's value handles, as its own GATT table gives them
-(test_captures_band checks the table).
+(protocol_protocol_tests/test_captures_band.py checks the table).
 """
 
 from __future__ import annotations
@@ -11,7 +11,8 @@ from emulator.captures.att import Operation
 
 MI_FIT = "mibanda_mi_fit_2014"
 
-# Mi Band 1's value handles, as its own GATT table gives them (checked in test_captures_band).
+# Mi Band 1's value handles, as its own GATT table gives them
+# (checked in protocol_protocol_tests/test_captures_band.py).
 FF01, FF03, FF04, FF05, FF06, FF07, FF09, FF0A, FF0C = (
     0x12, 0x16, 0x19, 0x1B, 0x1D, 0x20, 0x25, 0x27, 0x2B,
 )  # fmt: skip

@@ -5,10 +5,8 @@ from __future__ import annotations
 from itertools import pairwise
 
 from hypothesis import given, settings, strategies as st
-import pytest
-
-from custom_components.miband_ninebot.ninebot import protocol
-from custom_components.miband_ninebot.ninebot.protocol import (
+from ninebot import protocol
+from ninebot.protocol import (
     ADDRESS_ONE,
     ADDRESS_ONE_S2,
     COMMAND_READ,
@@ -21,7 +19,9 @@ from custom_components.miband_ninebot.ninebot.protocol import (
     StreamDecoder,
     encode_read,
 )
-from custom_components.miband_ninebot.ninebot.transport import ONE_A1_S2, ONE_C_E_P
+from ninebot.transport import ONE_A1_S2, ONE_C_E_P
+import pytest
+
 from emulator.devices import wheel
 from emulator.devices.wheel import NinebotOneS2, WheelState
 

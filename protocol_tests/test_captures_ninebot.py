@@ -15,9 +15,7 @@ import json
 import re
 from typing import Any
 
-import pytest
-
-from custom_components.miband_ninebot.ninebot.advertisement import (
+from ninebot.advertisement import (
     MODEL_ONE_E,
     MODEL_ONE_S2,
     NINEBOT_COMPANY_ID,
@@ -25,8 +23,8 @@ from custom_components.miband_ninebot.ninebot.advertisement import (
     is_s2_manufacturer_data,
     model_from_advertisement,
 )
-from custom_components.miband_ninebot.ninebot.client import NinebotClient
-from custom_components.miband_ninebot.ninebot.protocol import (
+from ninebot.client import NinebotClient
+from ninebot.protocol import (
     ADDRESS_ONE,
     ADDRESS_ONE_S2,
     COMMAND_READ,
@@ -44,7 +42,9 @@ from custom_components.miband_ninebot.ninebot.protocol import (
     remaining_range,
     serial_number,
 )
-from custom_components.miband_ninebot.ninebot.transport import ONE_A1_S2, ONE_C_E_P
+from ninebot.transport import ONE_A1_S2, ONE_C_E_P
+import pytest
+
 from emulator.captures import corpus
 from emulator.devices.wheel import NORDIC_UART_SERVICE, NinebotOne, NinebotOneS2
 

@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-from custom_components.miband_ninebot.ninebot.charge import (
-    CONFIRM,
-    TREND_TIMEOUT,
-    ChargeEvent,
-    ChargeTracker,
-)
-from custom_components.miband_ninebot.ninebot.protocol import LiveValues
-from custom_components.miband_ninebot.ninebot.ride import MAX_INTEGRATION_GAP, RideEnd, RideTracker
+from ninebot.charge import CONFIRM, TREND_TIMEOUT, ChargeEvent, ChargeTracker
+from ninebot.protocol import LiveValues
+from ninebot.ride import MAX_INTEGRATION_GAP, RideEnd, RideTracker
 
 
 def _live(

@@ -15,28 +15,16 @@ import re
 
 from bleak.assigned_numbers import CHARACTERISTIC_PROPERTIES
 from bluetooth_data_tools import parse_advertisement_data_bytes
+from miband import activity, protocol
+from miband.activity import BlockAssembler, Category
+from miband.advertisement import MODEL_MI_BAND_1, MODEL_MI_BAND_1S, model_from_advertisement
+from miband.latency import LeParams
+from miband.protocol import Gender, MalformedValueError, UserInfo, UserInfoType
 import pytest
 
-from custom_components.miband_ninebot.miband import activity, protocol
-from custom_components.miband_ninebot.miband.activity import BlockAssembler, Category
-from custom_components.miband_ninebot.miband.advertisement import (
-    MODEL_MI_BAND_1,
-    MODEL_MI_BAND_1S,
-    model_from_advertisement,
-)
-from custom_components.miband_ninebot.miband.latency import LeParams
-from custom_components.miband_ninebot.miband.protocol import (
-    Gender,
-    MalformedValueError,
-    UserInfo,
-    UserInfoType,
-)
 from emulator.captures import att, btsnoop, corpus, hci, hcidump
 from emulator.captures.att import Opcode, Operation
-from emulator.devices import catalog
-from emulator.devices.band import MiBand
-
-from .helpers.captures import (
+from emulator.captures.mi_fit import (
     FF0A,
     FF0C,
     FF01,
@@ -53,6 +41,8 @@ from .helpers.captures import (
     mi_fit_operations,
     values_of,
 )
+from emulator.devices import catalog
+from emulator.devices.band import MiBand
 
 MI_BAND_1 = "88:0F:10:10:73:DA"
 CCCD = "00002902-0000-1000-8000-00805f9b34fb"

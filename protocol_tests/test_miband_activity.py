@@ -9,9 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from hypothesis import given, strategies as st
-import pytest
-
-from custom_components.miband_ninebot.miband.activity import (
+from miband.activity import (
     BlockAssembler,
     Category,
     DataType,
@@ -19,7 +17,9 @@ from custom_components.miband_ninebot.miband.activity import (
     has_packet_counter,
     parse_header,
 )
-from custom_components.miband_ninebot.miband.protocol import MalformedValueError
+from miband.protocol import MalformedValueError
+import pytest
+
 from emulator.devices.band_memory import ActivityMemory, RecordedMinute, generate_minutes
 
 NOTES_HEADER = bytes.fromhex(

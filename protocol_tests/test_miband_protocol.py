@@ -6,12 +6,10 @@ import contextlib
 from datetime import date, datetime, time
 
 from hypothesis import given, strategies as st
-import pytest
-
-from custom_components.miband_ninebot.miband import latency, protocol
-from custom_components.miband_ninebot.miband.alarm import Alarm, AlarmRepeat
-from custom_components.miband_ninebot.miband.latency import LeParams
-from custom_components.miband_ninebot.miband.protocol import (
+from miband import latency, protocol
+from miband.alarm import Alarm, AlarmRepeat
+from miband.latency import LeParams
+from miband.protocol import (
     BatteryState,
     DeviceInfo,
     Gender,
@@ -23,7 +21,8 @@ from custom_components.miband_ninebot.miband.protocol import (
     parse_heart_rate,
     parse_steps,
 )
-from custom_components.miband_ninebot.miband.vibration import VibrationPattern
+from miband.vibration import VibrationPattern
+import pytest
 
 DEVICE_INFO_1S = bytes.fromhex("c83c7e51040004070006000216041004164c0301")
 DEVICE_INFO_1 = bytes.fromhex("881073da000002620006000209040001")  # MB lab/descs
