@@ -8,12 +8,12 @@ in the next event at the earliest. A peripheral that stalls misses events; if it
 the whole supervision timeout, the central declares the link lost (HCI reason 0x08). Peripheral
 latency is 0 throughout, as in every capture (Android's and Linux's connections, the band's FF09).
 
-What the captures show (protocol_tests/test_captures_band.py): a Mi Band 1 on Mi Fit's Android
-phone ran at the central's parameters from LE Connection Complete (48.75 ms, latency 0, 7 s
-supervision timeout) and never asked for others by itself; in its activity transfer it filled each 48.75 ms
+What the captures show (protocol_tests/test_captures_band.py): a Mi Band 1 on Mi Fit's Android phone
+ran at the central's parameters from LE Connection Complete (48.75 ms, latency 0, 7 s supervision
+timeout) and never asked for others by itself; in its activity transfer it filled each 48.75 ms
 event with up to 17 notifications (16 beside a response). Of the central's side they show no more
-than one PDU per event (Mi Fit's writes are requests, answered one at a time). Linux's kernel
-asked a 1S for 50-70 ms and a 420 ms supervision timeout, which its sensor's start outlasted.
+than one PDU per event (Mi Fit's writes are requests, answered one at a time). Linux's kernel asked
+a 1S for 50-70 ms and a 420 ms supervision timeout, which its sensor's start outlasted.
 
 New connection parameters asked for by the peripheral take effect as the Bluetooth Core
 specification has it (no capture has an update: unverified on any real central): an L2CAP
