@@ -1,7 +1,7 @@
 """A Ninebot One's coordinator: link lifecycle, polling session, and what the readings add up to.
 
 Rides and charges (`ninebot.ride`, `ninebot.charge`) become event entities' events; an error code
-raises a repair issue until the wheel reports none.
+raises a repair issue (`repairs`) until the wheel reports none.
 """
 
 from __future__ import annotations
@@ -14,11 +14,10 @@ from typing import TYPE_CHECKING, Any
 
 from bleak.backends.device import BLEDevice
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
-from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.event import async_call_later
 from homeassistant.util import dt as dt_util
 
-from ..const import CONF_MODEL, DOMAIN
+from ..const import CONF_MODEL
 from ..coordinator import LinkCoordinator
 from ..entity import async_update_device
 from ..link import LINK_ERRORS
@@ -30,11 +29,10 @@ from ..ninebot.ride import RideEnd, RideSummary, RideTracker
 from ..ninebot.transport import transport_for_model
 from ..options import LinkSettings, charge_limit, ride_end_delay
 from .power_on import PowerOnMemory, PowerOnTotals
+from .repairs import WheelErrorIssue
 
 if TYPE_CHECKING:
     from homeassistant.config_entries import ConfigEntry
-
-ERROR_ISSUE = "wheel_error"
 
 
 class WheelEvent(StrEnum):
@@ -97,7 +95,7 @@ class WheelCoordinator(LinkCoordinator[WheelData | None]):
         self.rides = RideTracker(ride_end_delay(entry.options))
         self.charges = ChargeTracker(charge_limit(entry.options))
         self._powered_on: datetime | None = None
-        self._raised_error: int | None = None
+        self.error_issue = WheelErrorIssue(hass, entry.entry_id, entry.title)
         self._event_listeners: dict[WheelEvent, list[EventListener]] = {
             kind: [] for kind in WheelEvent
         }
@@ -156,7 +154,7 @@ class WheelCoordinator(LinkCoordinator[WheelData | None]):
             if event is ChargeEvent.LIMIT_REACHED:
                 attributes["limit"] = self.charges.limit
             self._fire(WheelEvent.CHARGE, event.value, attributes)
-        self._async_raise_or_clear_error(live.error_code)
+        self.error_issue.async_update(live.error_code)
         top_speed, energy = self.rides.top_speed or 0.0, self.rides.energy or 0.0
         self.power_on.remember(PowerOnTotals(self._powered_on, top_speed, energy))
         self.async_publish(
@@ -174,27 +172,6 @@ class WheelCoordinator(LinkCoordinator[WheelData | None]):
     def _fire(self, kind: WheelEvent, event_type: str, attributes: dict[str, Any]) -> None:
         for listener in list(self._event_listeners[kind]):
             listener(event_type, attributes)
-
-    @callback
-    def _async_raise_or_clear_error(self, code: int) -> None:
-        """A repair issue while the wheel reports an error code; gone once it reads 0."""
-        if code == self._raised_error:
-            return
-        self._raised_error = code
-        issue_id = f"{ERROR_ISSUE}_{self.entry.entry_id}"
-        if not code:
-            ir.async_delete_issue(self.hass, DOMAIN, issue_id)
-            return
-        ir.async_create_issue(
-            self.hass,
-            DOMAIN,
-            issue_id,
-            is_fixable=False,
-            is_persistent=False,
-            severity=ir.IssueSeverity.ERROR,
-            translation_key=ERROR_ISSUE,
-            translation_placeholders={"name": self.name, "code": str(code)},
-        )
 
     @callback
     def async_link_down(self) -> None:
@@ -221,4 +198,4 @@ class WheelCoordinator(LinkCoordinator[WheelData | None]):
         await super().async_shutdown()
         self._async_cancel_ride_end()
         await self.power_on.async_save()
-        ir.async_delete_issue(self.hass, DOMAIN, f"{ERROR_ISSUE}_{self.entry.entry_id}")
+        self.error_issue.async_delete()
