@@ -172,8 +172,10 @@ def _forget(*paths: Path | None) -> None:
             path.unlink(missing_ok=True)
 
 
-async def _round(hass: HomeAssistant, side: _Side, work: Path, number: int) -> dict[str, Any]:
-    """One run of the side's per-notification test: its figures."""
+async def _round(
+    hass: HomeAssistant, side: _Side, work: Path, number: int, *, count_calls: bool = False
+) -> dict[str, Any]:
+    """One run of the side's per-notification test: its figures (and its calls, if counted)."""
     out = work / f"{side.name}-{number}.json"
     probe = work / f"{side.name}-{number}-modules.json"
     await hass.async_add_executor_job(_forget, out, probe, side.own_results)
@@ -190,6 +192,8 @@ async def _round(hass: HomeAssistant, side: _Side, work: Path, number: int) -> d
     }
     if side.skip_fleet:
         env[ha_cost_probe.SKIP_FLEET_ENV] = "1"
+    if count_calls:
+        env[ha_cost_probe.COUNT_CALLS_ENV] = "1"
     # As scripts/bench runs the benchmarks, plus the probe.
     await _run(
         *(sys.executable, "-m", "pytest", f"{TEST_FILE}::{side.test}", "-o", "testpaths=bench"),
@@ -198,6 +202,9 @@ async def _round(hass: HomeAssistant, side: _Side, work: Path, number: int) -> d
         env=env,
     )
     result = await hass.async_add_executor_job(_read_round, out, side.own_results, probe)
+    if count_calls:
+        counted = Path(f"{probe}{ha_cost_probe.CALLS_SUFFIX}")
+        result["calls"] = json.loads(await hass.async_add_executor_job(counted.read_text))
     outside = _origins_outside(result["imported_from"], side.tree.resolve())
     assert not outside, f"the {side.name} round imported code from elsewhere: {outside}"
     return result
@@ -262,12 +269,18 @@ async def _compare(hass: HomeAssistant, revision: str, work: Path) -> dict[str, 
             before_round = group.create_task(_round(hass, before, work, number))
             after_round = group.create_task(_round(hass, after, work, number))
         rounds.append((before_round.result(), after_round.result()))
+    # One more round each, counted rather than timed (cProfile slows it down: not a timing).
+    calls = {
+        side.name: (await _round(hass, side, work, ROUNDS, count_calls=True))["calls"]
+        for side in (before, after)
+    }
     before_figures = [before_round["figures"] for before_round, _ in rounds]
     after_figures = [after_round["figures"] for _, after_round in rounds]
     return {
         "rounds": ROUNDS,
         "before": _summary(before, before_figures, rounds[0][0]["imported_from"]),
         "after": _summary(after, after_figures, rounds[0][1]["imported_from"]),
+        "calls": calls,
         "after_over_before": {
             row: _spread(
                 [
