@@ -171,9 +171,3 @@ async def test_a_failed_request_for_high_latency_is_not_an_error() -> None:
     band.fail_with = None
     await link.ask_high()  # still low as far as the band knows: asked again
     assert band.asked == ["low", "high"]
-
-
-def test_the_parameter_sets_are_gadgetbridge_s() -> None:
-    assert LOW_LATENCY.encode().hex() == "270031000000f40100000000"
-    assert HIGH_LATENCY.encode().hex() == "cc01f4010000f40100000000"
-    assert LOW_LATENCY.supervision_timeout_seconds == HIGH_LATENCY.supervision_timeout_seconds == 5

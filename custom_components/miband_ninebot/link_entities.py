@@ -10,7 +10,6 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from homeassistant.components import bluetooth
 from homeassistant.components.binary_sensor import (
     BinarySensorDeviceClass,
     BinarySensorEntity,
@@ -121,10 +120,8 @@ class SignalStrengthSensor(MiBandNinebotEntity[LinkCoordinator[Any]], SensorEnti
 
     def _read_rssi(self) -> bool:
         """Take the latest advertisement's RSSI; whether it changed."""
-        info = bluetooth.async_last_service_info(
-            self.hass, self.coordinator.address, connectable=False
-        )
-        if info is None or info.rssi == self._rssi:
+        rssi = self.coordinator.presence.rssi
+        if rssi is None or rssi == self._rssi:
             return False
-        self._rssi = info.rssi
+        self._rssi = rssi
         return True

@@ -314,10 +314,12 @@ class NinebotOne(Peripheral):
         self.faults = WheelFaults()
         self.reads: list[tuple[int, int]] = []  # (first register, register count) per request
         self.writes: list[bytes] = []  # every write frame received, obeyed or not
-        # The clock (0xBA, s) and trip distance (km) of every answer that told a central the
-        # wheel was moving: what a central can know of a ride, whatever a stall of the host did
-        # to the ride between two answers.
-        self.answered_moving: list[tuple[int, float]] = []
+        # The clock (0xBA, s) and trip distance (km) of the first and the latest answer of the
+        # latest stretch that told a central the wheel was moving: what a central can know of a
+        # ride, whatever a stall of the host did to the ride between two answers. Two entries,
+        # not a list: a soak of hours answers hundreds of thousands of times.
+        self.answered_moving: tuple[tuple[int, float], tuple[int, float]] | None = None
+        self._answered_standing = True
         self._incoming = bytearray()
         self._clock: float | None = None
 
@@ -449,8 +451,8 @@ class NinebotOne(Peripheral):
         stream = bytearray(faults.garbage)
         faults.garbage = b""
         registers = self.registers()
-        if index <= TRIP_TIME_REGISTER < index + count and self.state.speed > 0:
-            self.answered_moving.append((registers[TRIP_TIME_REGISTER], self.state.trip_distance))
+        if index <= TRIP_TIME_REGISTER < index + count:
+            self._note_answer(registers[TRIP_TIME_REGISTER])
         for packet in answer_frames(registers, address, index, count, self.registers_per_frame):
             if faults.corrupt_frames:
                 faults.corrupt_frames -= 1
@@ -465,6 +467,19 @@ class NinebotOne(Peripheral):
         for number, notification in enumerate(notifications, start=1):
             then = self._lose_link if number == drop_after else None
             self.notify(self.notify_uuid, notification, in_reply=True, then=then)
+
+    def _note_answer(self, clock: int) -> None:
+        """Keep the first and latest clock and distance of the stretch told as moving."""
+        if self.state.speed <= 0:
+            self._answered_standing = True
+            return
+        told = (clock, self.state.trip_distance)
+        first = (
+            told
+            if self._answered_standing or self.answered_moving is None
+            else (self.answered_moving[0])
+        )
+        self.answered_moving, self._answered_standing = (first, told), False
 
     def _lose_link(self) -> None:
         self.drop_link(CONNECTION_TIMEOUT)
