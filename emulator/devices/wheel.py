@@ -56,7 +56,7 @@ def wheel_services() -> list[Service]:
     ]
 
 
-TRIP_TIME_REGISTER = 0xBA  # s since power-on
+TRIP_TIME_REGISTER = 0xBA  # s since power-on (docs/protocols/ninebot-one.md, section 3)
 
 
 def frame(
