@@ -15,6 +15,7 @@ import pytest
 from custom_components.miband_ninebot.const import CONF_KIND, CONF_MODEL, CONF_USER_ID, DOMAIN
 from custom_components.miband_ninebot.miband import client as band_client, const as band_const
 from custom_components.miband_ninebot.ninebot import client as wheel_client
+from custom_components.miband_ninebot.ninebot.transport import IDENTITY as WHEEL_IDENTITY
 from custom_components.miband_ninebot.options import DEFAULT_PROFILE
 from emulator.devices import catalog
 from emulator.devices.band import MiBand
@@ -427,10 +428,7 @@ async def test_wheel_lost_during_the_check_is_not_added(
     hass: HomeAssistant, add_device: AddDevice
 ) -> None:
     wheel = catalog.ninebot_one_e()
-    wheel.faults.drop_at = (
-        wheel_client.IDENTITY.first,
-        0,
-    )  # the link drops as the identity is asked for
+    wheel.faults.drop_at = (WHEEL_IDENTITY.first, 0)  # the link drops as the identity is asked for
 
     _, result = await _confirm_discovered_wheel(hass, add_device, wheel)
 

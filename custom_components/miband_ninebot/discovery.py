@@ -30,10 +30,10 @@ def _heard_name(service_info: BluetoothServiceInfoBleak) -> str | None:
 
 def identify(service_info: BluetoothServiceInfoBleak) -> SupportedDevice | None:
     """Return the supported device behind an advertisement, or None for anything else."""
-    name, uuids = service_info.name, service_info.service_uuids
+    name, uuids = _heard_name(service_info), service_info.service_uuids
     if model := band_advertisement.model_from_advertisement(
         service_info.address,
-        _heard_name(service_info),
+        name,
         uuids,
         service_info.manufacturer_data,
         service_info.service_data,

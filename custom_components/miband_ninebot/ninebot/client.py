@@ -34,6 +34,7 @@ from bleak import BleakClient
 from bleak.backends.characteristic import BleakGATTCharacteristic
 from bleak.exc import BleakError
 
+from .battery_pack import BatteryPack, battery_pack
 from .const import (
     ANSWER_TIMEOUT,
     ATTEMPTS_PER_REQUEST,
@@ -41,30 +42,28 @@ from .const import (
     SLOW_READ_INTERVAL,
     WRITE_ANSWER_TIMEOUT,
 )
+from .dialect import KeyAnswer, ReadAnswer, WriteAnswer, dialect_for
 from .exceptions import (
     MissingCharacteristicError,
     WheelMovingError,
     WheelNotAnsweringError,
     WriteNotConfirmedError,
 )
+from .framing import DecoderStats
 from .protocol import (
-    COMMAND_READ,
-    COMMAND_WRITE,
     FIRMWARE_VERSION,
     LOCK,
+    PIN_FIRST,
     REMAINING_RANGE,
-    DecoderStats,
-    Frame,
     LiveValues,
-    StreamDecoder,
-    encode_read,
-    encode_write,
+    firmware_version,
     pin,
     remaining_range,
     serial_number,
     total_ride_time,
 )
-from .transport import IDENTITY, LIFETIME, LOCK_STATE, ONE_C_E_P, RANGE, ReadRequest, Transport
+from .protocol_z import BLE_VERSION, version_errors
+from .transport import LOCK_STATE, ONE_C_E_P, UNIT_CONTROLLER, ReadRequest, Transport
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -75,7 +74,8 @@ class WheelIdentity:
 
     serial_number: str
     firmware_version: str
-    pin: str = field(repr=False)  # sensitive: kept out of reprs, hence out of logs
+    pin: str | None = field(default=None, repr=False)  # sensitive: kept out of reprs and logs
+    ble_version: str | None = None  # a Z's Bluetooth board (0x68); the format is a guess
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +86,14 @@ class WheelReading:
     live: LiveValues
     remaining_range: float | None  # km; None from a wheel that does not answer for it
     total_ride_time: int | None  # s the wheel has run in its life; likewise
+    packs: tuple[BatteryPack, ...] = ()  # a Z's battery packs, those that answer
+    version_errors: tuple[int, ...] = ()  # a Z's error codes in its version block
+
+    @property
+    def error_codes(self) -> tuple[int, ...]:
+        """Every error code the wheel reports now: its live one first, then a Z's others."""
+        codes = (self.live.error_code, *self.version_errors)
+        return tuple(dict.fromkeys(code for code in codes if code))
 
 
 @dataclass(slots=True)
@@ -116,14 +124,16 @@ class NinebotClient:
         self._slow_read_interval = (
             SLOW_READ_INTERVAL if slow_read_interval is None else slow_read_interval
         )
-        self.decoder = StreamDecoder()
+        self.dialect = dialect_for(transport)
         self.stats = PollStats()
-        self.registers: dict[int, int] = {}
+        self.registers: dict[int, int] = {}  # the controller's
+        self.pack_registers: dict[int, dict[int, int]] = {unit: {} for unit in transport.packs}
         self.identity: WheelIdentity | None = None
         self._client: BleakClient | None = None
         self._write_char: BleakGATTCharacteristic | None = None
-        self._awaited: set[int] = set()
+        self._awaited: set[tuple[int, int]] = set()  # (unit, register)
         self._answered = asyncio.Event()
+        self._key_given = asyncio.Event()
         self._unanswered: set[ReadRequest] = set()  # slow reads this connection's wheel ignores
         self._write_awaited: int | None = None  # the register of an answered write under way
         self._write_answered = asyncio.Event()
@@ -137,7 +147,7 @@ class NinebotClient:
     @property
     def decoder_stats(self) -> DecoderStats:
         """What the stream decoder rejected since the session was made."""
-        return self.decoder.stats
+        return self.dialect.stats
 
     async def identify(self, client: BleakClient) -> WheelIdentity:
         """Subscribe and read who the wheel is, nothing more: the config flow's check.
@@ -145,9 +155,33 @@ class NinebotClient:
         Only read requests go to the wheel. The caller disconnects, then calls `connection_lost`.
         """
         await self._subscribe(client)
-        await self._read(IDENTITY)
+        first, *others = self._transport.identity
+        try:
+            await self._read(first)
+        except WheelNotAnsweringError:
+            if not self.dialect.can_ask_key:
+                raise
+            # Silent in plaintext: a Z that wants the key WheelLog once asked for (section 2.7).
+            await self._ask_key()
+            await self._read(first)
+        for request in others:
+            await self._read(request)
         self.identity = self._decode_identity()
         return self.identity
+
+    async def _ask_key(self) -> None:
+        """Ask a Z for its key; from its answer on, the dialect ciphers both ways."""
+        client, char = self._client, self._write_char
+        if client is None or char is None:
+            raise BleakError("Not connected")
+        self._key_given.clear()
+        self.stats.requests += 1
+        await client.write_gatt_char(char, self.dialect.key_request(), response=False)
+        try:
+            async with asyncio.timeout(self._answer_timeout):
+                await self._key_given.wait()
+        except TimeoutError as err:
+            raise WheelNotAnsweringError("No answer to a read, nor to the key request") from err
 
     async def start(self, client: BleakClient) -> None:
         """Subscribe, read the identity and a first full reading, then poll in the background."""
@@ -171,7 +205,9 @@ class NinebotClient:
             raise MissingCharacteristicError(f"no characteristic {missing}: not a Ninebot One")
         self._client, self._write_char = client, write_char
         self.registers.clear()
-        self.decoder.reset()
+        for registers in self.pack_registers.values():
+            registers.clear()
+        self.dialect.reset()
         await client.start_notify(notify_char, self._on_notification)
 
     def connection_lost(self) -> None:
@@ -182,6 +218,7 @@ class NinebotClient:
         self._client = self._write_char = None
         self._answered.set()  # `_read` sees the link gone at once, not after its answer timeout
         self._write_answered.set()
+        self._key_given.set()
 
     async def set_lock(self, locked: bool) -> None:
         """Lock or unlock the wheel, if it stands still; done once the register reads it back.
@@ -235,9 +272,8 @@ class NinebotClient:
         client, char = self._client, self._write_char
         if client is None or char is None:
             raise BleakError("Not connected")
-        variant = self._transport.variant
-        encoded = encode_write(index, value, variant.address, variant.write_command)
-        self._write_awaited = index if variant.write_is_answered else None
+        encoded = self.dialect.write(index, value)
+        self._write_awaited = index if self._transport.variant.write_is_answered else None
         self._write_answered.clear()
         self.stats.requests += 1
         await client.write_gatt_char(char, encoded, response=False)
@@ -263,7 +299,12 @@ class NinebotClient:
         try:
             await self._read(request)
         except WheelNotAnsweringError as err:
-            self._unanswered.add(request)
+            # A Z's pack that does not answer one block is missing: skip its others too.
+            self._unanswered.update(
+                r
+                for r in self._transport.slow
+                if r == request or (r.unit == request.unit != UNIT_CONTROLLER)
+            )
             _LOGGER.debug("%s; read without them from now on", err)
 
     async def _read(self, request: ReadRequest) -> None:
@@ -271,9 +312,10 @@ class NinebotClient:
         client, char = self._client, self._write_char
         if client is None or char is None:
             raise BleakError("Not connected")
-        encoded = encode_read(request.first, request.count, self._transport.variant.address)
         for _ in range(ATTEMPTS_PER_REQUEST):
-            self._awaited = set(request.registers)
+            # Encoded at every attempt: a Z's key may have changed the cipher in between.
+            encoded = self.dialect.read(request)
+            self._awaited = {(request.unit, index) for index in request.registers}
             self._answered.clear()
             self.stats.requests += 1
             await client.write_gatt_char(char, encoded, response=False)
@@ -292,49 +334,74 @@ class NinebotClient:
         )
 
     def _on_notification(self, _char: BleakGATTCharacteristic, data: bytearray) -> None:
-        # Real answers keep the request's ADDR and CMD: `09 01` from a One E+ (the 9BMetrics
-        # protocol page), `11 01` from an S2 (9BMetrics issue 6, `55 AA 04 11 01 22 61 00 66 FF`).
-        address = self._transport.variant.address
-        for frame in self.decoder.feed(data):
-            if frame.address != address:
-                self.stats.foreign_frames += 1
-            elif frame.command == COMMAND_READ:
-                self._take_read_answer(frame)
-            elif frame.command == COMMAND_WRITE and frame.index == self._write_awaited:
-                self._take_write_answer(frame)
+        for answer in self.dialect.feed(data):
+            if isinstance(answer, ReadAnswer):
+                self._take_read_answer(answer)
+            elif isinstance(answer, WriteAnswer) and answer.index == self._write_awaited:
+                self._take_write_answer(answer)
+            elif isinstance(answer, KeyAnswer):
+                self._key_given.set()
             else:
                 self.stats.foreign_frames += 1
 
-    def _take_read_answer(self, frame: Frame) -> None:
-        registers = frame.registers()
-        self.registers.update(registers)
-        self._awaited.difference_update(registers)
+    def _take_read_answer(self, answer: ReadAnswer) -> None:
+        registers = (
+            self.registers
+            if answer.unit == UNIT_CONTROLLER
+            else self.pack_registers.get(answer.unit)
+        )
+        if registers is None:  # a unit this wheel has no place for
+            self.stats.foreign_frames += 1
+            return
+        registers.update(answer.registers)
+        self._awaited.difference_update((answer.unit, index) for index in answer.registers)
         if not self._awaited:
             self._answered.set()
 
-    def _take_write_answer(self, frame: Frame) -> None:
+    def _take_write_answer(self, answer: WriteAnswer) -> None:
         # The 55 AA family answers a 0x02 write with `02 ofs bResult` (etransport/ninebot-docs,
         # protocol wiki), py9b's WriteRegs expecting the one byte 0x01 for success; for the S2
         # that layout is unverified, so the answer is only logged and the read-back decides.
-        _LOGGER.debug("Write of 0x%02X answered: %s", frame.index, frame.data.hex())
+        _LOGGER.debug("Write of 0x%02X answered: %s", answer.index, answer.data.hex())
         self._write_answered.set()
 
     def _decode_identity(self) -> WheelIdentity:
-        serial, code = serial_number(self.registers), pin(self.registers)
-        if serial is None or code is None:  # impossible once IDENTITY was answered in full
+        serial = serial_number(self.registers)
+        if serial is None:  # impossible once the identity was answered in full
             raise WheelNotAnsweringError("Incomplete identity")
         version = self._transport.version(self.registers[FIRMWARE_VERSION])
-        return WheelIdentity(serial, version, code)
+        # The C/E/P and S2 have a PIN (0x17-0x19), read with their identity; a Z is not asked.
+        asked = {index for request in self._transport.identity for index in request.registers}
+        code = pin(self.registers) if PIN_FIRST in asked else None
+        ble = self.registers.get(BLE_VERSION)
+        return WheelIdentity(serial, version, code, None if ble is None else firmware_version(ble))
 
     def _publish(self) -> None:
         live = LiveValues.from_registers(self.registers, self._transport.variant)
         if self.identity is None or live is None:
             return
         # The slow registers are in once read, unless the wheel does not answer for them.
-        waiting = {r for r in (RANGE, LIFETIME) if r not in self._unanswered}
-        if any(not set(r.registers) <= self.registers.keys() for r in waiting):
+        waiting = (r for r in self._transport.slow if r not in self._unanswered)
+        if any(not set(r.registers) <= self._registers_of(r.unit).keys() for r in waiting):
             return
         range_word = self.registers.get(REMAINING_RANGE)
         range_km = None if range_word is None else remaining_range(range_word)
         lifetime = total_ride_time(self.registers)
-        self._on_reading(WheelReading(self.identity, live, range_km, lifetime))
+        packs = (
+            battery_pack(number, self.pack_registers[unit])
+            for number, unit in enumerate(self._transport.packs, start=1)
+        )
+        errors = version_errors(self.registers) if self._transport.z_frames else ()
+        self._on_reading(
+            WheelReading(
+                self.identity,
+                live,
+                range_km,
+                lifetime,
+                packs=tuple(pack for pack in packs if pack is not None),
+                version_errors=errors,
+            )
+        )
+
+    def _registers_of(self, unit: int) -> dict[int, int]:
+        return self.registers if unit == UNIT_CONTROLLER else self.pack_registers[unit]

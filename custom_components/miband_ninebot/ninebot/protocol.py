@@ -15,9 +15,10 @@ most three registers each, and the notifications cut that byte stream anywhere.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from .advertisement import MODEL_ONE_C, MODEL_ONE_E, MODEL_ONE_P
+from .framing import FrameDecoder, checksum, words
 
 HEADER = b"\x55\xaa"
 ADDRESS_ONE = 0x09  # One C / E / E+ / P
@@ -36,12 +37,6 @@ MAX_LENGTH = 0x22
 _OVERHEAD = 6  # a frame is LEN + 6 bytes: header 2, LEN 1, IDX 1, checksum 2, plus LEN's own count
 
 
-def checksum(body: bytes) -> bytes:
-    """The two checksum bytes for `body` = LEN through the last data byte."""
-    value = ~sum(body) & 0xFFFF
-    return value.to_bytes(2, "little")
-
-
 @dataclass(frozen=True, slots=True)
 class Frame:
     """One protocol frame."""
@@ -58,11 +53,7 @@ class Frame:
 
     def registers(self) -> dict[int, int]:
         """The 16-bit little-endian words a read answer carries, by register index."""
-        words = len(self.data) // 2
-        return {
-            (self.index + n) & 0xFF: int.from_bytes(self.data[2 * n : 2 * n + 2], "little")
-            for n in range(words)
-        }
+        return words(self.index, self.data)
 
 
 def encode_write(
@@ -91,99 +82,32 @@ def encode_read(index: int, registers: int, address: int = ADDRESS_ONE) -> bytes
     return Frame(address, COMMAND_READ, index, bytes((2 * registers,))).encode()
 
 
-@dataclass(slots=True)
-class DecoderStats:
-    """What a decoder rejected, for diagnostics."""
+@dataclass(frozen=True, slots=True)
+class LegacyFraming:
+    """The 55 AA framing: LEN counts the data plus ADDR and CMD (section 2.1)."""
 
-    frames: int = 0
-    cut_frames: int = 0
-    bad_checksums: int = 0
-    bad_lengths: int = 0
-    skipped_bytes: int = 0
+    header: bytes = HEADER
+    min_length: int = MIN_LENGTH
+    max_length: int = MAX_LENGTH
+    overhead: int = _OVERHEAD
+
+    def parse(self, raw: bytes) -> Frame | None:
+        """The frame `raw` holds, or None if its checksum is wrong."""
+        body = raw[2:-2]
+        if checksum(body) != raw[-2:]:
+            return None
+        return Frame(body[1], body[2], body[3], body[4:])
 
 
-@dataclass(slots=True)
-class StreamDecoder:
-    """Turns notification payloads, cut anywhere, back into frames.
+LEGACY_FRAMING = LegacyFraming()
 
-    Never raises. Bytes before a header are skipped; a length outside the protocol's bounds or a
-    wrong checksum discards only the header's first byte and searches again, because a value can
-    contain 55 AA (register 0x25 = 0xAA55 is sent as 55 AA) and a false header must not swallow the
-    real frame that follows. A frame cut short (a lost notification) is dropped as soon as a
-    complete frame follows it, rather than holding that frame back until more bytes arrive.
-    """
 
-    stats: DecoderStats = field(default_factory=DecoderStats)
-    _buffer: bytearray = field(default_factory=bytearray)
+class StreamDecoder(FrameDecoder[Frame]):
+    """The 55 AA stream decoder (`FrameDecoder` with the legacy framing)."""
 
-    def feed(self, chunk: bytes | bytearray) -> list[Frame]:
-        """Add one notification's bytes; return the frames completed by it."""
-        buffer = self._buffer
-        buffer += chunk
-        frames: list[Frame] = []
-        while True:
-            start = buffer.find(HEADER)
-            if start < 0:
-                # Keep a trailing 0x55: it may be the first half of a header.
-                keep = 1 if buffer.endswith(HEADER[:1]) else 0
-                self._skip(len(buffer) - keep)
-                return frames
-            self._skip(start)
-            if len(buffer) < 3:
-                return frames
-            length = buffer[2]
-            if not MIN_LENGTH <= length <= MAX_LENGTH:
-                self.stats.bad_lengths += 1
-                self._skip(1)
-                continue
-            total = length + _OVERHEAD
-            if len(buffer) < total:
-                # A frame cut short by a lost notification must not hold back the frames after
-                # it: if a later header already starts a complete frame, this one never will.
-                if (later := self._complete_frame_after_start()) is None:
-                    return frames
-                self.stats.cut_frames += 1
-                self._skip(later)
-                continue
-            body = bytes(buffer[2 : total - 2])
-            if checksum(body) != buffer[total - 2 : total]:
-                self.stats.bad_checksums += 1
-                self._skip(1)
-                continue
-            del buffer[:total]
-            self.stats.frames += 1
-            frames.append(Frame(body[1], body[2], body[3], body[4:]))
-
-    def _complete_frame_after_start(self) -> int | None:
-        """Offset of the first later header that starts a complete, valid frame, if any.
-
-        On the One a real frame cannot hide one inside it: answers carry at most 6 data bytes,
-        fewer than the 8 bytes of the smallest frame. The S2's one-frame answers (up to 30 data
-        bytes) could, if their data happened to spell a whole frame with a valid checksum; that
-        is only looked for once the frame around it has been cut short.
-        """
-        buffer = self._buffer
-        position = buffer.find(HEADER, 1)
-        while 0 < position <= len(buffer) - (MIN_LENGTH + _OVERHEAD):
-            length = buffer[position + 2]
-            end = position + length + _OVERHEAD
-            if (
-                MIN_LENGTH <= length <= MAX_LENGTH
-                and end <= len(buffer)
-                and checksum(bytes(buffer[position + 2 : end - 2])) == buffer[end - 2 : end]
-            ):
-                return position
-            position = buffer.find(HEADER, position + 1)
-        return None
-
-    def reset(self) -> None:
-        """Forget a partial frame (after a reconnect the stream starts afresh)."""
-        self._skip(len(self._buffer))
-
-    def _skip(self, count: int) -> None:
-        if count:
-            del self._buffer[:count]
-            self.stats.skipped_bytes += count
+    def __init__(self) -> None:
+        """A decoder of 55 AA frames with an empty buffer."""
+        super().__init__(LEGACY_FRAMING)
 
 
 # -- registers (docs/protocols/ninebot-one.md, section 3) ------------------------------------------
@@ -194,6 +118,7 @@ FIRMWARE_VERSION = 0x1A
 REMAINING_RANGE = 0x25
 TOTAL_RIDE_TIME_LOW, TOTAL_RIDE_TIME_HIGH = 0x32, 0x33
 LOCK = 0x70  # 1 locked, 0 unlocked; written to lock, read back to confirm
+LIMITED_MODE = 0x72  # 1 while the user's speed limit is on (WheelLog's Z `parseParams1`)
 ERROR_CODE = 0xB0
 WARNING_CODE = 0xB1
 FLAGS = 0xB2
@@ -221,6 +146,10 @@ class Variant:
     write_command: int
     speed_register: int
     speed_divisor: int  # raw units in one km/h
+    average_speed_divisor: int = 1000
+    # Whether 0xB2's bits 0 and 1 say "speed limited" and "locked"; a Z's are not known, so its
+    # lock state is its lock register 0x70 and its limit mode 0x72, read with the slow registers.
+    lock_in_flags: bool = True
 
     @property
     def write_is_answered(self) -> bool:
@@ -245,6 +174,11 @@ ONE_S2 = Variant(ADDRESS_ONE_S2, COMMAND_WRITE, SPEED_S2, 100)
 
 def _signed(word: int) -> int:
     return word - 0x10000 if word & 0x8000 else word
+
+
+def _flag(registers: Mapping[int, int], index: int) -> bool | None:
+    value = registers.get(index)
+    return None if value is None else value == 1
 
 
 def _text(registers: Mapping[int, int], first: int, count: int) -> str | None:
@@ -308,8 +242,8 @@ class LiveValues:
     power: float  # W = V x I
     error_code: int  # 0: none
     warning_code: int  # 0: none
-    locked: bool
-    speed_limited: bool  # the user's speed limit (0x74) is on
+    locked: bool | None  # None: a Z whose lock register was not read yet
+    speed_limited: bool | None  # the user's speed limit (0x74) is on
 
     @classmethod
     def from_registers(
@@ -327,9 +261,10 @@ class LiveValues:
             # s16: a reading above 32.767 km/h is impossible on a One, a reversing wheel is not.
             # The S2's 0.01 km/h reach 327.67 km/h as s16, past WheelLog's "up to 320.00 km/h".
             speed=abs(_signed(registers[variant.speed_register])) / variant.speed_divisor,
-            # m/h on both: 9BMetrics, and eucWatch's S2 module too (eucNinebotS.js L111,
-            # `in16/1000`); WheelLog decodes 0xB6 on neither. For the S2 unverified.
-            average_speed=registers[AVERAGE_SPEED] / 1000,
+            # m/h on the C/E/P and the S2: 9BMetrics, and eucWatch's S2 module too
+            # (eucNinebotS.js L111, `in16/1000`); WheelLog decodes 0xB6 on neither, so for the S2
+            # unverified. 0.01 km/h on a Z (WheelLog's Z10 test: 0x057A, beside its speed).
+            average_speed=registers[AVERAGE_SPEED] / variant.average_speed_divisor,
             total_distance=(registers[TOTAL_DISTANCE_HIGH] << 16 | registers[TOTAL_DISTANCE_LOW])
             / 1000,
             trip_distance=registers[TRIP_DISTANCE] / 100,
@@ -340,8 +275,10 @@ class LiveValues:
             power=round(voltage * current, 2),
             error_code=registers[ERROR_CODE],
             warning_code=registers[WARNING_CODE],
-            locked=bool(flags & FLAG_LOCKED),
-            speed_limited=bool(flags & FLAG_SPEED_LIMIT),
+            locked=bool(flags & FLAG_LOCKED) if variant.lock_in_flags else _flag(registers, LOCK),
+            speed_limited=bool(flags & FLAG_SPEED_LIMIT)
+            if variant.lock_in_flags
+            else _flag(registers, LIMITED_MODE),
         )
 
 

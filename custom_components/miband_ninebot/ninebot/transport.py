@@ -9,13 +9,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .advertisement import MODEL_ONE_S2
+from . import battery_pack, protocol_z
+from .advertisement import MODEL_ONE_S2, MODEL_ONE_Z
 from .const import NORDIC_UART_RX_UUID, NORDIC_UART_TX_UUID, UART_CHARACTERISTIC_UUID
 from .protocol import (
     CURRENT,
     ERROR_CODE,
     FIRMWARE_VERSION,
     FLAGS,
+    LIMITED_MODE,
     LOCK,
     ONE,
     ONE_S2,
@@ -29,6 +31,8 @@ from .protocol import (
     firmware_version_s2,
 )
 
+UNIT_CONTROLLER = protocol_z.ADDRESS_CONTROLLER
+
 
 @dataclass(frozen=True, slots=True)
 class ReadRequest:
@@ -36,6 +40,7 @@ class ReadRequest:
 
     first: int
     count: int
+    unit: int = protocol_z.ADDRESS_CONTROLLER  # who is asked: a Z's packs answer for themselves
 
     @property
     def registers(self) -> range:
@@ -60,6 +65,9 @@ class Transport:
     version: Callable[[int], str]
     live: ReadRequest  # after every answer
     slow: tuple[ReadRequest, ...]  # one of them every `slow_read_interval / len(slow)`
+    identity: tuple[ReadRequest, ...] = (IDENTITY,)  # once per connection
+    z_frames: bool = False  # 5A A5 rather than 55 AA (`dialect`)
+    packs: tuple[int, ...] = ()  # the battery packs' addresses, a Z's
 
 
 ONE_C_E_P = Transport(
@@ -80,9 +88,51 @@ ONE_A1_S2 = Transport(
     live=ReadRequest(ERROR_CODE, SPEED_S2 - ERROR_CODE + 1),  # codes, flags ... the speed
     slow=(RANGE, LIFETIME),
 )
+
+
+def _pack_reads(unit: int) -> tuple[ReadRequest, ...]:
+    return (
+        ReadRequest(battery_pack.IDENTITY_FIRST, battery_pack.IDENTITY_COUNT, unit),
+        ReadRequest(battery_pack.STATUS_FIRST, battery_pack.STATUS_COUNT, unit),
+        ReadRequest(battery_pack.CELLS_FIRST, battery_pack.CELLS_COUNT, unit),
+    )
+
+
+# The Z: 5A A5 over the Nordic UART service (WheelLog's NinebotZAdapter, docs section 2.7). Its
+# live block answers in one frame: 0xB0-0xBD (codes ... current) is 37 bytes, two notifications
+# of 20; WheelLog's 0xB0 x 32 adds the copies of the speeds and a third notification. Its slow
+# reads: the version block (errors), the lock and limit mode, the One's range and lifetime
+# registers (unverified on a Z: read while it answers them), and its packs' three blocks each.
+Z_VERSION = ReadRequest(protocol_z.VERSION_FIRST, protocol_z.VERSION_COUNT)
+Z_PARAMETERS = ReadRequest(LOCK, LIMITED_MODE - LOCK + 1)  # lock .. limit mode
+ONE_Z = Transport(
+    NORDIC_UART_RX_UUID,
+    NORDIC_UART_TX_UUID,
+    protocol_z.ONE_Z,
+    firmware_version,
+    live=ReadRequest(ERROR_CODE, protocol_z.LIVE_LAST - ERROR_CODE + 1),
+    slow=(
+        Z_VERSION,
+        Z_PARAMETERS,
+        RANGE,
+        LIFETIME,
+        *(read for unit in protocol_z.PACK_ADDRESSES for read in _pack_reads(unit)),
+    ),
+    identity=(
+        ReadRequest(protocol_z.SERIAL_FIRST, protocol_z.SERIAL_COUNT),
+        Z_VERSION,
+        ReadRequest(protocol_z.BLE_VERSION, 1),
+    ),
+    z_frames=True,
+    packs=protocol_z.PACK_ADDRESSES,
+)
 LIVE = ONE_C_E_P.live
 
 
 def transport_for_model(model: str) -> Transport:
     """The transport of a model as discovery named it."""
-    return ONE_A1_S2 if model == MODEL_ONE_S2 else ONE_C_E_P
+    if model == MODEL_ONE_S2:
+        return ONE_A1_S2
+    if model.startswith(MODEL_ONE_Z):
+        return ONE_Z
+    return ONE_C_E_P

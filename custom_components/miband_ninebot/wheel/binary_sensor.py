@@ -20,7 +20,7 @@ from .coordinator import WheelCoordinator, WheelData
 class WheelBinarySensorEntityDescription(BinarySensorEntityDescription):
     """What a wheel's latest data says."""
 
-    value_fn: Callable[[WheelData], bool]
+    value_fn: Callable[[WheelData], bool | None]  # None: not read yet (a Z's lock register)
 
 
 WHEEL_SENSORS = (
