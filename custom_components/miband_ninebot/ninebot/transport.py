@@ -6,8 +6,8 @@ link, the registers that change slowly are read in rotation.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 
 from . import battery_pack, protocol_z
 from .advertisement import MODEL_ONE_S2, MODEL_ONE_Z
@@ -30,6 +30,7 @@ from .protocol import (
     firmware_version,
     firmware_version_s2,
 )
+from .z_errors import Z_ERRORS
 
 UNIT_CONTROLLER = protocol_z.ADDRESS_CONTROLLER
 
@@ -68,6 +69,7 @@ class Transport:
     identity: tuple[ReadRequest, ...] = (IDENTITY,)  # once per connection
     z_frames: bool = False  # 5A A5 rather than 55 AA (`dialect`)
     packs: tuple[int, ...] = ()  # the battery packs' addresses, a Z's
+    error_meanings: Mapping[int, str] = field(default_factory=dict)  # where a source names them
 
 
 ONE_C_E_P = Transport(
@@ -125,6 +127,7 @@ ONE_Z = Transport(
     ),
     z_frames=True,
     packs=protocol_z.PACK_ADDRESSES,
+    error_meanings=Z_ERRORS,
 )
 LIVE = ONE_C_E_P.live
 

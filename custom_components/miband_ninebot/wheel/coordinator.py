@@ -82,7 +82,7 @@ class WheelCoordinator(LinkCoordinator[WheelData | None]):
         settings: LinkSettings | None = None,
     ) -> None:
         """Prepare the link and the polling session that feeds it."""
-        transport = transport_for_model(entry.data[CONF_MODEL])
+        self.transport = transport = transport_for_model(entry.data[CONF_MODEL])
         super().__init__(
             hass,
             entry,
@@ -95,7 +95,9 @@ class WheelCoordinator(LinkCoordinator[WheelData | None]):
         self.rides = RideTracker(ride_end_delay(entry.options))
         self.charges = ChargeTracker(charge_limit(entry.options))
         self._powered_on: datetime | None = None
-        self.error_issue = WheelErrorIssue(hass, entry.entry_id, entry.title)
+        self.error_issue = WheelErrorIssue(
+            hass, entry.entry_id, entry.title, transport.error_meanings
+        )
         self._event_listeners: dict[WheelEvent, list[EventListener]] = {
             kind: [] for kind in WheelEvent
         }
@@ -154,7 +156,7 @@ class WheelCoordinator(LinkCoordinator[WheelData | None]):
             if event is ChargeEvent.LIMIT_REACHED:
                 attributes["limit"] = self.charges.limit
             self._fire(WheelEvent.CHARGE, event.value, attributes)
-        self.error_issue.async_update(live.error_code)
+        self.error_issue.async_update(reading.error_codes)
         top_speed, energy = self.rides.top_speed or 0.0, self.rides.energy or 0.0
         self.power_on.remember(PowerOnTotals(self._powered_on, top_speed, energy))
         self.async_publish(

@@ -1,10 +1,13 @@
-"""The wheel's repair issue: raised while it reports an error code, gone once the code reads 0.
+"""The wheel's repair issue: raised while it reports an error code, gone once none is reported.
 
 Not fixable from Home Assistant: the wheel clears the code itself (after a restart, or once the
-cause is gone). One issue per entry, named after the wheel and its code.
+cause is gone). One issue per entry, named after the wheel and its codes, with their meanings
+where a source gives them (a Z's, from WheelLog: `ninebot.z_errors`).
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping
 
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir
@@ -12,27 +15,36 @@ from homeassistant.helpers import issue_registry as ir
 from ..const import DOMAIN
 
 ERROR_ISSUE = "wheel_error"
+ERROR_ISSUE_KNOWN = "wheel_error_known"  # every code reported has a known meaning
 
 
 class WheelErrorIssue:
     """The entry's error issue, raised or deleted as the wheel's error code changes."""
 
-    def __init__(self, hass: HomeAssistant, entry_id: str, name: str) -> None:
-        """Follow the error code of the wheel of `entry_id`, called `name` in the issue."""
+    def __init__(
+        self, hass: HomeAssistant, entry_id: str, name: str, meanings: Mapping[int, str]
+    ) -> None:
+        """Follow the error codes of the wheel of `entry_id`, called `name` in the issue."""
         self.hass = hass
         self.name = name
         self.issue_id = f"{ERROR_ISSUE}_{entry_id}"
-        self._raised: int | None = None  # the code the issue was last made for (0: none)
+        self._meanings = meanings
+        self._raised: tuple[int, ...] = ()  # the codes the issue was last made for
 
     @callback
-    def async_update(self, code: int) -> None:
-        """A repair issue while the wheel reports an error code; gone once it reads 0."""
-        if code == self._raised:
+    def async_update(self, codes: tuple[int, ...]) -> None:
+        """A repair issue while the wheel reports error codes; gone once it reports none."""
+        if codes == self._raised:
             return
-        self._raised = code
-        if not code:
+        self._raised = codes
+        if not codes:
             ir.async_delete_issue(self.hass, DOMAIN, self.issue_id)
             return
+        code = ", ".join(map(str, codes))
+        placeholders = {"name": self.name, "code": code}
+        known = all(c in self._meanings for c in codes)
+        if known:
+            placeholders["errors"] = "; ".join(f"{c}: {self._meanings[c]}" for c in codes)
         ir.async_create_issue(
             self.hass,
             DOMAIN,
@@ -40,8 +52,8 @@ class WheelErrorIssue:
             is_fixable=False,
             is_persistent=False,
             severity=ir.IssueSeverity.ERROR,
-            translation_key=ERROR_ISSUE,
-            translation_placeholders={"name": self.name, "code": str(code)},
+            translation_key=ERROR_ISSUE_KNOWN if known else ERROR_ISSUE,
+            translation_placeholders=placeholders,
         )
 
     @callback

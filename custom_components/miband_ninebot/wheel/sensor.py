@@ -26,6 +26,7 @@ from ..data_sensor import (
     data_sensor_class,
 )
 from .coordinator import WheelCoordinator, WheelData
+from .pack_sensor import pack_descriptions
 
 ATTR_PIN = "pin"
 ATTR_SERIAL_NUMBER = "serial_number"
@@ -200,8 +201,10 @@ WHEEL_SENSORS: tuple[WheelSensorEntityDescription, ...] = (
 
 
 def entities(coordinator: WheelCoordinator) -> list[SensorEntity]:
-    """The wheel's sensors, in the order of their descriptions."""
-    return [_sensor_class(d)(coordinator, d) for d in WHEEL_SENSORS]
+    """The wheel's sensors, in the order of their descriptions; then a Z's packs'."""
+    packs = range(1, len(coordinator.transport.packs) + 1)
+    descriptions = (*WHEEL_SENSORS, *(d for n in packs for d in pack_descriptions(n)))
+    return [_sensor_class(d)(coordinator, d) for d in descriptions]
 
 
 def _sensor_class(
