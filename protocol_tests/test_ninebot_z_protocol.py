@@ -9,7 +9,14 @@ from itertools import pairwise
 
 from hypothesis import given, settings, strategies as st
 from ninebot import protocol_z
+from ninebot.advertisement import (
+    MODEL_ONE_S2,
+    MODEL_ONE_Z,
+    NINEBOT_COMPANY_ID,
+    model_from_advertisement,
+)
 from ninebot.protocol_z import ZFrame, ZFraming, ZStreamDecoder, encode_read, encode_write
+from ninebot.transport import transport_for_model
 import pytest
 
 units = st.sampled_from(
@@ -132,3 +139,36 @@ def test_decoder_never_raises_and_accounts_for_every_byte(
     assert consumed <= fed
     assert fed - consumed < protocol_z.MAX_LENGTH + 9  # only a possible frame's start is kept
     assert decoder.stats.frames == len(decoded)
+
+
+# -- advertisement: Ninebot's company id, told apart as WheelLog and eucWatch do -----------------
+
+
+@pytest.mark.parametrize(
+    ("name", "payload", "model"),
+    [
+        ("N3Z10-0001", "0102030405", MODEL_ONE_Z),  # eucWatch's "N3" prefix, data not an S2's
+        (None, "0102030405", MODEL_ONE_Z),  # no name heard (passive scan): the GATT check decides
+        ("N3OTC2020T0001", "", MODEL_ONE_Z),
+        ("N1S2-0042", "1300000000ec", MODEL_ONE_S2),  # WheelLog's S2 pattern
+        ("N3Z10-0001", "1300000000ec", MODEL_ONE_S2),  # the data decides first, as in WheelLog
+        (None, "1400000000eb", None),  # WheelLog's Mini patterns
+        ("N3Z10-0001", "30cf", None),
+        ("NBScooter1234", "0102030405", None),  # a name heard that is not a Z's
+        ("NOE002", "0102030405", None),
+    ],
+)
+def test_ninebot_company_data_tells_s2_z_and_others_apart(
+    name: str | None, payload: str, model: str | None
+) -> None:
+    data = {NINEBOT_COMPANY_ID: bytes.fromhex(payload)}
+    assert model_from_advertisement(name, [], data) == model
+
+
+def test_a_z_model_speaks_5a_a5_over_the_nordic_uart() -> None:
+    transport = transport_for_model(MODEL_ONE_Z)
+    assert transport.z_frames
+    assert transport.packs == (protocol_z.ADDRESS_PACK_1, protocol_z.ADDRESS_PACK_2)
+    # The live read sized to one frame of two 20-byte notifications: 14 registers, 37 bytes.
+    assert transport.live.count * 2 + 9 <= 40
+    assert not transport_for_model(MODEL_ONE_S2).z_frames
