@@ -18,11 +18,16 @@ from ninebot.protocol_z import (
     ADDRESS_CONTROLLER,
     ADDRESS_PACK_1,
     ADDRESS_PACK_2,
+    BLE_VERSION,
     COMMAND_ANSWER,
     KEY_REQUEST,
     ONE_Z,
+    SERIAL_COUNT,
+    SERIAL_FIRST,
+    VERSION_FIRST,
     ZFrame,
     ZStreamDecoder,
+    encode_read,
     encode_write,
     key_from_answer,
     version_errors,
@@ -148,3 +153,23 @@ def test_lock_write_is_encoded_as_wheellog_writes_its_registers() -> None:
             value = int.from_bytes(wire[7:9], "little")
             assert encode_write(wire[6], value).encode() == wire, expected["name"]
     assert encode_write(0x70, 1).encode()[:9] == bytes.fromhex("5aa5023e1403700100")
+
+
+def test_eucwatch_s_z10_reads_are_our_reads() -> None:
+    """eucWatch's Z10 module reads the live block, the BLE version, the serial and the version.
+
+    Its reads are frames our encoder makes. (Our own reads differ in length where we want more
+    or less: the version block with WheelLog's errors, the live block without the speed copies.)
+    """
+    literals = [
+        bytes(int(part, 0) for part in vector["literal"].strip("[]").split(","))
+        for vector in corpus.load("eucwatch_command_literals").content["vectors"]
+        if vector["file"].startswith("eucNinebotZ/")
+    ]
+    ours = {
+        encode_read(0xB0, 16).encode(),  # the live block, 32 bytes
+        encode_read(BLE_VERSION, 1).encode(),
+        encode_read(SERIAL_FIRST, SERIAL_COUNT).encode(),
+        encode_read(VERSION_FIRST, 1).encode(),  # the version word alone
+    }
+    assert set(literals) == ours

@@ -47,7 +47,7 @@ def _decoder(gamma: bytes) -> ZStreamDecoder:
 
 def test_read_requests_are_wheellog_s() -> None:
     # WheelLog's `getLiveData` (read 0xB0, 0x20 bytes) as eucWatch sends it to a Z10:
-    # `5aa5013e1401b020dbfe` (docs/protocols/ninebot-one.md, section 2.7).
+    # `5aa5013e1401b020dbfe` (docs/protocols/ninebot-one-z.md, section 2).
     assert encode_read(0xB0, 16).encode() == bytes.fromhex("5aa5013e1401b020dbfe")
     assert encode_read(0x40, 16, protocol_z.ADDRESS_PACK_2).encode()[:8] == bytes.fromhex(
         "5aa5013e12014020"

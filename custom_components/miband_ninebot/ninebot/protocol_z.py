@@ -1,6 +1,6 @@
 """The Ninebot One Z6 / Z8 / Z10's "5A A5" protocol: frames, the optional XOR, registers.
 
-A frame, in both directions (docs/protocols/ninebot-one.md, section 2.7; WheelLog's
+A frame, in both directions (docs/protocols/ninebot-one-z.md, section 2; WheelLog's
 `NinebotZAdapter.CANMessage` at a21ccb32, checked against its Z10 test's frames in
 `tests/captures/wheellog_z10_adapter_test.toml`):
 
@@ -142,7 +142,7 @@ class ZStreamDecoder(FrameDecoder[ZFrame]):
         super().__init__(ZFraming())
 
 
-# -- registers (docs/protocols/ninebot-one.md, section 2.7) ---------------------------------------
+# -- registers (docs/protocols/ninebot-one-z.md, section 3) ----------------------------------------
 # The controller's live block 0xB0-0xBF is the One's map (WheelLog `parseLiveData`, its Z10 test),
 # with the speed and average speed in 0.01 km/h; the registers below are the Z's own.
 

@@ -100,7 +100,7 @@ def _pack_reads(unit: int) -> tuple[ReadRequest, ...]:
     )
 
 
-# The Z: 5A A5 over the Nordic UART service (WheelLog's NinebotZAdapter, docs section 2.7). Its
+# The Z: 5A A5 over the Nordic UART service (docs/protocols/ninebot-one-z.md). Its
 # live block answers in one frame: 0xB0-0xBD (codes ... current) is 37 bytes, two notifications
 # of 20; WheelLog's 0xB0 x 32 adds the copies of the speeds and a third notification. Its slow
 # reads: the version block (errors), the lock and limit mode, the One's range and lifetime
