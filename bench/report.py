@@ -80,6 +80,48 @@ def wheel_section(results: dict[str, Any]) -> list[str]:
     return lines
 
 
+def wheel_z_section(results: dict[str, Any]) -> list[str]:
+    limit = results["limit"]["cycles_per_s"]
+    rows = [
+        (
+            f"ours: 0xB0 x {results['live_registers']} (codes ... current, one frame), one "
+            "request in flight, next on completion; version, lock, range, lifetime and both "
+            "packs in rotation",
+            results["ours"],
+        ),
+        ("WheelLog: 0xB0 x 32 bytes after every answer packet", results["wheellog"]),
+    ]
+    lines = [
+        "## A One Z's live data",
+        "",
+        "The same measure for an emulated Z10 (5A A5, one answer frame per request, cut into "
+        f"20-byte notifications; {results['interval_s'] * 1000:.0f} ms interval), each "
+        f"strategy for {results['window_s']:.0f} s on the same ridden wheel.",
+        "",
+        "| strategy | cycles/s | of the link's limit | requests unanswered at the end |",
+        "|---|---:|---:|---:|",
+    ]
+    for name, figures in rows:
+        lines.append(
+            f"| {name} | {figures['cycles_per_s']:.2f} | {figures['cycles_per_s'] / limit:.3f} "
+            f"| {figures['unanswered_requests']:.0f} |"
+        )
+    wheellog_limit = results["limit_wheellog_block"]
+    lines += [
+        f"| the link's limit for our read: {results['limit']['events_per_cycle']:.0f} events "
+        f"per cycle | {limit:.2f} | 1.000 | |",
+        f"| the link's limit for WheelLog's 32-byte read: "
+        f"{wheellog_limit['events_per_cycle']:.0f} events | "
+        f"{wheellog_limit['cycles_per_s']:.2f} | {wheellog_limit['cycles_per_s'] / limit:.3f} | |",
+        "",
+        "A Z answers a read in one frame of LEN + 9 bytes. Stopping at the current (0xBD) keeps "
+        "the answer within two notifications; the two registers after it only repeat the "
+        "speeds and would cost a third.",
+        "",
+    ]
+    return lines
+
+
 def recovery_section(results: dict[str, Any]) -> list[str]:
     def row(name: str, times: list[float]) -> str:
         return (
@@ -548,6 +590,9 @@ def main() -> None:
     wheel = RESULTS / "wheel_rate.json"
     if wheel.exists():
         lines += wheel_section(json.loads(wheel.read_text()))
+    wheel_z = RESULTS / "wheel_z_rate.json"
+    if wheel_z.exists():
+        lines += wheel_z_section(json.loads(wheel_z.read_text()))
     band = RESULTS / "band_measurement.json"
     if band.exists():
         lines += band_measurement_section(json.loads(band.read_text()))
