@@ -37,10 +37,10 @@ from emulator.devices.wheel import (
     ADDRESS_ONE,
     UART_CHARACTERISTIC,
     NinebotOne,
-    WheelState,
     answer_frames,
     register_file,
 )
+from emulator.devices.wheel_state import WheelState
 from emulator.link.peripheral import Peripheral
 from emulator.transports.virtual_proxy import VirtualProxy
 

@@ -23,7 +23,8 @@ from ninebot.transport import ONE_A1_S2, ONE_C_E_P
 import pytest
 
 from emulator.devices import wheel
-from emulator.devices.wheel import NinebotOneS2, WheelState
+from emulator.devices.wheel import NinebotOneS2
+from emulator.devices.wheel_state import WheelState
 
 
 def _decode_all(*notifications: str) -> tuple[list[Frame], StreamDecoder]:

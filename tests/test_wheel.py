@@ -41,7 +41,7 @@ from custom_components.miband_ninebot.const import (
     CONF_RIDE_END_DELAY,
 )
 from custom_components.miband_ninebot.ninebot import client as wheel_client
-from emulator.devices.wheel import RideProfile
+from emulator.devices.wheel_state import RideProfile
 from emulator.link.peripheral import ConnectFault, Peripheral
 
 from . import (

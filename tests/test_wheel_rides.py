@@ -22,7 +22,8 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry, async_
 
 from custom_components.miband_ninebot.const import CONF_MIN_STATE_INTERVAL, DOMAIN
 from custom_components.miband_ninebot.ninebot import client as wheel_client
-from emulator.devices.wheel import ChargeProfile, NinebotOne, RideProfile, Standing, WheelState
+from emulator.devices.wheel import NinebotOne
+from emulator.devices.wheel_state import ChargeProfile, RideProfile, Standing, WheelState
 from emulator.link.peripheral import Peripheral
 
 from . import entity_id_of, record_states, settle, state_of, until

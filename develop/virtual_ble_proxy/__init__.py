@@ -28,7 +28,7 @@ from homeassistant.helpers.typing import ConfigType
 import voluptuous as vol
 
 from emulator.devices import catalog
-from emulator.devices.wheel import ChargeProfile
+from emulator.devices.wheel_state import ChargeProfile
 from emulator.link.peripheral import Peripheral
 from emulator.transports.esphome import EmulatedESPHomeProxy, ProxyIdentity
 from emulator.transports.virtual_proxy import VirtualProxy

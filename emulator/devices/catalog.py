@@ -2,7 +2,7 @@
 
 Advertisements follow the captures where there are any (tests/captures/, and the sources named
 at each look-alike); the rest is said to be unverified where it is built. The supported devices
-speak their protocols (`band`, `wheel`); the look-alikes only have the default
+speak their protocols (`band`, `wheel`, `wheel_z`); the look-alikes only have the default
 behaviour of `Peripheral` (values are stored and read back), except the Moonbeam, which speaks the
 band's protocol and is told apart only by its device info.
 """
@@ -21,6 +21,7 @@ from .wheel import (
     NinebotOneS2,
     wheel_services,
 )
+from .wheel_z import NinebotOneZ10
 
 
 def mi_band_1s(address: str = "C8:0F:10:3C:7E:51", *, timing: LinkTiming | None = None) -> MiBand:
@@ -172,9 +173,33 @@ def nordic_uart_named_n1(
     address: str = "E0:E5:CF:00:00:0C", *, timing: LinkTiming | None = None
 ) -> Peripheral:
     """A Nordic UART gadget whose name starts like an S2's, without Ninebot's data."""
+    return _nordic_uart_gadget(address, "N1-Sensor", timing)
+
+
+def ninebot_one_z10(
+    address: str = "E0:E5:CF:00:01:10", *, timing: LinkTiming | None = None
+) -> NinebotOneZ10:
+    """A Ninebot One Z10 at rest: a name starting N3, the 5A A5 framing, two battery packs.
+
+    Its manufacturer data is invented (`wheel_z`); plaintext unless a central asks for the key.
+    """
+    return NinebotOneZ10(address, timing=timing)
+
+
+def nordic_uart_named_n3(
+    address: str = "E0:E5:CF:00:00:0D", *, timing: LinkTiming | None = None
+) -> Peripheral:
+    """A Nordic UART gadget whose name starts like a Z's (eucWatch's "N3"), without Ninebot's data.
+
+    It speaks no 5A A5: what a central writes is stored, nothing is ever notified.
+    """
+    return _nordic_uart_gadget(address, "N3-Tracker", timing)
+
+
+def _nordic_uart_gadget(address: str, name: str, timing: LinkTiming | None) -> Peripheral:
     return Peripheral(
         address,
-        Advertisement.of("N1-Sensor", [NORDIC_UART_SERVICE]),
+        Advertisement.of(name, [NORDIC_UART_SERVICE]),
         NinebotOneS2.services(),
         timing=timing,
     )

@@ -9,12 +9,8 @@ and one notification can end one frame and start the next.
 The framing here is written independently of the integration's `ninebot.protocol`, on purpose: an
 emulator that shared the decoder's code would share its mistakes.
 
-Values are set in the units a rider's app shows (`WheelState`). An activity moves them, advanced
-lazily whenever the wheel is asked, so no task runs in the background: a `RideProfile` the way a
-ride does (speed, current and temperature vary, the battery drains, the odometer grows),
-`Standing` a wheel switched on and balanced at rest, `ChargeProfile` a charger plugged in (current
-into the pack, the level rising, the charger stopping at full). Without one the values stay as
-set, the wheel's clock included. Writes are obeyed for the lock (0x70) only, and only at a
+Values are set in the units a rider's app shows (`WheelState`), and moved by an activity (a ride,
+standing, a charge: `wheel_state`). Writes are obeyed for the lock (0x70) only, and only at a
 standstill, as the notes recommend a controller should be approached; every write is recorded.
 Which write command a variant obeys, and whether it answers, is the variant's (`NinebotOneS2`).
 """
@@ -24,12 +20,11 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
-import math
-from typing import Protocol
 
 from ..link.gatt import NOTIFY, READ, WRITE_WITHOUT_RESPONSE, Characteristic, Service
 from ..link.peripheral import Advertisement, Connection, Peripheral
 from ..link.timing import CONNECTION_TIMEOUT, LinkTiming
+from .wheel_state import Activity, RideProfile, WheelState
 
 UART_SERVICE = "0000ffe0-0000-1000-8000-00805f9b34fb"
 UART_CHARACTERISTIC = "0000ffe1-0000-1000-8000-00805f9b34fb"
@@ -64,28 +59,12 @@ def frame(
 ) -> bytes:
     """One frame: 55 AA, LEN, address, command, index, data, then ~sum(LEN..data) little-endian."""
     body = bytes((len(data) + 2, address, command, index)) + data
-    return HEADER + body + ((~sum(body)) & 0xFFFF).to_bytes(2, "little")
+    return HEADER + body + checksum(body)
 
 
-@dataclass(slots=True)
-class WheelState:
-    """What the wheel's registers say, in the units the rider's app shows."""
-
-    battery: int = 80  # %
-    speed: float = 0.0  # km/h
-    average_speed: float = 0.0  # km/h
-    total_distance: float = 202.89  # km
-    trip_distance: float = 0.0  # km
-    trip_time: float = 0  # s since power-on (the register holds whole seconds)
-    temperature: float = 24.5  # deg C
-    voltage: float = 58.2  # V
-    current: float = 0.0  # A
-    remaining_range: float = 24.0  # km
-    total_ride_time: float = 360_000  # s the wheel has run in its life
-    error_code: int = 0
-    warning_code: int = 0
-    locked: bool = False
-    speed_limited: bool = False
+def checksum(body: bytes) -> bytes:
+    """~sum(body) & 0xFFFF, low byte first: 55 AA's and 5A A5's alike (section 2.2)."""
+    return ((~sum(body)) & 0xFFFF).to_bytes(2, "little")
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,7 +81,8 @@ def _text_words(text: str, count: int) -> list[int]:
     return [int.from_bytes(raw[2 * n : 2 * n + 2], "little") for n in range(count)]
 
 
-def _u16(value: float) -> int:
+def u16(value: float) -> int:
+    """A value as a register holds it: rounded, in 16 bits (a negative one as its complement)."""
     return round(value) & 0xFFFF
 
 
@@ -118,31 +98,31 @@ def register_file(identity: WheelIdentity, state: WheelState) -> dict[int, int]:
     live = {
         0x1A: identity.firmware,
         0x22: state.battery,
-        0x25: _u16(state.remaining_range * 100),
-        0x26: _u16(state.speed * 1000),
+        0x25: u16(state.remaining_range * 100),
+        0x26: u16(state.speed * 1000),
         0x29: total_m & 0xFFFF,
         0x2A: total_m >> 16 & 0xFFFF,
         0x32: int(state.total_ride_time) & 0xFFFF,
         0x33: int(state.total_ride_time) >> 16 & 0xFFFF,
         0x3A: int(state.trip_time) & 0xFFFF,
-        0x3E: _u16(state.temperature * 10),
-        0x47: _u16(state.voltage * 100),
-        0x50: _u16(state.current * 100),
+        0x3E: u16(state.temperature * 10),
+        0x47: u16(state.voltage * 100),
+        0x50: u16(state.current * 100),
         0x70: int(state.locked),
         0xB0: state.error_code,
         0xB1: state.warning_code,
         # flags: bit 11 activated, bit 1 locked, bit 0 the speed limit on
         0xB2: 0x0800 | state.locked << 1 | state.speed_limited,
         0xB4: state.battery,
-        0xB5: _u16(state.speed * 1000),
-        0xB6: _u16(state.average_speed * 1000),
+        0xB5: u16(state.speed * 1000),
+        0xB6: u16(state.average_speed * 1000),
         0xB7: total_m & 0xFFFF,
         0xB8: total_m >> 16 & 0xFFFF,
-        0xB9: _u16(state.trip_distance * 100),
+        0xB9: u16(state.trip_distance * 100),
         0xBA: int(state.trip_time) & 0xFFFF,
-        0xBB: _u16(state.temperature * 10),
-        0xBC: _u16(state.voltage * 100),
-        0xBD: _u16(state.current * 100),
+        0xBB: u16(state.temperature * 10),
+        0xBC: u16(state.voltage * 100),
+        0xBD: u16(state.current * 100),
         0xD2: 5,  # riding level
     }
     registers.update(live)
@@ -159,121 +139,47 @@ def answer_frames(
     """The frames a One answers a read of `count` registers from `index` with."""
     frames = []
     for first in range(index, index + count, per_frame):
-        words = range(first, min(first + per_frame, index + count))
-        data = b"".join(registers[word & 0xFF].to_bytes(2, "little") for word in words)
+        data = register_bytes(registers, first, min(per_frame, index + count - first))
         frames.append(bytearray(frame(first & 0xFF, data, address=address)))
     return frames
 
 
-@dataclass(slots=True)
-class RideProfile:
-    """A ride: cruising around `cruise_speed` with slow swells, drawing current, warming up.
+def take_frames[T](
+    buffer: bytearray, header: bytes, overhead: int, parse: Callable[[bytes], T | None]
+) -> list[T]:
+    """Take the whole frames `parse` accepts off `buffer`, skipping a byte past anything else.
 
-    Deterministic in time, so a test or a benchmark sees the same ride every run. `energy_wh` is
-    what the pack has given, for comparison with what a central integrates.
+    A frame is `header`, a length byte, then as many bytes more as the length plus `overhead`
+    counts (the 55 AA and 5A A5 framings count their length differently). An incomplete frame
+    stays in the buffer for the next write to finish.
     """
-
-    cruise_speed: float = 16.0  # km/h
-    swell: float = 5.0  # km/h either side of the cruise speed
-    period: float = 40.0  # s, one swell
-    capacity_wh: float = 320.0  # One E+ pack
-    elapsed: float = 0.0
-    _energy_wh: float = 0.0
-    _start_battery: int | None = None
-
-    @property
-    def energy_wh(self) -> float:
-        """Wh the pack has given on this ride."""
-        return self._energy_wh
-
-    def advance(self, state: WheelState, seconds: float) -> None:
-        """Move the ride on by `seconds`, in one-second steps."""
-        _in_steps(seconds, lambda step: self._step(state, step))
-
-    def _step(self, state: WheelState, dt: float) -> None:
-        if self._start_battery is None:
-            self._start_battery = state.battery
-        self.elapsed += dt
-        _tick(state, dt)
-        phase = 2 * math.pi * self.elapsed / self.period
-        speed = max(0.0, self.cruise_speed + self.swell * math.sin(phase))
-        acceleration = self.swell * 2 * math.pi / self.period * math.cos(phase)  # km/h per s
-        state.speed = round(speed, 3)
-        state.current = round(1.5 + 0.35 * speed + 2.0 * acceleration, 2)
-        state.trip_distance += speed * dt / 3600
-        state.total_distance += speed * dt / 3600
-        if state.trip_time:  # zero only at the power-on itself
-            state.average_speed = round(state.trip_distance / state.trip_time * 3600, 3)
-        self._energy_wh += max(0.0, state.voltage * state.current) * dt / 3600
-        charge = max(0.0, 1 - self._energy_wh / self.capacity_wh)
-        state.battery = max(0, min(100, round(self._start_battery * charge)))
-        state.voltage = round(49.5 + 12.8 * state.battery / 100, 2)  # a 15S pack, empty to full
-        state.remaining_range = round(state.battery * 0.3, 2)
-        # The board warms towards a temperature set by the current it carries.
-        target = 22.0 + 0.8 * abs(state.current)
-        state.temperature = round(state.temperature + (target - state.temperature) * dt / 120, 1)
+    taken: list[T] = []
+    while (start := buffer.find(header)) >= 0 and len(buffer) >= start + 3:
+        del buffer[:start]
+        total = buffer[2] + overhead
+        if len(buffer) < total:
+            break
+        parsed = parse(bytes(buffer[:total]))
+        if parsed is None:
+            del buffer[:1]
+        else:
+            taken.append(parsed)
+            del buffer[:total]
+    return taken
 
 
-def _in_steps(seconds: float, step: Callable[[float], None]) -> None:
-    """Run `step` over `seconds` in steps of at most one second."""
-    remaining = min(seconds, 3600.0)  # an idle emulator asked after hours: one hour of it
-    while remaining > 0:
-        dt = min(1.0, remaining)
-        remaining -= dt
-        step(dt)
+def _request(candidate: bytes) -> tuple[int, int, int, bytes] | None:
+    """A 55 AA frame's address, command, index and data, if its checksum holds."""
+    address, command, index, payload = candidate[3], candidate[4], candidate[5], candidate[6:-2]
+    if len(candidate) >= 8 and frame(index, payload, address=address, command=command) == candidate:
+        return address, command, index, payload
+    return None
 
 
-def _tick(state: WheelState, dt: float) -> None:
-    """The wheel's clocks: power-on runtime and lifetime runtime run while it is on."""
-    state.trip_time += dt
-    state.total_ride_time += dt
-
-
-@dataclass(slots=True)
-class Standing:
-    """Switched on, balanced at rest: the clock runs, a little current keeps the board awake."""
-
-    current: float = 0.4  # A
-
-    def advance(self, state: WheelState, seconds: float) -> None:
-        """Stand for `seconds`."""
-        state.speed, state.current = 0.0, self.current
-        _in_steps(seconds, lambda step: _tick(state, step))
-
-
-@dataclass(slots=True)
-class ChargeProfile:
-    """A charger plugged into a wheel that is on: current into the pack until it is full.
-
-    The current is negative (into the pack), as jphein/ninebot-one reads a charge; a real wheel's
-    sign is not confirmed by any source. At 100 % the charger stops and the current falls to the
-    standing draw.
-    """
-
-    rate: float = 1.0  # % per minute
-    current: float = -1.6  # A
-    _level: float | None = None
-
-    def advance(self, state: WheelState, seconds: float) -> None:
-        """Charge for `seconds`."""
-        _in_steps(seconds, lambda step: self._step(state, step))
-
-    def _step(self, state: WheelState, dt: float) -> None:
-        _tick(state, dt)
-        if self._level is None:
-            self._level = float(state.battery)
-        self._level = min(100.0, self._level + self.rate * dt / 60)
-        state.speed = 0.0
-        state.battery = math.floor(self._level)
-        state.current = self.current if state.battery < 100 else Standing().current
-        state.voltage = round(49.5 + 12.8 * state.battery / 100, 2)
-
-
-class Activity(Protocol):
-    """What moves a wheel's values with time."""
-
-    def advance(self, state: WheelState, seconds: float) -> None:
-        """Move the values on by `seconds`."""
+def register_bytes(registers: dict[int, int], index: int, count: int) -> bytes:
+    """`count` registers from `index` as they go on the wire: words, low byte first."""
+    words = range(index, index + count)
+    return b"".join(registers[word & 0xFF].to_bytes(2, "little") for word in words)
 
 
 @dataclass(slots=True)
@@ -413,29 +319,25 @@ class NinebotOne(Peripheral):
             self.notify(self.notify_uuid, notification, in_reply=True)
 
     def _complete_requests(self) -> list[tuple[int, int, int, bytes]]:
-        """Parse whole, checksum-valid frames out of the receive buffer; skip anything else."""
-        buffer, requests = self._incoming, []
-        while (start := buffer.find(HEADER)) >= 0 and len(buffer) >= start + 3:
-            del buffer[:start]
-            total = buffer[2] + 6
-            if len(buffer) < total:
-                break
-            candidate = bytes(buffer[:total])
-            address, command, index, payload = (
-                candidate[3],
-                candidate[4],
-                candidate[5],
-                candidate[6:-2],
-            )
-            if total >= 8 and frame(index, payload, address=address, command=command) == candidate:
-                requests.append((address, command, index, payload))
-                del buffer[:total]
-            else:
-                del buffer[:1]
-        return requests
+        """Take whole, checksum-valid frames out of the receive buffer; skip anything else."""
+        return take_frames(self._incoming, HEADER, 6, _request)
 
     def _answer_read(self, address: int, index: int, count: int) -> None:
         self.reads.append((index, count))
+
+        def frames() -> list[bytearray]:
+            registers = self.registers()
+            if index <= TRIP_TIME_REGISTER < index + count:
+                self._note_answer(registers[TRIP_TIME_REGISTER])
+            return answer_frames(registers, address, index, count, self.registers_per_frame)
+
+        self._answer(index, frames)
+
+    def _answer(self, index: int, frames: Callable[[], list[bytearray]]) -> None:
+        """Send the answer to a read of `index` through the faults; `frames` only if it goes out.
+
+        Built only then: a lost or muted answer tells the central nothing (`answered_moving`).
+        """
         faults = self.faults
         drop_after = None
         if faults.drop_at is not None and faults.drop_at[0] == index:
@@ -450,10 +352,7 @@ class NinebotOne(Peripheral):
             return
         stream = bytearray(faults.garbage)
         faults.garbage = b""
-        registers = self.registers()
-        if index <= TRIP_TIME_REGISTER < index + count:
-            self._note_answer(registers[TRIP_TIME_REGISTER])
-        for packet in answer_frames(registers, address, index, count, self.registers_per_frame):
+        for packet in frames():
             if faults.corrupt_frames:
                 faults.corrupt_frames -= 1
                 packet[-2] ^= 0x01
@@ -568,5 +467,5 @@ class NinebotOneS2(NinebotOne):
     def registers(self) -> dict[int, int]:
         """The C/E/P's register file with the speed at 0xBE, in 0.01 km/h, and 0 at 0xB5."""
         registers = super().registers()
-        registers[SPEED_S2], registers[0xB5] = _u16(self.state.speed * 100), 0
+        registers[SPEED_S2], registers[0xB5] = u16(self.state.speed * 100), 0
         return registers

@@ -280,6 +280,11 @@ class Peripheral:
     # Whether its address is public (an IEEE OUI, as the bands' are) or random static.
     public_address = True
 
+    @property
+    def address_type(self) -> int:
+        """Its address type as HCI and the ESPHome API number it: 0 public, 1 random."""
+        return 0 if self.public_address else 1
+
     def __init__(
         self,
         address: str,

@@ -11,7 +11,8 @@ from homeassistant.helpers import entity_registry as er
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.miband_ninebot.const import CONF_KIND, CONF_MODEL, DOMAIN
-from emulator.devices.wheel import NinebotOne, WheelIdentity, WheelState
+from emulator.devices.wheel import NinebotOne, WheelIdentity
+from emulator.devices.wheel_state import WheelState
 from emulator.link.peripheral import Peripheral
 
 from .. import settle

@@ -4,6 +4,9 @@ What it does as the firmware does (esphome/components/bluetooth_proxy, facts in 
 and bleak-esphome as installed):
 - connection slots counted from the connect request on, reported with the `allocated` addresses
   after every change; a connect with no free slot is answered "not connected";
+- a connect request reaches a device only with its address type (public or random), which the
+  link layer matches with the address (Core, Vol 6 Part B, 2.3.3.1): with the other it fails as a
+  device out of range does;
 - connections are V3 only: on a connect without cache the services are discovered over the link
   before the proxy reports the connection;
 - a link that ends is reported as not connected with its HCI reason (0x08 supervision timeout,
@@ -23,7 +26,7 @@ from aioesphomeapi.ble_defs import BLEConnectionError
 from bluetooth_data_tools import int_to_bluetooth_address, mac_to_int
 
 from ...link.gatt import Characteristic
-from ...link.peripheral import Connection, LinkLostError
+from ...link.peripheral import Connection, LinkLostError, Peripheral
 from ...link.timing import CONNECTION_TIMEOUT, LOCAL_HOST_TERMINATED
 from .frames import ApiConnection, Handlers
 from .identity import ProxyIdentity
@@ -48,6 +51,14 @@ def _connect_error(fault: BaseException) -> int:
     ):
         return BLEConnectionError.ESP_GATT_CONN_FAIL_ESTABLISH.value
     return BLEConnectionError.ESP_GATT_ERROR.value
+
+
+def _answers(peripheral: Peripheral, address_type: int | None) -> bool:
+    """Whether a connect request naming this address type reaches the peripheral.
+
+    A client that names none (an older aioesphomeapi) reaches it: nothing is checked then.
+    """
+    return address_type is None or address_type == peripheral.address_type
 
 
 def _connection_response(address: int, *, connected: bool, mtu: int = 0, error: int = 0) -> Any:
@@ -219,7 +230,8 @@ class ConnectionSlots:
             kind.BLUETOOTH_DEVICE_REQUEST_TYPE_CONNECT_V3_WITHOUT_CACHE,
         }:
             with_cache = request == kind.BLUETOOTH_DEVICE_REQUEST_TYPE_CONNECT_V3_WITH_CACHE
-            self._connect(api, address, with_cache=with_cache)
+            address_type = message.address_type if message.has_address_type else None
+            self._connect(api, address, with_cache=with_cache, address_type=address_type)
         elif request == kind.BLUETOOTH_DEVICE_REQUEST_TYPE_DISCONNECT:
             self._disconnect(api, address)
         elif request == kind.BLUETOOTH_DEVICE_REQUEST_TYPE_PAIR:
@@ -234,7 +246,9 @@ class ConnectionSlots:
             # CONNECT (v1) is gone from current firmware.
             api.send(_connection_response(address, connected=False))
 
-    def _connect(self, api: ApiConnection, address: int, *, with_cache: bool) -> None:
+    def _connect(
+        self, api: ApiConnection, address: int, *, with_cache: bool, address_type: int | None
+    ) -> None:
         self.connect_requests.append(int_to_bluetooth_address(address))
         if (link := self._links.get(address)) is not None:
             if link.connected and link.connection is not None:
@@ -248,16 +262,20 @@ class ConnectionSlots:
         link = ProxyLink(self, address, api)
         self._links[address] = link  # the slot counts from the request on, as in the firmware
         self._send_connections_free()
-        link.task = self._spawn(self._establish(link, with_cache=with_cache))
+        link.task = self._spawn(
+            self._establish(link, with_cache=with_cache, address_type=address_type)
+        )
 
-    async def _establish(self, link: ProxyLink, *, with_cache: bool) -> None:
+    async def _establish(
+        self, link: ProxyLink, *, with_cache: bool, address_type: int | None
+    ) -> None:
         address = int_to_bluetooth_address(link.address)
         peripheral = self._scanner.peripheral(address)
         error = self._connect_errors.pop(0) if self._connect_errors else 0
         try:
             if error:
                 await asyncio.sleep(0)
-            elif peripheral is None:
+            elif peripheral is None or not _answers(peripheral, address_type):
                 # Nobody answers: the controller gives up after its connect timeout.
                 await asyncio.sleep(_CONNECT_TIMEOUT * self.time_scale)
                 error = BLEConnectionError.ESP_GATT_CONN_FAIL_ESTABLISH.value

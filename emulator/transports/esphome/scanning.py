@@ -105,7 +105,7 @@ class Scanner:
             response.advertisements.add(
                 address=mac_to_int(peripheral.address),
                 rssi=rssi,
-                address_type=0 if peripheral.public_address else 1,
+                address_type=peripheral.address_type,
                 data=advertisement.heard(active=self.active),
             )
         if response.advertisements:
