@@ -1,7 +1,7 @@
 """An emulated Ninebot One Z10: the Z series' "5A A5" framing, its battery packs, its XOR key.
 
-The Z speaks another framing than the One C/E/P and the S2 (docs/protocols/ninebot-one.md,
-section 2.7), over the Nordic UART service:
+The Z speaks another framing than the One C/E/P and the S2 (docs/protocols/ninebot-one-z.md),
+over the Nordic UART service:
 
     5A A5  LEN  SRC  DST  CMD  IDX  DATA[LEN]  CK0 CK1      LEN = data only, frame = LEN + 9 bytes
 
