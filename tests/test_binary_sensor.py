@@ -14,6 +14,6 @@ from .helpers.snapshots import SNAPSHOT_MARK, SnapshotEntities
 pytestmark = SNAPSHOT_MARK
 
 
-@pytest.mark.parametrize("device", ["mi_band_1s", "ninebot_one_e"])
+@pytest.mark.parametrize("device", ["mi_band_1s", "ninebot_one_e", "ninebot_one_z10"])
 async def test_binary_sensors(snapshot_entities: SnapshotEntities, device: str) -> None:
     await snapshot_entities(Platform.BINARY_SENSOR, device)

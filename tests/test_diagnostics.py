@@ -33,7 +33,7 @@ GROWING = path_type(
 )
 
 
-@pytest.mark.parametrize("device", ["mi_band_1s", "ninebot_one_e"])
+@pytest.mark.parametrize("device", ["mi_band_1s", "ninebot_one_e", "ninebot_one_z10"])
 async def test_diagnostics(
     hass: HomeAssistant,
     hass_client: ClientSessionGenerator,

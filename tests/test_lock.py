@@ -13,6 +13,6 @@ from .helpers.snapshots import SNAPSHOT_MARK, SnapshotEntities
 pytestmark = SNAPSHOT_MARK
 
 
-@pytest.mark.parametrize("device", ["ninebot_one_e"])
+@pytest.mark.parametrize("device", ["ninebot_one_e", "ninebot_one_z10"])
 async def test_locks(snapshot_entities: SnapshotEntities, device: str) -> None:
     await snapshot_entities(Platform.LOCK, device)

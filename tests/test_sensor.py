@@ -14,6 +14,8 @@ from .helpers.snapshots import SNAPSHOT_MARK, SnapshotEntities
 pytestmark = SNAPSHOT_MARK
 
 
-@pytest.mark.parametrize("device", ["mi_band_1s", "mi_band_1", "ninebot_one_e", "ninebot_one_s2"])
+@pytest.mark.parametrize(
+    "device", ["mi_band_1s", "mi_band_1", "ninebot_one_e", "ninebot_one_s2", "ninebot_one_z10"]
+)
 async def test_sensors(snapshot_entities: SnapshotEntities, device: str) -> None:
     await snapshot_entities(Platform.SENSOR, device)

@@ -138,8 +138,7 @@ async def test_a_z10_s_errors_raise_a_repair_that_names_them(
 
     wheel.state.error_code = wheel.state.second_error = 0
     await until(
-        lambda: ir.async_get(hass).async_get_issue(DOMAIN, f"wheel_error_{entry.entry_id}")
-        is None
+        lambda: ir.async_get(hass).async_get_issue(DOMAIN, f"wheel_error_{entry.entry_id}") is None
     )
 
 

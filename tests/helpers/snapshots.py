@@ -24,6 +24,7 @@ from custom_components.miband_ninebot.miband import latency, protocol
 from emulator.devices import catalog
 from emulator.devices.band import MiBand
 from emulator.devices.wheel import NinebotOneS2
+from emulator.devices.wheel_z import NinebotOneZ10, captured_pack_state
 from emulator.link.peripheral import Peripheral
 
 from .. import add_entry_via_discovery, until
@@ -38,12 +39,14 @@ SNAPSHOT_TIME = "2026-11-21 10:00:00"
 SNAPSHOT_MARK = pytest.mark.usefixtures("frozen_time", "entity_registry_enabled_by_default")
 
 # The device kinds, by test id: a 1S (heart rate), a Mi Band 1 (none), a One E+ and an S2 at the
-# same values (the S2 reads its speed in 0.01 km/h, from its own register).
+# same values (the S2 reads its speed in 0.01 km/h, from its own register), and a Z10.
 DEVICES: dict[str, Callable[[], Peripheral]] = {
     "mi_band_1s": catalog.mi_band_1s,
     "mi_band_1": catalog.mi_band_1,
     "ninebot_one_e": make_wheel,
     "ninebot_one_s2": lambda: NinebotOneS2(state=replace(STATE)),
+    # A Z10 whose packs read as WheelLog captured them (tests/captures/wheellog_z10_adapter_test).
+    "ninebot_one_z10": lambda: NinebotOneZ10(state=captured_pack_state()),
 }
 # The `snapshot_entities` fixture: snapshot a platform's entities of one of DEVICES.
 type SnapshotEntities = Callable[[Platform, str], Awaitable[None]]
