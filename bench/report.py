@@ -21,6 +21,15 @@ STACK = (
 )
 
 
+def _rate_rows(rows: list[tuple[str, dict[str, Any]]], limit: float) -> list[str]:
+    """A strategy per row: its cycles per second, its share of the link's limit, its backlog."""
+    return [
+        f"| {name} | {figures['cycles_per_s']:.2f} | {figures['cycles_per_s'] / limit:.3f} "
+        f"| {figures['unanswered_requests']:.0f} |"
+        for name, figures in rows
+    ]
+
+
 def wheel_section(results: dict[str, Any]) -> list[str]:
     limit = results["limit"]["cycles_per_s"]
     rows = [
@@ -54,11 +63,7 @@ def wheel_section(results: dict[str, Any]) -> list[str]:
         "| strategy | cycles/s | of the link's limit | requests unanswered at the end |",
         "|---|---:|---:|---:|",
     ]
-    for name, figures in rows:
-        lines.append(
-            f"| {name} | {figures['cycles_per_s']:.2f} | {figures['cycles_per_s'] / limit:.3f} "
-            f"| {figures['unanswered_requests']:.0f} |"
-        )
+    lines += _rate_rows(rows, limit)
     lines += [
         f"| the link's limit: {results['limit']['events_per_cycle']:.0f} events per cycle "
         f"(request, then one per answer notification) | {limit:.2f} | 1.000 | |",
@@ -101,11 +106,7 @@ def wheel_z_section(results: dict[str, Any]) -> list[str]:
         "| strategy | cycles/s | of the link's limit | requests unanswered at the end |",
         "|---|---:|---:|---:|",
     ]
-    for name, figures in rows:
-        lines.append(
-            f"| {name} | {figures['cycles_per_s']:.2f} | {figures['cycles_per_s'] / limit:.3f} "
-            f"| {figures['unanswered_requests']:.0f} |"
-        )
+    lines += _rate_rows(rows, limit)
     wheellog_limit = results["limit_wheellog_block"]
     lines += [
         f"| the link's limit for our read: {results['limit']['events_per_cycle']:.0f} events "

@@ -305,74 +305,12 @@ def test_speed_in_reverse_is_a_positive_speed() -> None:
     assert live.speed == 1.5
 
 
-# -- properties ---------------------------------------------------------------------------------
-
-frames_strategy = st.lists(
-    st.builds(
-        Frame,
-        address=st.sampled_from([ADDRESS_ONE, ADDRESS_ONE_S2]),
-        command=st.sampled_from([COMMAND_READ, COMMAND_WRITE, COMMAND_WRITE_NO_RESPONSE]),
-        index=st.integers(0, 0xFF),
-        data=st.binary(max_size=protocol.MAX_LENGTH - 2),
-    ),
-    max_size=12,
-)
+# The decoder's properties (any chunking, garbage, any bytes): test_ninebot_framing.py.
 
 
 def _chunked(data: bytes, cuts: list[int]) -> list[bytes]:
     points = sorted({c % (len(data) + 1) for c in cuts} | {0, len(data)})
     return [data[a:b] for a, b in pairwise(points)]
-
-
-@settings(max_examples=300, deadline=None)
-@given(frames=frames_strategy, cuts=st.lists(st.integers(0, 10_000), max_size=40))
-def test_any_chunking_yields_the_same_frames(frames: list[Frame], cuts: list[int]) -> None:
-    stream = b"".join(frame.encode() for frame in frames)
-    decoder = StreamDecoder()
-    decoded = [f for chunk in _chunked(stream, cuts) for f in decoder.feed(chunk)]
-    assert decoded == frames
-    assert decoder.stats.skipped_bytes == 0
-
-
-# Noise as it happens: random bytes, and frames cut short by a lost notification.
-noise_strategy = st.one_of(
-    st.binary(max_size=30),
-    st.builds(
-        lambda frame, keep: frame.encode()[: keep % len(frame.encode())],
-        frames_strategy.filter(bool).map(lambda frames: frames[0]),
-        st.integers(0, 100),
-    ),
-)
-
-
-@settings(max_examples=300, deadline=None)
-@given(
-    frames=frames_strategy,
-    garbage=st.lists(noise_strategy, min_size=13, max_size=13),
-    cuts=st.lists(st.integers(0, 10_000), max_size=40),
-)
-def test_garbage_between_frames_never_loses_a_frame(
-    frames: list[Frame], garbage: list[bytes], cuts: list[int]
-) -> None:
-    stream = garbage[0] + b"".join(
-        frame.encode() + noise for frame, noise in zip(frames, garbage[1:], strict=False)
-    )
-    decoder = StreamDecoder()
-    decoded = iter([f for chunk in _chunked(stream, cuts) for f in decoder.feed(chunk)])
-    # Every real frame comes out, in order; garbage may at most add frames of its own.
-    assert all(any(frame == got for got in decoded) for frame in frames)
-
-
-@settings(max_examples=500, deadline=None)
-@given(chunks=st.lists(st.binary(max_size=64), max_size=30))
-def test_decoder_never_raises_and_accounts_for_every_byte(chunks: list[bytes]) -> None:
-    decoder = StreamDecoder()
-    decoded = [f for chunk in chunks for f in decoder.feed(chunk)]
-    fed = sum(map(len, chunks))
-    consumed = sum(len(f.encode()) for f in decoded) + decoder.stats.skipped_bytes
-    assert consumed <= fed
-    assert fed - consumed < protocol.MAX_LENGTH + 6  # only a possible frame's start is kept
-    assert decoder.stats.frames == len(decoded)
 
 
 # -- against the emulated wheel, whose framing is written independently -----------------------

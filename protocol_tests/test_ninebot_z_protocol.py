@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from itertools import pairwise
 
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, strategies as st
 from ninebot import protocol_z
 from ninebot.advertisement import (
     MODEL_ONE_S2,
@@ -87,58 +87,7 @@ def test_a_keyed_frame_does_not_read_as_plaintext() -> None:
     assert ZFraming(gamma).parse(frame.encode()) is None
 
 
-@settings(max_examples=300, deadline=None)
-@given(frames=frames_strategy, cuts=st.lists(st.integers(0, 10_000), max_size=40), gamma=gammas)
-def test_any_chunking_yields_the_same_frames(
-    frames: list[ZFrame], cuts: list[int], gamma: bytes
-) -> None:
-    stream = b"".join(frame.encode(gamma) for frame in frames)
-    decoder = _decoder(gamma)
-    decoded = [f for chunk in _chunked(stream, cuts) for f in decoder.feed(chunk)]
-    assert decoded == frames
-    assert decoder.stats.skipped_bytes == 0
-
-
-noise_strategy = st.one_of(
-    st.binary(max_size=30),
-    st.builds(
-        lambda frame, keep: frame.encode()[: keep % len(frame.encode())],
-        frame_strategy,
-        st.integers(0, 100),
-    ),
-)
-
-
-@settings(max_examples=300, deadline=None)
-@given(
-    frames=frames_strategy,
-    garbage=st.lists(noise_strategy, min_size=13, max_size=13),
-    cuts=st.lists(st.integers(0, 10_000), max_size=40),
-)
-def test_garbage_between_frames_never_loses_a_frame(
-    frames: list[ZFrame], garbage: list[bytes], cuts: list[int]
-) -> None:
-    stream = garbage[0] + b"".join(
-        frame.encode() + noise for frame, noise in zip(frames, garbage[1:], strict=False)
-    )
-    decoder = ZStreamDecoder()
-    decoded = iter([f for chunk in _chunked(stream, cuts) for f in decoder.feed(chunk)])
-    # Every real frame comes out, in order; garbage may at most add frames of its own.
-    assert all(any(frame == got for got in decoded) for frame in frames)
-
-
-@settings(max_examples=500, deadline=None)
-@given(chunks=st.lists(st.binary(max_size=64), max_size=30), gamma=gammas)
-def test_decoder_never_raises_and_accounts_for_every_byte(
-    chunks: list[bytes], gamma: bytes
-) -> None:
-    decoder = _decoder(gamma)
-    decoded = [f for chunk in chunks for f in decoder.feed(chunk)]
-    fed = sum(map(len, chunks))
-    consumed = sum(len(f.encode()) for f in decoded) + decoder.stats.skipped_bytes
-    assert consumed <= fed
-    assert fed - consumed < protocol_z.MAX_LENGTH + 9  # only a possible frame's start is kept
-    assert decoder.stats.frames == len(decoded)
+# The decoder's properties (any chunking, garbage, any bytes, under a key): test_ninebot_framing.py.
 
 
 # -- advertisement: Ninebot's company id, told apart as WheelLog and eucWatch do -----------------
