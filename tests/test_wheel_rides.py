@@ -8,46 +8,27 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import timedelta
-from typing import Any
 
 from homeassistant.components.lock import LockState
 from homeassistant.const import STATE_OFF, STATE_ON, STATE_UNKNOWN, Platform
-from homeassistant.core import HomeAssistant, State
+from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
+from pytest_homeassistant_custom_component.common import async_fire_time_changed
 
-from custom_components.miband_ninebot.const import CONF_MIN_STATE_INTERVAL, DOMAIN
+from custom_components.miband_ninebot.const import DOMAIN
 from custom_components.miband_ninebot.ninebot import client as wheel_client
 from emulator.devices.wheel import NinebotOne
 from emulator.devices.wheel_state import ChargeProfile, RideProfile, Standing, WheelState
 from emulator.link.peripheral import Peripheral
 
 from . import entity_id_of, record_states, settle, state_of, until
-from .helpers.wheel import add_wheel, enable_lock
+from .helpers.wheel import add_wheel_in_state, enable_lock, fired_events
 
 AddDevice = Callable[[Peripheral], Peripheral]
-
-
-async def _add_wheel(
-    hass: HomeAssistant, add_device: AddDevice, state: WheelState, **options: object
-) -> tuple[NinebotOne, MockConfigEntry]:
-    """A wheel in this state, added as `add_wheel` adds one, every change written at once."""
-    return await add_wheel(
-        hass, add_device, NinebotOne(state=state), **{CONF_MIN_STATE_INTERVAL: 0, **options}
-    )
-
-
-def _fired(states: list[State]) -> list[tuple[str, dict[str, Any]]]:
-    """The events among an event entity's recorded states: (type, the data it came with)."""
-    return [
-        (state.attributes["event_type"], dict(state.attributes))
-        for state in states
-        if state.state not in ("unavailable", STATE_UNKNOWN)
-    ]
 
 
 def _value(hass: HomeAssistant, wheel: NinebotOne, key: str) -> float:
@@ -58,7 +39,7 @@ async def test_an_automation_switches_the_charger_off_at_80_percent(
     hass: HomeAssistant, add_device: AddDevice
 ) -> None:
     """The automation a smart-plug owner writes, on the charge event's "limit reached"."""
-    wheel, _entry = await _add_wheel(hass, add_device, WheelState(battery=72))
+    wheel, _entry = await add_wheel_in_state(hass, add_device, WheelState(battery=72))
     charge_id = entity_id_of(hass, Platform.EVENT, wheel.address, "charge")
     charges = record_states(hass, charge_id)
     assert await async_setup_component(hass, "input_boolean", {"input_boolean": {"plug": None}})
@@ -89,7 +70,7 @@ async def test_an_automation_switches_the_charger_off_at_80_percent(
     )  # no rate yet
 
     await until(lambda: hass.states.get("input_boolean.plug").state == STATE_OFF)
-    fired = _fired(charges)
+    fired = fired_events(charges)
     assert [event for event, _data in fired] == ["started", "limit_reached"]
     assert fired[1][1]["battery"] == 80
     assert fired[1][1]["limit"] == 80
@@ -105,7 +86,11 @@ async def test_an_automation_switches_the_charger_off_at_80_percent(
         lambda: state_of(hass, Platform.BINARY_SENSOR, wheel.address, "charging") == STATE_OFF
     )
     assert wheel.state.battery == 100
-    assert [event for event, _data in _fired(charges)] == ["started", "limit_reached", "ended"]
+    assert [event for event, _data in fired_events(charges)] == [
+        "started",
+        "limit_reached",
+        "ended",
+    ]
     assert state_of(hass, Platform.SENSOR, wheel.address, "time_to_full") == STATE_UNKNOWN
 
 
@@ -116,21 +101,21 @@ async def test_a_ride_shows_its_time_speeds_and_energy(
     # Assistant's clock, which the test does not speed up: every half second here.
     monkeypatch.setattr(wheel_client, "SLOW_READ_INTERVAL", 0.5)
     connected = dt_util.utcnow()
-    wheel, _entry = await _add_wheel(hass, add_device, WheelState(trip_time=30))
+    wheel, _entry = await add_wheel_in_state(hass, add_device, WheelState(trip_time=30))
     rides = record_states(hass, entity_id_of(hass, Platform.EVENT, wheel.address, "ride"))
     wheel.do(Standing())
     await until(lambda: _value(hass, wheel, "ride_time") >= 1)  # whole minutes
-    assert _fired(rides) == []
+    assert fired_events(rides) == []
 
     ride = wheel.start_ride(RideProfile(cruise_speed=18.0))
-    await until(lambda: _fired(rides))
-    assert _fired(rides)[0][0] == "started"
+    await until(lambda: fired_events(rides))
+    assert fired_events(rides)[0][0] == "started"
     await until(lambda: ride.elapsed > 300)  # five minutes on the wheel's clock
     wheel.do(Standing())
     ridden = (wheel.state.trip_distance, ride.energy_wh)
-    await until(lambda: len(_fired(rides)) == 2)
+    await until(lambda: len(fired_events(rides)) == 2)
 
-    event, summary = _fired(rides)[1]
+    event, summary = fired_events(rides)[1]
     assert event == "ended"
     assert summary["reason"] == "stopped"
     # Against what the wheel told: a busy host can stall between two answers, and the ride the
@@ -173,15 +158,15 @@ async def test_a_ride_shows_its_time_speeds_and_energy(
 async def test_a_ride_ends_when_the_wheel_is_switched_off_or_gone(
     hass: HomeAssistant, add_device: AddDevice
 ) -> None:
-    wheel, _entry = await _add_wheel(hass, add_device, WheelState())
+    wheel, _entry = await add_wheel_in_state(hass, add_device, WheelState())
     rides = record_states(hass, entity_id_of(hass, Platform.EVENT, wheel.address, "ride"))
     ride = wheel.start_ride()
-    await until(lambda: _fired(rides))
+    await until(lambda: fired_events(rides))
     await until(lambda: ride.elapsed > 30)
 
     wheel.power_cycle()  # switched off mid-ride and on again: the clock starts over
-    await until(lambda: len(_fired(rides)) == 3)  # ended, and the wheel still rolls: started
-    assert [(event, data.get("reason")) for event, data in _fired(rides)] == [
+    await until(lambda: len(fired_events(rides)) == 3)  # ended, and the wheel still rolls: started
+    assert [(event, data.get("reason")) for event, data in fired_events(rides)] == [
         ("started", None),
         ("ended", "switched_off"),
         ("started", None),
@@ -189,11 +174,11 @@ async def test_a_ride_ends_when_the_wheel_is_switched_off_or_gone(
 
     wheel.leave_range()
     await settle(hass)
-    assert len(_fired(rides)) == 3  # a moment away is not the end of a ride
+    assert len(fired_events(rides)) == 3  # a moment away is not the end of a ride
     async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=61))
     await settle(hass)
-    assert _fired(rides)[-1][0] == "ended"
-    assert _fired(rides)[-1][1]["reason"] == "disconnected"
+    assert fired_events(rides)[-1][0] == "ended"
+    assert fired_events(rides)[-1][1]["reason"] == "disconnected"
 
 
 async def test_an_error_code_raises_a_repair_until_it_clears(
@@ -202,7 +187,7 @@ async def test_an_error_code_raises_a_repair_until_it_clears(
     # The codes come round with the slow registers: every 15 s of Home Assistant's clock, which
     # the test does not speed up; every half second here.
     monkeypatch.setattr(wheel_client, "SLOW_READ_INTERVAL", 0.5)
-    wheel, entry = await _add_wheel(hass, add_device, WheelState())
+    wheel, entry = await add_wheel_in_state(hass, add_device, WheelState())
     issues = ir.async_get(hass)
     issue_id = f"wheel_error_{entry.entry_id}"
     assert state_of(hass, Platform.SENSOR, wheel.address, "error_code") == "0"
@@ -227,7 +212,7 @@ async def test_an_error_code_raises_a_repair_until_it_clears(
 async def test_the_lock_refuses_while_moving_and_works_at_standstill(
     hass: HomeAssistant, add_device: AddDevice
 ) -> None:
-    wheel, entry = await _add_wheel(hass, add_device, WheelState())
+    wheel, entry = await add_wheel_in_state(hass, add_device, WheelState())
     lock_id = await enable_lock(hass, wheel, entry)
     assert hass.states.get(lock_id).state == LockState.UNLOCKED
 
@@ -256,7 +241,7 @@ async def test_the_lock_refuses_while_moving_and_works_at_standstill(
 async def test_a_lock_the_wheel_does_not_take_is_reported(
     hass: HomeAssistant, add_device: AddDevice
 ) -> None:
-    wheel, entry = await _add_wheel(hass, add_device, WheelState())
+    wheel, entry = await add_wheel_in_state(hass, add_device, WheelState())
     lock_id = await enable_lock(hass, wheel, entry)
     wheel.faults.ignore_writes = True
 
@@ -273,7 +258,7 @@ async def test_a_restart_keeps_the_power_on_s_top_speed_and_energy(
 ) -> None:
     """Home Assistant going away and back while the wheel stays on: the same power-on goes on."""
     # On for ten minutes when Home Assistant first reads it.
-    wheel, entry = await _add_wheel(hass, add_device, WheelState(trip_time=600))
+    wheel, entry = await add_wheel_in_state(hass, add_device, WheelState(trip_time=600))
     energy_id = entity_id_of(hass, Platform.SENSOR, wheel.address, "energy")
     wheel.start_ride()
     await until(lambda: _value(hass, wheel, "energy") >= 3)

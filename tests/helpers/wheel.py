@@ -1,16 +1,23 @@
-"""A wheel in Home Assistant: one of known identity and values, adding it, enabling its lock."""
+"""A wheel in Home Assistant: one of known identity and values, adding it, enabling its lock, the
+events its event entities fired."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
+from typing import Any
 
-from homeassistant.const import Platform
-from homeassistant.core import HomeAssistant
+from homeassistant.const import STATE_UNAVAILABLE, STATE_UNKNOWN, Platform
+from homeassistant.core import HomeAssistant, State
 from homeassistant.helpers import entity_registry as er
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.miband_ninebot.const import CONF_KIND, CONF_MODEL, DOMAIN
+from custom_components.miband_ninebot.const import (
+    CONF_KIND,
+    CONF_MIN_STATE_INTERVAL,
+    CONF_MODEL,
+    DOMAIN,
+)
 from emulator.devices.wheel import NinebotOne, WheelIdentity
 from emulator.devices.wheel_state import WheelState
 from emulator.link.peripheral import Peripheral
@@ -70,6 +77,27 @@ async def add_wheel(
     assert await hass.config_entries.async_setup(entry.entry_id)
     await settle(hass)
     return wheel, entry
+
+
+async def add_wheel_in_state(
+    hass: HomeAssistant,
+    add_device: Callable[[Peripheral], Peripheral],
+    state: WheelState,
+    **options: object,
+) -> tuple[NinebotOne, MockConfigEntry]:
+    """A wheel in this state, added as `add_wheel` adds one, every change written at once."""
+    return await add_wheel(
+        hass, add_device, NinebotOne(state=state), **{CONF_MIN_STATE_INTERVAL: 0, **options}
+    )
+
+
+def fired_events(states: list[State]) -> list[tuple[str, dict[str, Any]]]:
+    """The events among an event entity's recorded states: (type, the data it came with)."""
+    return [
+        (state.attributes["event_type"], dict(state.attributes))
+        for state in states
+        if state.state not in (STATE_UNAVAILABLE, STATE_UNKNOWN)
+    ]
 
 
 async def enable_lock(hass: HomeAssistant, wheel: NinebotOne, entry: MockConfigEntry) -> str:

@@ -6,6 +6,7 @@
 - `transport`: each variant's characteristics, frame address and what is read how often.
 - `client.NinebotClient`: identity once, then self-clocked polling, and the lock's checked write.
 - `ride`, `charge`: what the readings add up to, on the wheel's own clock.
+- `outing`: what the lifetime counters moved by while the wheel was not heard.
 
 Facts come from docs/protocols/ninebot-one.md, with their sources.
 """

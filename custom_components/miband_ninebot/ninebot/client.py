@@ -161,7 +161,8 @@ class NinebotClient:
         except WheelNotAnsweringError:
             if not self.dialect.can_ask_key:
                 raise
-            # Silent in plaintext: a Z that wants the key WheelLog once asked for (docs/protocols/ninebot-one-z.md, 2.1).
+            # Silent in plaintext: a Z that wants the key WheelLog once asked for
+            # (docs/protocols/ninebot-one-z.md, section 2.1).
             await self._ask_key()
             await self._read(first)
         for request in others:

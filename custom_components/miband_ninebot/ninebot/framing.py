@@ -1,9 +1,10 @@
 """Cutting a notification stream back into frames, whatever the framing: 55 AA or 5A A5.
 
-Both of the wheel's framings (docs/protocols/ninebot-one.md section 2.1, ninebot-one-z.md section 2) start with a
-two-byte header, carry a length in their third byte and end with the same checksum, and both
-arrive cut anywhere by the notifications. What differs (the header, how the length counts, the
-frame's fields, the Z's optional XOR) is a `Framing`; the search for frames is written once.
+Both of the wheel's framings (docs/protocols/ninebot-one.md section 2.1, ninebot-one-z.md
+section 2) start with a two-byte header, carry a length in their third byte and end with the same
+checksum, and both arrive cut anywhere by the notifications. What differs (the header, how the
+length counts, the frame's fields, the Z's optional XOR) is a `Framing`; the search for frames is
+written once.
 """
 
 from __future__ import annotations

@@ -55,6 +55,14 @@ RANGE = ReadRequest(REMAINING_RANGE, 1)
 LIFETIME = ReadRequest(TOTAL_RIDE_TIME_LOW, 2)
 LOCK_STATE = ReadRequest(LOCK, 1)
 
+# Cells in series in the One's pack (C/E/E+/P, A1/S2): 15, as WheelLog counts them for its Ninebot
+# adapter: `NinebotAdapter.getCellsForWheel()` returns 15, and `WheelData.getAvgVoltagePerCell()`
+# divides the pack's voltage by that count (WheelLog/Wheellog.Android at
+# a21ccb328df579012280f59781d66282ea49da9a, app/src/main/java/com/cooper/wheellog/utils/
+# NinebotAdapter.java L77-78, WheelData.java L727-733). It fits the One's own voltages: the
+# 52.49-61.59 V of a recorded ride (docs/protocols/ninebot-one.md, 0x47) are 3.50-4.11 V a cell.
+ONE_CELLS_IN_SERIES = 15
+
 
 @dataclass(frozen=True, slots=True)
 class Transport:
@@ -70,6 +78,9 @@ class Transport:
     z_frames: bool = False  # 5A A5 rather than 55 AA (`dialect`)
     packs: tuple[int, ...] = ()  # the battery packs' addresses, a Z's
     error_meanings: Mapping[int, str] = field(default_factory=dict)  # where a source names them
+    # The pack's cells in series, for an average cell voltage from the pack's; None for a wheel
+    # that gives its cells' own voltages, or whose count no source gives.
+    cells_in_series: int | None = None
 
 
 ONE_C_E_P = Transport(
@@ -79,6 +90,7 @@ ONE_C_E_P = Transport(
     firmware_version,
     live=ReadRequest(FLAGS, CURRENT - FLAGS + 1),  # flags, battery ... current
     slow=(CODES, RANGE, LIFETIME),
+    cells_in_series=ONE_CELLS_IN_SERIES,
 )
 # WheelLog's S2 branch: address 0x11, speed at 0xBE, the version printed differently; writes
 # with 0x02 as eucWatch and 9BotONE do (`ONE_S2`).
@@ -89,6 +101,7 @@ ONE_A1_S2 = Transport(
     firmware_version_s2,
     live=ReadRequest(ERROR_CODE, SPEED_S2 - ERROR_CODE + 1),  # codes, flags ... the speed
     slow=(RANGE, LIFETIME),
+    cells_in_series=ONE_CELLS_IN_SERIES,
 )
 
 
@@ -130,6 +143,11 @@ ONE_Z = Transport(
     error_meanings=Z_ERRORS,
 )
 LIVE = ONE_C_E_P.live
+
+
+def average_cell_voltage(pack_voltage: float, cells_in_series: int) -> float:
+    """V per cell: the pack's voltage shared by its cells in series, to the millivolt."""
+    return round(pack_voltage / cells_in_series, 3)
 
 
 def transport_for_model(model: str) -> Transport:

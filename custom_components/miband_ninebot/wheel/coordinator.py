@@ -1,7 +1,8 @@
 """A Ninebot One's coordinator: link lifecycle, polling session, and what the readings add up to.
 
-Rides and charges (`ninebot.ride`, `ninebot.charge`) become event entities' events; an error code
-raises a repair issue (`repairs`) until the wheel reports none.
+Rides and charges (`ninebot.ride`, `ninebot.charge`) and outings (`outing`: what changed while
+the wheel was not heard) become event entities' events; an error code raises a repair issue
+(`repairs`) until the wheel reports none.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from ..ninebot.protocol import model_from_serial
 from ..ninebot.ride import RideEnd, RideSummary, RideTracker
 from ..ninebot.transport import transport_for_model
 from ..options import LinkSettings, charge_limit, ride_end_delay
+from .outing import EVENT_RETURNED, OutingWatch, outing_event_data
 from .power_on import PowerOnMemory, PowerOnTotals
 from .repairs import WheelErrorIssue
 
@@ -40,6 +42,7 @@ class WheelEvent(StrEnum):
 
     RIDE = "ride"
     CHARGE = "charge"
+    OUTING = "outing"
 
 
 type EventListener = Callable[[str, dict[str, Any]], None]
@@ -87,7 +90,7 @@ class WheelCoordinator(LinkCoordinator[WheelData | None]):
             hass,
             entry,
             ble_device,
-            NinebotClient(self._async_on_reading, transport),
+            NinebotClient(self._async_on_reading, self.transport),
             None,
             settings=settings,
         )
@@ -103,10 +106,12 @@ class WheelCoordinator(LinkCoordinator[WheelData | None]):
         }
         self._cancel_ride_end: CALLBACK_TYPE | None = None
         self.power_on = PowerOnMemory(hass, self.address)
+        self.outings = OutingWatch(hass, self.address)
 
     async def async_load(self) -> None:
-        """Read the figures of the power-on Home Assistant last saw."""
+        """Read the figures of the power-on Home Assistant last saw, and those it last heard."""
         await self.power_on.async_load()
+        await self.outings.async_load()
 
     @callback
     def async_listen_event(self, kind: WheelEvent, listener: EventListener) -> CALLBACK_TYPE:
@@ -138,6 +143,8 @@ class WheelCoordinator(LinkCoordinator[WheelData | None]):
                 serial_number=identity.serial_number,
             )
         self._async_cancel_ride_end()
+        if (outing := self.outings.async_heard(reading)) is not None:
+            self._fire(WheelEvent.OUTING, EVENT_RETURNED, outing_event_data(outing))
         live = reading.live
         first_reading = self._powered_on is None
         if self._powered_on is None or live.trip_time < (self.rides.clock or 0):
@@ -176,6 +183,12 @@ class WheelCoordinator(LinkCoordinator[WheelData | None]):
             listener(event_type, attributes)
 
     @callback
+    def async_session_lost(self) -> None:
+        """The next reading will be a new connection's: the one an outing is measured by."""
+        super().async_session_lost()
+        self.outings.async_connection_lost()
+
+    @callback
     def async_link_down(self) -> None:
         """A ride under way ends if the link stays away for the ride's end delay."""
         if self.rides.riding and self._cancel_ride_end is None:
@@ -200,4 +213,5 @@ class WheelCoordinator(LinkCoordinator[WheelData | None]):
         await super().async_shutdown()
         self._async_cancel_ride_end()
         await self.power_on.async_save()
+        await self.outings.async_save()
         self.error_issue.async_delete()

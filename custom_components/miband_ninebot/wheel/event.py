@@ -1,7 +1,9 @@
-"""A wheel's event entities: rides (started, ended), charges (started, ended, limit reached).
+"""A wheel's event entities: rides, charges, outings.
 
+Rides fire started and ended, charges started, ended and limit reached, outings returned.
 Automations trigger on them: "the wheel reached 80 %, switch the charger's plug off", "the ride
-ended, tell me how far". A ride's end carries its summary; a charge's events the battery level.
+ended, tell me how far", "the wheel is back: it did 12 km". A ride's end carries its summary; a
+charge's events the battery level; an outing what changed while the wheel was away (`outing`).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from homeassistant.core import callback
 from ..entity import MiBandNinebotEntity
 from ..ninebot.charge import ChargeEvent
 from .coordinator import WheelCoordinator, WheelEvent
+from .outing import EVENT_RETURNED
 
 WHEEL_EVENTS = (
     EventEntityDescription(
@@ -24,11 +27,14 @@ WHEEL_EVENTS = (
         translation_key=WheelEvent.CHARGE,
         event_types=[event.value for event in ChargeEvent],
     ),
+    EventEntityDescription(
+        key=WheelEvent.OUTING, translation_key=WheelEvent.OUTING, event_types=[EVENT_RETURNED]
+    ),
 )
 
 
 def entities(coordinator: WheelCoordinator) -> list[EventEntity]:
-    """Rides, then charges."""
+    """Rides, charges, outings."""
     return [WheelEventEntity(coordinator, d) for d in WHEEL_EVENTS]
 
 

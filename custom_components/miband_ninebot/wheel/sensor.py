@@ -1,11 +1,19 @@
-"""A wheel's sensors: its live telemetry, and what its readings since power-on add up to.
+"""A wheel's sensors: its live telemetry, what its readings since power-on add up to, its outings.
 
-The speed carries what identifies the wheel (PIN, firmware, serial number) as attributes.
+The speed carries what identifies the wheel (PIN, firmware, serial number) as attributes. The
+average cell voltage is there for a wheel whose transport counts its pack's cells in series. The
+last outing (`outing`) keeps its distance and figures across restarts, like the event it repeats.
 """
 
 from __future__ import annotations
 
-from homeassistant.components.sensor import SensorDeviceClass, SensorEntity, SensorStateClass
+from homeassistant.components.sensor import (
+    RestoreSensor,
+    SensorDeviceClass,
+    SensorEntity,
+    SensorEntityDescription,
+    SensorStateClass,
+)
 from homeassistant.const import (
     PERCENTAGE,
     EntityCategory,
@@ -18,6 +26,7 @@ from homeassistant.const import (
     UnitOfTemperature,
     UnitOfTime,
 )
+from homeassistant.core import callback
 
 from ..data_sensor import (
     ATTR_FIRMWARE_VERSION,
@@ -25,7 +34,18 @@ from ..data_sensor import (
     MiBandNinebotSensorEntityDescription,
     data_sensor_class,
 )
+from ..entity import MiBandNinebotEntity
+from ..ninebot.outing import Outing
+from ..ninebot.transport import average_cell_voltage
 from .coordinator import WheelCoordinator, WheelData
+from .outing import (
+    ATTR_AVERAGE_SPEED,
+    ATTR_BATTERY_USED,
+    ATTR_LEFT,
+    ATTR_RETURNED,
+    ATTR_RIDING_TIME,
+    outing_attributes,
+)
 from .pack_sensor import pack_descriptions
 
 ATTR_PIN = "pin"
@@ -200,11 +220,48 @@ WHEEL_SENSORS: tuple[WheelSensorEntityDescription, ...] = (
 )
 
 
+def _average_cell_voltage(cells_in_series: int) -> WheelSensorEntityDescription:
+    """The pack's voltage per cell, for a wheel of `cells_in_series` (WheelLog's figure)."""
+    return MiBandNinebotSensorEntityDescription[WheelData](
+        key="average_cell_voltage",
+        translation_key="average_cell_voltage",
+        device_class=SensorDeviceClass.VOLTAGE,
+        native_unit_of_measurement=UnitOfElectricPotential.VOLT,
+        state_class=SensorStateClass.MEASUREMENT,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        suggested_display_precision=3,
+        value_fn=lambda data: average_cell_voltage(data.reading.live.voltage, cells_in_series),
+    )
+
+
+LAST_OUTING = SensorEntityDescription(
+    key="last_outing",
+    translation_key="last_outing",
+    device_class=SensorDeviceClass.DISTANCE,
+    native_unit_of_measurement=UnitOfLength.KILOMETERS,
+    # One value per outing, not a quantity that evolves: no long-term statistics.
+    suggested_display_precision=1,
+)
+OUTING_ATTRIBUTES = (
+    ATTR_RIDING_TIME,
+    ATTR_BATTERY_USED,
+    ATTR_AVERAGE_SPEED,
+    ATTR_LEFT,
+    ATTR_RETURNED,
+)
+
+
 def entities(coordinator: WheelCoordinator) -> list[SensorEntity]:
-    """The wheel's sensors, in the order of their descriptions; then a Z's packs'."""
-    packs = range(1, len(coordinator.transport.packs) + 1)
-    descriptions = (*WHEEL_SENSORS, *(d for n in packs for d in pack_descriptions(n)))
-    return [_sensor_class(d)(coordinator, d) for d in descriptions]
+    """The wheel's sensors, in the order of their descriptions; a Z's packs'; the last outing."""
+    descriptions = list(WHEEL_SENSORS)
+    if (cells := coordinator.transport.cells_in_series) is not None:
+        descriptions.append(_average_cell_voltage(cells))
+    for number in range(1, len(coordinator.transport.packs) + 1):
+        descriptions.extend(pack_descriptions(number))
+    return [
+        *(_sensor_class(d)(coordinator, d) for d in descriptions),
+        LastOutingSensor(coordinator, LAST_OUTING),
+    ]
 
 
 def _sensor_class(
@@ -220,3 +277,35 @@ class WheelSpeedSensor(MiBandNinebotSensor[WheelData]):
     """
 
     _unrecorded_attributes = frozenset({ATTR_PIN})
+
+
+class LastOutingSensor(MiBandNinebotEntity[WheelCoordinator], RestoreSensor):
+    """The latest outing's distance, its other figures as attributes, kept across restarts."""
+
+    _attr_native_value: float | None = None
+
+    @property
+    def available(self) -> bool:
+        """The last outing stays readable while the wheel is away (it is away on the next)."""
+        return True
+
+    async def async_added_to_hass(self) -> None:
+        """Take the outing shown before Home Assistant restarted, then listen for the next."""
+        await super().async_added_to_hass()
+        last, state = await self.async_get_last_sensor_data(), await self.async_get_last_state()
+        if last is not None and isinstance(last.native_value, int | float) and state is not None:
+            self._attr_native_value = float(last.native_value)
+            self._attr_extra_state_attributes = {
+                key: state.attributes.get(key) for key in OUTING_ATTRIBUTES
+            }
+        self.async_on_remove(self.coordinator.outings.async_listen(self._async_on_outing))
+
+    @callback
+    def _async_on_outing(self, outing: Outing) -> None:
+        self._attr_native_value = outing.distance
+        self._attr_extra_state_attributes = outing_attributes(outing)
+        self.async_write_ha_state()
+
+    @callback
+    def _handle_coordinator_update(self) -> None:
+        """Outings write their own state; a reading is not one."""
