@@ -40,7 +40,8 @@ from custom_components.miband_ninebot.const import (
     CONF_READ_INTERVAL,
     DOMAIN,
 )
-from emulator.devices.wheel import NinebotOne, RideProfile, Standing, WheelState
+from emulator.devices.wheel import NinebotOne
+from emulator.devices.wheel_state import RideProfile, Standing, WheelState
 from emulator.link.peripheral import ConnectFault, Peripheral
 
 from . import entity_id_of, record_states, settle, state_of, until
