@@ -7,6 +7,7 @@ acknowledged with its own count. Expected hours are computed here from the band'
 
 from __future__ import annotations
 
+import asyncio
 from collections import defaultdict
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -187,10 +188,16 @@ async def test_stored_but_unacknowledged_blocks_are_not_counted_again(
     more = generate_minutes(more_start, 400, seed=11)
     band.memory.record(more_start, more)
     acknowledged = len(band.memory.acknowledged)
+
+    def drop_at_the_next_acknowledgement() -> None:
+        if len(band.memory.acknowledged) == acknowledged + 1:
+            band.faults.drop_at = ("write", CONTROL_POINT)
+
+    band.memory.on_acknowledged = drop_at_the_next_acknowledgement
     sync = hass.async_create_task(sync_activity(hass, band))
-    await until(lambda: len(band.memory.acknowledged) == acknowledged + 1)
-    band.faults.drop_at = ("write", CONTROL_POINT)
     await sync
+    band.memory.on_acknowledged = None
+    assert band.faults.drop_at is None  # it fired
     assert band.memory.minute_count == 0
     await _assert_statistics_match(hass, utc_start, minutes + more)
 
@@ -199,11 +206,19 @@ async def test_stored_but_unacknowledged_blocks_are_not_counted_again(
     again = generate_minutes(again_start, 600, seed=12)
     band.memory.record(again_start, again)
     acknowledged = len(band.memory.acknowledged)
+    unloads: list[asyncio.Task[bool]] = []
+
+    def stop_after_two_acknowledgements() -> None:
+        if len(band.memory.acknowledged) == acknowledged + 2:
+            unloads.append(hass.async_create_task(hass.config_entries.async_unload(entry.entry_id)))
+
+    band.memory.on_acknowledged = stop_after_two_acknowledgements
     sync = hass.async_create_task(sync_activity(hass, band))
-    await until(lambda: len(band.memory.acknowledged) == acknowledged + 2)
-    assert await hass.config_entries.async_unload(entry.entry_id)
     with pytest.raises(HomeAssistantError):
         await sync
+    band.memory.on_acknowledged = None
+    assert len(unloads) == 1
+    assert await unloads[0]
     assert band.memory.minute_count > 0
     assert await hass.config_entries.async_setup(entry.entry_id)
     await until(lambda: band.memory.minute_count == 0)

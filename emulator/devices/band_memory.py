@@ -17,6 +17,7 @@ the same day: sleep at night, walking by day, a charge in the evening (not worn)
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 import random
@@ -92,6 +93,9 @@ class ActivityMemory:
         self.runs: list[Run] = []
         self.acknowledged: list[tuple[datetime, int]] = []  # (start, minutes) deleted
         self.kept: list[tuple[datetime, int]] = []  # (start, minutes) acknowledged but kept
+        # Called as each deletion happens: a test that must act between two acknowledgements
+        # cannot rely on polling, which a busy machine lets several of them slip past.
+        self.on_acknowledged: Callable[[], None] | None = None
 
     @property
     def minute_count(self) -> int:
@@ -137,6 +141,8 @@ class ActivityMemory:
         if not run.minutes:
             self.runs.remove(run)
         self.acknowledged.append((block.start, block.count))
+        if self.on_acknowledged is not None:
+            self.on_acknowledged()
 
 
 def generate_minutes(
