@@ -9,16 +9,21 @@ of those captured bytes, checked against the values WheelLog's own test asserts 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 
 from homeassistant.components import bluetooth
 from homeassistant.components.lock import LockState
 from homeassistant.const import STATE_UNKNOWN, Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
+from homeassistant.util import dt as dt_util
+from pytest_homeassistant_custom_component.common import async_fire_time_changed
 
 from custom_components.miband_ninebot.const import CONF_MODEL, DOMAIN
 from emulator.devices import catalog
+from emulator.devices.wheel_state import RideProfile
 from emulator.devices.wheel_z import (
+    Z10_PACK_WH,
     NinebotOneZ10,
     captured_live_state,
     captured_pack_state,
@@ -26,8 +31,16 @@ from emulator.devices.wheel_z import (
 )
 from emulator.link.peripheral import Peripheral
 
-from . import add_entry_via_discovery, device_entry, entity_id_of, settle, state_of, until
-from .helpers.wheel import enable_lock
+from . import (
+    add_entry_via_discovery,
+    device_entry,
+    entity_id_of,
+    record_states,
+    settle,
+    state_of,
+    until,
+)
+from .helpers.wheel import enable_lock, fired_events
 
 AddDevice = Callable[[Peripheral], Peripheral]
 
@@ -193,3 +206,33 @@ async def test_a_z10_behind_an_esphome_proxy_is_discovered_and_read(
 
     assert state_of(hass, Platform.SENSOR, wheel.address, "speed") == "27.16"
     assert state_of(hass, Platform.SENSOR, wheel.address, "pack_1_cycles") == "175"
+
+
+async def test_a_z10_ridden_out_of_range_tells_its_outing(
+    hass: HomeAssistant, add_device: AddDevice
+) -> None:
+    wheel = add_device(_z10())
+    await add_entry_via_discovery(hass, wheel)
+    outings = record_states(hass, entity_id_of(hass, Platform.EVENT, wheel.address, "outing"))
+    odometer, runtime, battery = (
+        wheel.state.total_distance,
+        wheel.state.total_ride_time,
+        wheel.state.battery,
+    )
+
+    wheel.leave_range()
+    await settle(hass)
+    RideProfile(cruise_speed=20.0, capacity_wh=Z10_PACK_WH).advance(wheel.state, 1800)
+    wheel.state.speed, wheel.state.current = 0.0, 0.4
+    wheel.return_to_range()
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=61))
+    await settle(hass)
+
+    distance = round(wheel.state.total_distance - odometer, 3)
+    assert distance > 5
+    [(event, data)] = fired_events(outings)
+    assert event == "returned"
+    assert data["distance"] == distance
+    assert data["riding_time"] == wheel.state.total_ride_time - runtime == 1800
+    assert data["battery_used"] == battery - wheel.state.battery > 0
+    assert state_of(hass, Platform.SENSOR, wheel.address, "last_outing") == str(distance)
