@@ -3,7 +3,9 @@
 Requests are written without response to the wheel's serial characteristic; answers come back as
 notifications on it (on the One C/E/P the same characteristic FFE1 serves both ways). There is no
 sequence number: an answer says which registers it carries, so a request is done once every
-register it asked for has arrived (docs/protocols/ninebot-one.md, section 2.6).
+register it asked for has arrived (docs/protocols/ninebot-one.md, section 2.6). The framing is the
+transport's `dialect`: 55 AA, or a Z's 5A A5, whose battery packs answer for themselves (their
+registers are kept apart, by pack) and which may want a key (`identify`).
 
 Polling keeps exactly one request in flight and sends the next one as soon as the previous answer
 is complete, so the rate follows the radio link by itself (self-clocked); a request whose answer
@@ -27,14 +29,13 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 import contextlib
-from dataclasses import dataclass, field
 import logging
 
 from bleak import BleakClient
 from bleak.backends.characteristic import BleakGATTCharacteristic
 from bleak.exc import BleakError
 
-from .battery_pack import BatteryPack, battery_pack
+from .battery_pack import battery_pack
 from .const import (
     ANSWER_TIMEOUT,
     ATTEMPTS_PER_REQUEST,
@@ -63,47 +64,10 @@ from .protocol import (
     total_ride_time,
 )
 from .protocol_z import BLE_VERSION, version_errors
+from .reading import PollStats, WheelIdentity, WheelReading
 from .transport import LOCK_STATE, ONE_C_E_P, UNIT_CONTROLLER, ReadRequest, Transport
 
 _LOGGER = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True, slots=True)
-class WheelIdentity:
-    """What the wheel says about itself, read once per connection."""
-
-    serial_number: str
-    firmware_version: str
-    pin: str | None = field(default=None, repr=False)  # sensitive: kept out of reprs and logs
-    ble_version: str | None = None  # a Z's Bluetooth board (0x68); the format is a guess
-
-
-@dataclass(frozen=True, slots=True)
-class WheelReading:
-    """One complete set of values, as published after every live cycle."""
-
-    identity: WheelIdentity
-    live: LiveValues
-    remaining_range: float | None  # km; None from a wheel that does not answer for it
-    total_ride_time: int | None  # s the wheel has run in its life; likewise
-    packs: tuple[BatteryPack, ...] = ()  # a Z's battery packs, those that answer
-    version_errors: tuple[int, ...] = ()  # a Z's error codes in its version block
-
-    @property
-    def error_codes(self) -> tuple[int, ...]:
-        """Every error code the wheel reports now: its live one first, then a Z's others."""
-        codes = (self.live.error_code, *self.version_errors)
-        return tuple(dict.fromkeys(code for code in codes if code))
-
-
-@dataclass(slots=True)
-class PollStats:
-    """How polling went, for diagnostics and benchmarks."""
-
-    requests: int = 0
-    timeouts: int = 0
-    live_cycles: int = 0
-    foreign_frames: int = 0  # well-formed frames that are not read answers for us
 
 
 class NinebotClient:

@@ -23,9 +23,10 @@ from ..coordinator import LinkCoordinator
 from ..entity import async_update_device
 from ..link import LINK_ERRORS
 from ..ninebot.charge import ChargeEvent, ChargeTracker
-from ..ninebot.client import NinebotClient, WheelIdentity, WheelReading
+from ..ninebot.client import NinebotClient
 from ..ninebot.exceptions import WheelMovingError, WriteNotConfirmedError
 from ..ninebot.protocol import model_from_serial
+from ..ninebot.reading import WheelIdentity, WheelReading
 from ..ninebot.ride import RideEnd, RideSummary, RideTracker
 from ..ninebot.transport import transport_for_model
 from ..options import LinkSettings, charge_limit, ride_end_delay

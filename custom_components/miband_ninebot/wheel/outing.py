@@ -26,8 +26,8 @@ from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
 
 from ..const import DOMAIN
-from ..ninebot.client import WheelReading
 from ..ninebot.outing import Outing, Sighting, measure
+from ..ninebot.reading import WheelReading
 
 _LOGGER = logging.getLogger(__name__)
 
