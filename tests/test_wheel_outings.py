@@ -353,3 +353,30 @@ async def test_a_ride_between_two_periodic_visits_is_an_outing(
     await visit()
     assert [event for event, _data in fired_events(outings)] == ["returned"]
     assert fired_events(outings)[0][1]["riding_time"] == 300
+
+
+async def test_a_ride_that_goes_on_through_a_short_gap_is_no_outing(
+    hass: HomeAssistant, add_device: AddDevice
+) -> None:
+    """The link drops mid-ride and is back before the ride's end delay: the ride counts it all."""
+    wheel, _entry = await add_wheel_in_state(hass, add_device, WheelState())
+    outings = record_states(hass, entity_id_of(hass, Platform.EVENT, wheel.address, "outing"))
+    rides = record_states(hass, entity_id_of(hass, Platform.EVENT, wheel.address, "ride"))
+    ride = wheel.start_ride(RideProfile(cruise_speed=25.0))
+    await until(lambda: fired_events(rides))
+
+    await _leaves(hass, wheel)
+    away_from = ride.elapsed
+
+    def ridden_on() -> float:
+        wheel.registers()  # the wheel's values move when looked at: nothing asks it while away
+        return ride.elapsed - away_from
+
+    await until(lambda: ridden_on() > 60)  # a minute on the wheel's clock: ~400 m
+    wheel.return_to_range()
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=10))  # < the end delay
+    await settle(hass)
+    assert _connected(hass, wheel) == STATE_ON
+
+    assert [event for event, _data in fired_events(rides)] == ["started"]  # still the same ride
+    assert fired_events(outings) == []

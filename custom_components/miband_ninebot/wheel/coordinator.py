@@ -144,7 +144,8 @@ class WheelCoordinator(LinkCoordinator[WheelData | None]):
                 serial_number=identity.serial_number,
             )
         self._async_cancel_ride_end()
-        if (outing := self.outings.async_heard(reading)) is not None:
+        outing = self.outings.async_heard(reading, ride_goes_on=self.rides.riding)
+        if outing is not None:
             self._fire(WheelEvent.OUTING, EVENT_RETURNED, outing_event_data(outing))
         live = reading.live
         first_reading = self._powered_on is None

@@ -118,15 +118,20 @@ class OutingWatch:
         self._away = True
 
     @callback
-    def async_heard(self, reading: WheelReading) -> Outing | None:
-        """Take a complete reading; a connection's first tells the outing before it, if any."""
+    def async_heard(self, reading: WheelReading, *, ride_goes_on: bool = False) -> Outing | None:
+        """Take a complete reading; a connection's first tells the outing before it, if any.
+
+        `ride_goes_on`: a ride seen live was still under way when the link went and is again
+        now (the gap was shorter than the ride's end delay): the ride counts those metres, so
+        they are no outing.
+        """
         live = reading.live
         now = Sighting(dt_util.utcnow(), live.total_distance, reading.total_ride_time, live.battery)
         before, self.last_heard = self.last_heard, now
         outing = None
         if self._away:
             self._away = False
-            if before is not None and (outing := measure(before, now)) is not None:
+            if not ride_goes_on and before is not None and (outing := measure(before, now)):
                 for listener in list(self._listeners):
                     listener(outing)
         if not self._write_pending and (now.total_distance, now.battery) != self._written:
