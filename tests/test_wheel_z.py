@@ -17,9 +17,12 @@ from homeassistant.const import STATE_UNKNOWN, Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.util import dt as dt_util
+import pytest
 from pytest_homeassistant_custom_component.common import async_fire_time_changed
 
 from custom_components.miband_ninebot.const import CONF_MODEL, DOMAIN
+from custom_components.miband_ninebot.ninebot import client as wheel_client
+from custom_components.miband_ninebot.ninebot.const import ATTEMPTS_PER_REQUEST
 from emulator.devices import catalog
 from emulator.devices.wheel_state import RideProfile
 from emulator.devices.wheel_z import (
@@ -30,6 +33,7 @@ from emulator.devices.wheel_z import (
     captured_version_state,
 )
 from emulator.link.peripheral import Peripheral
+from emulator.link.timing import CONNECTION_TIMEOUT
 
 from . import (
     add_entry_via_discovery,
@@ -115,21 +119,54 @@ async def test_a_z10_s_battery_packs_show_their_cells(
 
 
 async def test_a_missing_pack_leaves_its_sensors_unknown_and_the_wheel_read(
-    hass: HomeAssistant, add_device: AddDevice
+    hass: HomeAssistant, add_device: AddDevice, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # The rotation comes round every 15 s of Home Assistant's clock: every second here.
+    monkeypatch.setattr(wheel_client, "SLOW_READ_INTERVAL", 1.0)
     wheel = _z10()
     wheel.faults.missing_packs = {2}
     add_device(wheel)
 
-    await add_entry_via_discovery(hass, wheel)
+    entry = await add_entry_via_discovery(hass, wheel)
 
     assert state_of(hass, Platform.SENSOR, wheel.address, "pack_2_cell_min") == STATE_UNKNOWN
     assert state_of(hass, Platform.SENSOR, wheel.address, "pack_1_cell_min") != STATE_UNKNOWN
     assert state_of(hass, Platform.SENSOR, wheel.address, "battery") == "78"
-    # Asked once per block before it counts as missing, then left alone.
-    cycles = len(wheel.reads)
-    await until(lambda: len(wheel.reads) > cycles + 50)
-    assert {pack for pack, _first, _count in wheel.pack_reads} <= {1, 2}
+
+    def reads_of(pack: int) -> int:
+        return sum(1 for number, _first, _size in wheel.pack_reads if number == pack)
+
+    # Its first block asked for until the attempts run out, its other blocks never; the other
+    # pack in every rotation.
+    assert reads_of(2) == ATTEMPTS_PER_REQUEST
+    ones = reads_of(1)
+    await until(lambda: reads_of(1) > ones + 6)  # two rotations
+    assert reads_of(2) == ATTEMPTS_PER_REQUEST
+    # A new connection to the same wheel does not wait for the missing pack again.
+    cycles = entry.runtime_data.session.stats.live_cycles
+    wheel.drop_link(CONNECTION_TIMEOUT)
+    await until(lambda: entry.runtime_data.session.stats.live_cycles > cycles + 20)
+    assert reads_of(2) == ATTEMPTS_PER_REQUEST
+
+
+async def test_a_pack_silent_for_a_moment_is_read_again_and_keeps_its_values(
+    hass: HomeAssistant, add_device: AddDevice, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(wheel_client, "SLOW_READ_INTERVAL", 1.0)
+    monkeypatch.setattr(wheel_client, "ANSWER_TIMEOUT", 0.2)
+    wheel = add_device(_z10(state=captured_pack_state()))
+    await add_entry_via_discovery(hass, wheel)
+
+    def reads_of(pack: int) -> int:
+        return sum(1 for number, _first, _size in wheel.pack_reads if number == pack)
+
+    wheel.faults.missing_packs = {1}  # a bad moment on the pack's bus
+    silent_from = reads_of(1)
+    await until(lambda: reads_of(1) >= silent_from + ATTEMPTS_PER_REQUEST)
+    wheel.faults.missing_packs = set()
+    answered_from = reads_of(1)
+    await until(lambda: reads_of(1) > answered_from + 3)  # still in the rotation
+    assert state_of(hass, Platform.SENSOR, wheel.address, "pack_1_cycles") == "175"
 
 
 async def test_a_z10_s_errors_raise_a_repair_that_names_them(

@@ -98,7 +98,12 @@ class NinebotClient:
         self._awaited: set[tuple[int, int]] = set()  # (unit, register)
         self._answered = asyncio.Event()
         self._key_given = asyncio.Event()
-        self._unanswered: set[ReadRequest] = set()  # slow reads this connection's wheel ignores
+        # Slow reads this wheel never answered (a firmware without them): skipped while its serial
+        # number stays the same, so that each connection's first reading does not wait for them
+        # again. A read it has answered once is only retried at its next turn when it fails.
+        self._unanswered: set[ReadRequest] = set()
+        self._answered_once: set[ReadRequest] = set()
+        self._unanswered_by: str | None = None  # the serial number they are known for
         self._write_awaited: int | None = None  # the register of an answered write under way
         self._write_answered = asyncio.Event()
         self._poller: asyncio.Task[None] | None = None
@@ -150,8 +155,11 @@ class NinebotClient:
 
     async def start(self, client: BleakClient) -> None:
         """Subscribe, read the identity and a first full reading, then poll in the background."""
-        await self.identify(client)
-        self._unanswered.clear()
+        identity = await self.identify(client)
+        if identity.serial_number != self._unanswered_by:
+            self._unanswered.clear()
+            self._answered_once.clear()
+            self._unanswered_by = identity.serial_number
         for request in self._transport.slow:
             await self._read_slow(request)
         self._slow_due = asyncio.get_running_loop().time() + self._slow_step
@@ -193,6 +201,11 @@ class NinebotClient:
         """
         speed_register = self._transport.variant.speed_register
         async with self._exchange:
+            # Nothing is written that could not be read back.
+            try:
+                await self._read(LOCK_STATE)
+            except WheelNotAnsweringError as err:
+                raise WriteNotConfirmedError("The lock register does not answer") from err
             await self._read(ReadRequest(speed_register, 1))
             if self.registers[speed_register] != 0:
                 raise WheelMovingError("The wheel is moving")
@@ -256,14 +269,17 @@ class NinebotClient:
         """Read registers that add to the live block, if the wheel answers for them.
 
         A wheel that answers the live block but not these (a firmware without them) is read
-        without them for the rest of the connection: their entities stay unknown, rather than the
-        wheel unreadable. No capture shows 0x32-0x33 answered (9BMetrics asked a One E+ for them).
+        without them from then on: their entities stay unknown, rather than the wheel unreadable.
+        No capture shows 0x32-0x33 answered (9BMetrics asked a One E+ for them), nor a Z's.
         """
         if request in self._unanswered:
             return
         try:
             await self._read(request)
         except WheelNotAnsweringError as err:
+            if request in self._answered_once:  # a bad moment: again at its next turn
+                _LOGGER.debug("%s; again at its next turn", err)
+                return
             # A Z's pack that does not answer one block is missing: skip its others too.
             self._unanswered.update(
                 r
@@ -271,6 +287,8 @@ class NinebotClient:
                 if r == request or (r.unit == request.unit != UNIT_CONTROLLER)
             )
             _LOGGER.debug("%s; read without them from now on", err)
+        else:
+            self._answered_once.add(request)
 
     async def _read(self, request: ReadRequest) -> None:
         """Send a read request until all of its registers have arrived in answer."""
