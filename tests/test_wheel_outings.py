@@ -380,3 +380,19 @@ async def test_a_ride_that_goes_on_through_a_short_gap_is_no_outing(
 
     assert [event for event, _data in fired_events(rides)] == ["started"]  # still the same ride
     assert fired_events(outings) == []
+
+
+async def test_a_removed_wheel_s_stored_figures_go_with_it(
+    hass: HomeAssistant, add_device: AddDevice, hass_storage: dict[str, Any]
+) -> None:
+    """Re-added months later, its first reading must not be an outing of all it rode since."""
+    _wheel, entry = await add_wheel_in_state(hass, add_device, WheelState())
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    assert STORAGE_KEY in hass_storage
+    assert f"{DOMAIN}.power_on.e0e5cf000001" in hass_storage
+
+    await hass.config_entries.async_remove(entry.entry_id)
+    await settle(hass)
+
+    assert STORAGE_KEY not in hass_storage
+    assert f"{DOMAIN}.power_on.e0e5cf000001" not in hass_storage

@@ -10,9 +10,10 @@ from homeassistant.exceptions import ConfigEntryNotReady
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.typing import ConfigType
 
-from .const import DOMAIN
+from .const import CONF_KIND, DOMAIN, DeviceKind
 from .device_coordinator import DeviceCoordinator, async_create_coordinator
 from .services import async_setup_services
+from .wheel.coordinator import async_remove_stores
 
 PLATFORMS: list[Platform] = [
     Platform.BINARY_SENSOR,
@@ -54,6 +55,12 @@ async def async_setup_entry(hass: HomeAssistant, entry: MiBandNinebotConfigEntry
     # After the platforms: a restored "connection off" switch must be known before dialling.
     coordinator.async_start()
     return True
+
+
+async def async_remove_entry(hass: HomeAssistant, entry: MiBandNinebotConfigEntry) -> None:
+    """A removed wheel's stored figures go with it."""
+    if entry.data.get(CONF_KIND) == DeviceKind.WHEEL:
+        await async_remove_stores(hass, entry.data[CONF_ADDRESS])
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: MiBandNinebotConfigEntry) -> bool:

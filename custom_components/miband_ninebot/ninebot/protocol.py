@@ -147,14 +147,12 @@ class Variant:
     speed_register: int
     speed_divisor: int  # raw units in one km/h
     average_speed_divisor: int = 1000
+    # Whether the wheel answers a write with a frame of its own: the S2's 0x02 write is; the
+    # C/E/P's 0x03 and a Z's 0x03 (its own protocol's) are not.
+    write_is_answered: bool = False
     # Whether 0xB2's bits 0 and 1 say "speed limited" and "locked"; a Z's are not known, so its
     # lock state is its lock register 0x70 and its limit mode 0x72, read with the slow registers.
     lock_in_flags: bool = True
-
-    @property
-    def write_is_answered(self) -> bool:
-        """Whether the wheel answers a write with a frame of its own (CMD 0x02)."""
-        return self.write_command == COMMAND_WRITE
 
 
 # One C/E/E+/P. Writes with 0x03: eucWatch's lock `55 AA 03 09 03 70 01 7F FF`
@@ -169,7 +167,7 @@ ONE = Variant(ADDRESS_ONE, COMMAND_WRITE_NO_RESPONSE, SPEED, 1000)
 # WheelLog's "fix s2 speed" (275d7f1e) reads it "up to 320.00 km/h" (NinebotAdapter.java L518 at
 # a21ccb32) into `setSpeed`, whose unit is 0.01 km/h (WheelData.java L777-778). No capture of an
 # S2's 0xBE exists: unverified.
-ONE_S2 = Variant(ADDRESS_ONE_S2, COMMAND_WRITE, SPEED_S2, 100)
+ONE_S2 = Variant(ADDRESS_ONE_S2, COMMAND_WRITE, SPEED_S2, 100, write_is_answered=True)
 
 
 def _signed(word: int) -> int:
@@ -243,7 +241,7 @@ class LiveValues:
     error_code: int  # 0: none
     warning_code: int  # 0: none
     locked: bool | None  # None: a Z whose lock register was not read yet
-    speed_limited: bool | None  # the user's speed limit (0x74) is on
+    speed_limited: bool | None  # the user's speed limit is on (0xB2 bit 0; a Z's 0x72)
 
     @classmethod
     def from_registers(

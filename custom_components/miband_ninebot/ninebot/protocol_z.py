@@ -150,8 +150,7 @@ SERIAL_FIRST, SERIAL_COUNT = 0x10, 7  # WheelLog reads 0x0E bytes: "N3OTC2020T00
 # 0x1A: the version word, then error1 | error2 << 8, then warning1 | warning2 << 8 (WheelLog's
 # `parseVersionNumber` reads these six bytes; its Z10 test gives "0.7.7", errors 25 and 24).
 VERSION_FIRST, VERSION_COUNT = 0x1A, 3
-ERRORS = 0x1B
-WARNINGS = 0x1C
+ERRORS = 0x1B  # then 0x1C: warning1 | warning2 << 8
 BLE_VERSION = 0x68  # the first register WheelLog asks a Z for; it never decodes the answer
 LIVE_LAST = 0xBD  # current; 0xBE-0xBF repeat the speeds, so the live read stops here
 

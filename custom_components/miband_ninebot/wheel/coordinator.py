@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from bleak.backends.device import BLEDevice
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers.event import async_call_later
+from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
 
 from ..const import CONF_MODEL
@@ -30,8 +31,13 @@ from ..ninebot.reading import WheelIdentity, WheelReading
 from ..ninebot.ride import RideEnd, RideSummary, RideTracker
 from ..ninebot.transport import transport_for_model
 from ..options import LinkSettings, charge_limit, ride_end_delay
-from .outing import EVENT_RETURNED, OutingWatch, outing_event_data
-from .power_on import PowerOnMemory, PowerOnTotals
+from .outing import (
+    EVENT_RETURNED,
+    OutingWatch,
+    outing_event_data,
+    storage_key as outing_storage_key,
+)
+from .power_on import PowerOnMemory, PowerOnTotals, storage_key as power_on_storage_key
 from .repairs import WheelErrorIssue
 
 if TYPE_CHECKING:
@@ -71,6 +77,15 @@ def ride_attributes(summary: RideSummary) -> dict[str, Any]:
         "top_speed": summary.top_speed,
         "average_speed": summary.average_speed,
     }
+
+
+async def async_remove_stores(hass: HomeAssistant, address: str) -> None:
+    """Forget what was kept of the wheel at `address`: a new entry for it starts afresh.
+
+    Figures months old would otherwise make its first reading an outing of all it rode since.
+    """
+    for key in (power_on_storage_key(address), outing_storage_key(address)):
+        await Store[dict[str, Any]](hass, 1, key).async_remove()
 
 
 class WheelCoordinator(LinkCoordinator[WheelData | None]):

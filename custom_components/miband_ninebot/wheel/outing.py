@@ -45,6 +45,11 @@ ATTR_RETURNED = "returned"
 type OutingListener = Callable[[Outing], None]
 
 
+def storage_key(address: str) -> str:
+    """Where the figures last heard of the wheel at `address` are kept."""
+    return f"{DOMAIN}.outing.{address.replace(':', '').lower()}"
+
+
 def outing_event_data(outing: Outing) -> dict[str, Any]:
     """The `outing` event's data: what the outing added up to."""
     return {
@@ -74,9 +79,7 @@ class OutingWatch:
 
     def __init__(self, hass: HomeAssistant, address: str) -> None:
         """The watch over the wheel at `address`."""
-        self._store = Store[dict[str, Any]](
-            hass, STORAGE_VERSION, f"{DOMAIN}.outing.{address.replace(':', '').lower()}"
-        )
+        self._store = Store[dict[str, Any]](hass, STORAGE_VERSION, storage_key(address))
         self.last_heard: Sighting | None = None
         self._away = True  # the next reading is a connection's first
         self._write_pending = False

@@ -39,14 +39,17 @@ class PowerOnTotals:
     energy: float  # Wh
 
 
+def storage_key(address: str) -> str:
+    """Where the figures of the wheel at `address`'s power-on are kept."""
+    return f"{DOMAIN}.power_on.{address.replace(':', '').lower()}"
+
+
 class PowerOnMemory:
     """The latest power-on's figures in `.storage/miband_ninebot.power_on.<address>`."""
 
     def __init__(self, hass: HomeAssistant, address: str) -> None:
         """Memory for the wheel at `address`."""
-        self._store = Store[dict[str, Any]](
-            hass, STORAGE_VERSION, f"{DOMAIN}.power_on.{address.replace(':', '').lower()}"
-        )
+        self._store = Store[dict[str, Any]](hass, STORAGE_VERSION, storage_key(address))
         self._stored: PowerOnTotals | None = None
         self._latest: PowerOnTotals | None = None
         self._scheduled: PowerOnTotals | None = None  # the figures when the write was put off

@@ -15,7 +15,7 @@ from homeassistant.helpers import issue_registry as ir
 from ..const import DOMAIN
 
 ERROR_ISSUE = "wheel_error"
-ERROR_ISSUE_KNOWN = "wheel_error_known"  # every code reported has a known meaning
+ERROR_ISSUE_KNOWN = "wheel_error_known"  # a code reported has a known meaning
 
 
 class WheelErrorIssue:
@@ -42,9 +42,11 @@ class WheelErrorIssue:
             return
         code = ", ".join(map(str, codes))
         placeholders = {"name": self.name, "code": code}
-        known = all(c in self._meanings for c in codes)
-        if known:
-            placeholders["errors"] = "; ".join(f"{c}: {self._meanings[c]}" for c in codes)
+        known = any(c in self._meanings for c in codes)
+        if known:  # each code with its meaning where one is known, the number alone otherwise
+            placeholders["errors"] = "; ".join(
+                f"{c}: {self._meanings[c]}" if c in self._meanings else str(c) for c in codes
+            )
         ir.async_create_issue(
             self.hass,
             DOMAIN,
