@@ -117,7 +117,11 @@ def wheel_z_section(results: dict[str, Any]) -> list[str]:
         "",
         "A Z answers a read in one frame of LEN + 9 bytes. Stopping at the current (0xBD) keeps "
         "the answer within two notifications; the two registers after it only repeat the "
-        "speeds and would cost a third.",
+        "speeds and would cost a third. What ours leaves of the limit goes to the rotation: ten "
+        "slow reads every 15 s, the packs' blocks among them (up to three notifications each). "
+        "WheelLog's strategy passes its own block's limit only by flooding: it sends on every "
+        "notification, not every answer, and its requests pile up in the wheel (the backlog "
+        "column).",
         "",
     ]
     return lines
