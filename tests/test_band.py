@@ -478,7 +478,10 @@ async def test_diagnostics_redact_the_user_id_and_the_profile(
     assert diagnostics["entry"]["data"][CONF_USER_ID] == "**REDACTED**"
     assert set(diagnostics["entry"]["options"].values()) == {"**REDACTED**"}
     assert str(entry.data[CONF_USER_ID]) not in str(diagnostics)
-    assert diagnostics["band"]["statuses"][:3] == ["04", "08", "05"]  # LE params ok, auth ok
+    # LE params ok, latency, auth ok: the auth verdict may come before or after the parameter
+    # update's (which applies six connection events after its request), by how long the central
+    # takes between its writes.
+    assert sorted(diagnostics["band"]["statuses"][:3]) == ["04", "05", "08"]
     assert diagnostics["band"]["state"]["device_info"]["firmware_version"] == "4.16.4.22"
     assert diagnostics["band"]["alarms"] == []  # none set from Home Assistant
     assert diagnostics["link"]["connected"] is True
