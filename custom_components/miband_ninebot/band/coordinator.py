@@ -53,6 +53,7 @@ from ..options import (
     keep_activity_on_band,
 )
 from .alarms import BandAlarms
+from .day import BandDay
 from .statistics import ActivityHistory, HistoryNotStoredError, recorder_ready
 
 if TYPE_CHECKING:
@@ -131,12 +132,16 @@ class BandCoordinator(LinkCoordinator[BandState | None]):
         self._cancel_sync_timer: CALLBACK_TYPE | None = None
         self._registered_info: DeviceInfo | None = None
         self.alarms = BandAlarms(hass, address, band_now, self._async_alarms_changed)
+        wearer = Profile.from_options(entry.options)
+        self.day = BandDay(hass, address, wearer, band_settings, self.async_update_listeners)
 
     async def async_load(self) -> None:
         """Read what the entry's storage keeps: the sync's progress and the alarms set here."""
         await self.history.async_load()
         await self.alarms.async_load()
         self._async_alarms_changed()
+        await self.day.async_load()
+        self.entry.async_on_unload(self.day.async_start())
 
     async def async_set_alarm(self, slot: int, **changes: Any) -> Alarm:
         """Change an alarm slot; the band gets it now if the link is up, else when it connects."""
@@ -149,6 +154,19 @@ class BandCoordinator(LinkCoordinator[BandState | None]):
                 # Kept here, not noted as written by the session: the next connection writes it.
                 _LOGGER.debug("%s: alarm %d set on reconnect: %s", self.name, slot + 1, err)
         return alarm
+
+    async def async_set_step_goal(self, steps: int) -> None:
+        """Make `steps` the daily goal: written now (connecting if need be) and on each connection.
+
+        A band out of reach is a translated error; the goal is kept for its next connection.
+        """
+        self.session.settings.step_goal = steps
+        self.day.async_check_goal()
+        self.async_update_listeners()
+        try:
+            await self._async_operation(lambda: self.session.set_step_goal(steps))
+        except HomeAssistantError as err:
+            raise self.translated_error("step_goal_not_written", goal=str(steps)) from err
 
     @callback
     def _async_alarms_changed(self) -> None:
@@ -359,4 +377,5 @@ class BandCoordinator(LinkCoordinator[BandState | None]):
                 model=info.model,
                 sw_version=info.firmware_version,
             )
+        self.day.async_count(state.steps)
         self.async_publish(state)

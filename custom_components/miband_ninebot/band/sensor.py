@@ -1,7 +1,8 @@
-"""A band's sensors: heart rate (1S), steps, battery, and when its memory was last synced."""
+"""A band's sensors: heart rate (1S), steps, battery, today's distance and calories, last sync."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -11,7 +12,7 @@ from homeassistant.components.sensor import (
     SensorEntityDescription,
     SensorStateClass,
 )
-from homeassistant.const import PERCENTAGE, EntityCategory
+from homeassistant.const import PERCENTAGE, EntityCategory, UnitOfEnergy, UnitOfLength
 from homeassistant.util import dt as dt_util
 
 from ..data_sensor import (
@@ -23,6 +24,7 @@ from ..entity import MiBandNinebotEntity
 from ..miband.protocol import BatteryState
 from ..miband.state import BandState
 from .coordinator import BandCoordinator
+from .day import BandDay
 
 ATTR_HEART_RATE_FIRMWARE_VERSION = "heart_rate_firmware_version"
 
@@ -94,6 +96,34 @@ BAND_SENSORS: tuple[BandSensorEntityDescription, ...] = (
 )
 
 
+@dataclass(frozen=True, kw_only=True)
+class BandDaySensorEntityDescription(SensorEntityDescription):
+    """A figure of the band's day (band/day.py)."""
+
+    value_fn: Callable[[BandDay], float | None]
+
+
+# From today's steps, as the steps sensor: back to 0 at midnight, a reset (TOTAL_INCREASING).
+DAY_SENSORS = (
+    BandDaySensorEntityDescription(
+        key="distance_today",
+        translation_key="distance_today",
+        device_class=SensorDeviceClass.DISTANCE,
+        native_unit_of_measurement=UnitOfLength.KILOMETERS,
+        suggested_display_precision=2,
+        state_class=SensorStateClass.TOTAL_INCREASING,
+        value_fn=lambda day: day.distance,
+    ),
+    BandDaySensorEntityDescription(
+        key="calories_today",
+        translation_key="calories_today",
+        native_unit_of_measurement=UnitOfEnergy.KILO_CALORIE,
+        suggested_display_precision=0,
+        state_class=SensorStateClass.TOTAL_INCREASING,
+        value_fn=lambda day: day.calories,
+    ),
+)
+
 LAST_ACTIVITY_SYNC = SensorEntityDescription(
     key="last_activity_sync",
     translation_key="last_activity_sync",
@@ -103,14 +133,26 @@ LAST_ACTIVITY_SYNC = SensorEntityDescription(
 
 
 def entities(coordinator: BandCoordinator) -> list[SensorEntity]:
-    """The band's sensors (heart rate on a 1S only), then its last sync."""
+    """The band's sensors (heart rate on a 1S only), today's distance and calories, last sync."""
     sensors: list[SensorEntity] = [
         data_sensor_class(d)(coordinator, d)
         for d in BAND_SENSORS
         if coordinator.has_heart_rate_sensor or not d.heart_rate
     ]
+    sensors.extend(BandDaySensor(coordinator, d) for d in DAY_SENSORS)
     sensors.append(LastActivitySyncSensor(coordinator, LAST_ACTIVITY_SYNC))
     return sensors
+
+
+class BandDaySensor(MiBandNinebotEntity[BandCoordinator], SensorEntity):
+    """A figure of today's walk, from the steps and the wearer's profile."""
+
+    entity_description: BandDaySensorEntityDescription
+
+    @property
+    def native_value(self) -> float | None:
+        """Today's figure, None before the band's first count."""
+        return self.entity_description.value_fn(self.coordinator.day)
 
 
 class LastActivitySyncSensor(MiBandNinebotEntity[BandCoordinator], SensorEntity):

@@ -265,6 +265,12 @@ class MiBandClient:
         else:
             await self.write(HEART_RATE_CONTROL_POINT_UUID, protocol.HR_CONTINUOUS_OFF)
 
+    async def set_step_goal(self, steps: int) -> None:
+        """Make `steps` the daily goal, now and on every later connection."""
+        self.settings.step_goal = steps
+        if self._client is not None:
+            await self.write(CONTROL_POINT_UUID, protocol.encode_step_goal(steps))
+
     async def vibrate(self, pattern: VibrationPattern = DEFAULT_PATTERN, repeat: int = 1) -> None:
         """Play `pattern` `repeat` times: Immediate Alert where the firmware has it, else FF05.
 

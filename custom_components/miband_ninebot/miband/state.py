@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from .alarm import Alarm
+from .daily import DEFAULT_STEP_GOAL
 from .protocol import BatteryInfo, DeviceInfo, UserInfo
 
 
@@ -26,7 +27,7 @@ class BandSettings:
 
     user: UserInfo
     wear_left: bool = True
-    step_goal: int = 8000
+    step_goal: int = DEFAULT_STEP_GOAL
     continuous_heart_rate: bool = False  # the band forgets it on every drop: set on each connect
     now: Callable[[], datetime] = field(default=datetime.now)  # the band keeps local time
     keep_activity_on_band: bool = False  # acknowledge blocks so that the band keeps them
