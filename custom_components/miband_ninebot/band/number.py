@@ -40,6 +40,11 @@ def entities(coordinator: BandCoordinator) -> list[NumberEntity]:
 class StepGoalNumber(MiBandNinebotEntity[BandCoordinator], RestoreNumber):
     """The daily step goal: the band's progress display and the goal event go by it."""
 
+    @property
+    def available(self) -> bool:
+        """A setting kept here: it can change while the band is away (written when it is back)."""
+        return True
+
     async def async_added_to_hass(self) -> None:
         """Take the goal set before a restart; the first connection writes it."""
         await super().async_added_to_hass()
