@@ -1,4 +1,4 @@
-"""Event entities of a wheel: its rides and its charges (a band has none).
+"""Event entities: a wheel's rides, charges and outings; a band's sleep.
 
 Entity registry entries, states and attributes, as Home Assistant's snapshot tests have them.
 """
@@ -13,6 +13,6 @@ from .helpers.snapshots import SNAPSHOT_MARK, SnapshotEntities
 pytestmark = SNAPSHOT_MARK
 
 
-@pytest.mark.parametrize("device", ["ninebot_one_e"])
+@pytest.mark.parametrize("device", ["ninebot_one_e", "mi_band_1s"])
 async def test_events(snapshot_entities: SnapshotEntities, device: str) -> None:
     await snapshot_entities(Platform.EVENT, device)

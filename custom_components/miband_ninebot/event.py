@@ -1,4 +1,4 @@
-"""Event entities: a wheel's rides and charges (wheel/event.py)."""
+"""Event entities: a wheel's rides and charges (wheel/event.py), a band's sleep."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from . import MiBandNinebotConfigEntry
-from .device_coordinator import by_kind, no_entities
+from .band import sleep_entities as band
+from .device_coordinator import by_kind
 from .wheel import event as wheel
 
 PARALLEL_UPDATES = 0
@@ -17,5 +18,5 @@ async def async_setup_entry(
     entry: MiBandNinebotConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Add the wheel's event entities."""
-    async_add_entities(by_kind(entry.runtime_data, band=no_entities, wheel=wheel.entities))
+    """Add the wheel's or the band's event entities."""
+    async_add_entities(by_kind(entry.runtime_data, band=band.event_entities, wheel=wheel.entities))

@@ -1,4 +1,4 @@
-"""A band's sensors: heart rate (1S), steps, battery, and when its memory was last synced."""
+"""A band's sensors: heart rate (1S), steps, battery, its memory's last sync, its last sleep."""
 
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ from ..entity import MiBandNinebotEntity
 from ..miband.protocol import BatteryState
 from ..miband.state import BandState
 from .coordinator import BandCoordinator
+from .sleep_entities import LAST_SLEEP, LastSleepSensor
 
 ATTR_HEART_RATE_FIRMWARE_VERSION = "heart_rate_firmware_version"
 
@@ -103,13 +104,14 @@ LAST_ACTIVITY_SYNC = SensorEntityDescription(
 
 
 def entities(coordinator: BandCoordinator) -> list[SensorEntity]:
-    """The band's sensors (heart rate on a 1S only), then its last sync."""
+    """The band's sensors (heart rate on a 1S only), then its last sync and last sleep."""
     sensors: list[SensorEntity] = [
         data_sensor_class(d)(coordinator, d)
         for d in BAND_SENSORS
         if coordinator.has_heart_rate_sensor or not d.heart_rate
     ]
     sensors.append(LastActivitySyncSensor(coordinator, LAST_ACTIVITY_SYNC))
+    sensors.append(LastSleepSensor(coordinator, LAST_SLEEP))
     return sensors
 
 
