@@ -29,6 +29,9 @@ GROWING = path_type(
         "wheel.polling.requests": (int,),
         "wheel.polling.live_cycles": (int,),
         "wheel.decoder.frames": (int,),
+        # The band's FF03 codes of the connection: its two conversations (the parameter update,
+        # the authentication) interleave at the central's pace (tests/test_band_session.py).
+        "band.statuses": (list,),
     }
 )
 

@@ -1,4 +1,5 @@
-"""Event entities of a wheel (its rides, charges, outings) and of a band (its step goal).
+"""Event entities of a wheel (its rides, charges, outings) and of a band (its step goal, its
+sleep).
 
 Entity registry entries, states and attributes, as Home Assistant's snapshot tests have them.
 """

@@ -1,4 +1,4 @@
-"""Event entities: a wheel's rides and charges (wheel/event.py), a band's goal (band/event.py)."""
+"""Event entities: a wheel's rides and charges (wheel/event.py), a band's goal and sleep."""
 
 from __future__ import annotations
 

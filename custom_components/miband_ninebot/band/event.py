@@ -1,4 +1,4 @@
-"""A band's event entities: the daily step goal reached.
+"""A band's event entities: the daily step goal reached, and its sleep (sleep_entities.py).
 
 It fires `reached` once a day, when the day's steps come to the goal (band/day.py), with the steps
 and the goal: "the goal is reached, make the band vibrate".
@@ -12,6 +12,7 @@ from homeassistant.core import callback
 from ..entity import MiBandNinebotEntity
 from ..miband.daily import GoalReached
 from .coordinator import BandCoordinator
+from .sleep_entities import event_entities
 
 EVENT_REACHED = "reached"
 ATTR_STEPS = "steps"
@@ -21,8 +22,8 @@ GOAL = EventEntityDescription(key="goal", translation_key="goal", event_types=[E
 
 
 def entities(coordinator: BandCoordinator) -> list[EventEntity]:
-    """The goal event."""
-    return [GoalEvent(coordinator, GOAL)]
+    """The goal event, then the sleep event."""
+    return [GoalEvent(coordinator, GOAL), *event_entities(coordinator)]
 
 
 class GoalEvent(MiBandNinebotEntity[BandCoordinator], EventEntity):

@@ -1,4 +1,7 @@
-"""A band's sensors: heart rate (1S), steps, battery, today's distance and calories, last sync."""
+"""A band's sensors: heart rate (1S), steps, battery, today's distance and calories, last sleep.
+
+And when its memory was last synced.
+"""
 
 from __future__ import annotations
 
@@ -25,6 +28,7 @@ from ..miband.protocol import BatteryState
 from ..miband.state import BandState
 from .coordinator import BandCoordinator
 from .day import BandDay
+from .sleep_entities import LAST_SLEEP, LastSleepSensor
 
 ATTR_HEART_RATE_FIRMWARE_VERSION = "heart_rate_firmware_version"
 
@@ -133,7 +137,7 @@ LAST_ACTIVITY_SYNC = SensorEntityDescription(
 
 
 def entities(coordinator: BandCoordinator) -> list[SensorEntity]:
-    """The band's sensors (heart rate on a 1S only), today's distance and calories, last sync."""
+    """The band's sensors (heart rate on a 1S only), distance, calories, last sync, sleep."""
     sensors: list[SensorEntity] = [
         data_sensor_class(d)(coordinator, d)
         for d in BAND_SENSORS
@@ -141,6 +145,7 @@ def entities(coordinator: BandCoordinator) -> list[SensorEntity]:
     ]
     sensors.extend(BandDaySensor(coordinator, d) for d in DAY_SENSORS)
     sensors.append(LastActivitySyncSensor(coordinator, LAST_ACTIVITY_SYNC))
+    sensors.append(LastSleepSensor(coordinator, LAST_SLEEP))
     return sensors
 
 

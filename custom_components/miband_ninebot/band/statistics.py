@@ -1,8 +1,10 @@
 """The band's activity memory in Home Assistant's long-term statistics.
 
-Each synced minute lands in its UTC hour of two external statistics (docs/design.md, section 3.1):
-`miband_ninebot:<address>_steps` (hourly sum) and, on the 1S, `..._heart_rate` (hourly mean, min,
-max of the minutes that had a reading).
+Each synced minute lands in its UTC hour of the external statistics (docs/design.md, section 3.1):
+`miband_ninebot:<address>_steps` (hourly sum); `..._sleep_deep` and `..._sleep_light` (hourly sums
+of the minutes the band marked deep or light sleep, whichever session they are in); on the 1S,
+`..._heart_rate` (hourly mean, min, max of the minutes that had a reading). The same minutes feed
+the sleep sessions (band/sleep.py), whose state is saved with the mark below.
 
 Nothing lost, nothing doubled:
 - a block reaches the recorder, which is then waited for until it has committed it and read
@@ -23,7 +25,8 @@ recorded before a daylight-saving change keeps the offset it was recorded with.
 from __future__ import annotations
 
 import asyncio
-from dataclasses import asdict, dataclass
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 import logging
 from typing import Any, cast
@@ -42,9 +45,12 @@ from homeassistant.components.recorder.tasks import SynchronizeTask
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.storage import Store
+from homeassistant.util.unit_conversion import DurationConverter
 
 from ..const import DOMAIN
-from ..miband.activity import Block, Minute
+from ..miband.activity import Block, Category, Minute
+from ..miband.sleep import sleep_stage
+from .sleep import BandSleep
 
 _LOGGER = logging.getLogger(__package__)
 
@@ -75,6 +81,8 @@ class HourTally:
 
     start: datetime
     steps: int = 0
+    sleep_deep: int = 0  # minutes
+    sleep_light: int = 0
     heart_rates: int = 0
     heart_rate_total: int = 0
     heart_rate_min: int = 255  # meaningful once heart_rates > 0
@@ -83,6 +91,10 @@ class HourTally:
     def add(self, minute: Minute) -> None:
         """Count a minute in."""
         self.steps += minute.steps
+        if (stage := sleep_stage(minute)) is Category.DEEP_SLEEP:
+            self.sleep_deep += 1
+        elif stage is Category.LIGHT_SLEEP:
+            self.sleep_light += 1
         if (bpm := minute.heart_rate) is not None:
             self.heart_rates += 1
             self.heart_rate_total += bpm
@@ -97,6 +109,20 @@ class HourTally:
     def from_json(cls, data: dict[str, Any]) -> HourTally:
         """From the entry's storage."""
         return cls(**{**data, "start": datetime.fromisoformat(data["start"])})
+
+
+# The summed statistics: key, unit, the tally's count of one hour.
+SUMS: tuple[tuple[str, str, Callable[[HourTally], int]], ...] = (
+    ("steps", "steps", lambda tally: tally.steps),
+    ("sleep_deep", "min", lambda tally: tally.sleep_deep),
+    ("sleep_light", "min", lambda tally: tally.sleep_light),
+)
+NAMES = {
+    "steps": "steps",
+    "sleep_deep": "deep sleep",
+    "sleep_light": "light sleep",
+    "heart_rate": "heart rate",
+}
 
 
 @dataclass(slots=True)
@@ -115,7 +141,9 @@ class _Progress:
 
     imported_until: datetime | None = None  # UTC start of the newest minute imported
     hour: HourTally | None = None  # the tally of that minute's hour
-    steps_before_hour: float = 0.0  # the steps sum up to that hour's start
+    # each sum (steps, sleep_deep, sleep_light) up to that hour's start
+    before_hour: dict[str, float] = field(default_factory=dict)
+    sleep: dict[str, Any] | None = None  # BandSleep's state
     newest: Newest | None = None
     last_sync: datetime | None = None
 
@@ -127,12 +155,14 @@ class ActivityHistory:
         """The statistics of the band at `address`; heart rate only for a 1S."""
         self.hass = hass
         self.name = name
+        self.address = address
         self.steps_id = statistic_id(address, "steps")
         self.heart_rate_id = statistic_id(address, "heart_rate") if heart_rate else None
         self._store = Store[dict[str, Any]](
             hass, STORAGE_VERSION, f"{DOMAIN}.activity.{address.replace(':', '').lower()}"
         )
         self._progress = _Progress()
+        self.sleep = BandSleep()
 
     @property
     def newest(self) -> Newest | None:
@@ -148,17 +178,25 @@ class ActivityHistory:
         """Read where the last import ended; with no record, from the recorder's newest row."""
         if (data := await self._store.async_load()) is not None:
             self._progress = _progress_from_json(data)
+            self.sleep.load_json(self._progress.sleep)
             return
         if not recorder_ready(self.hass):
             return
+        for key, _unit, _count in SUMS:
+            if (row := await self._async_last_row(statistic_id(self.address, key))) is None:
+                continue
+            self._progress.before_hour[key] = float(row.get("sum") or 0.0)
+            if key == "steps":
+                start = datetime.fromtimestamp(row["start"], UTC)
+                # Its minutes are not known: the hour counts as complete.
+                self._progress.imported_until = start + HOUR - timedelta(minutes=1)
+
+    async def _async_last_row(self, statistic: str) -> Any:
         last = await get_instance(self.hass).async_add_executor_job(
-            get_last_statistics, self.hass, 1, self.steps_id, False, {"sum"}
+            get_last_statistics, self.hass, 1, statistic, False, {"sum"}
         )
-        if rows := last.get(self.steps_id):
-            start = datetime.fromtimestamp(rows[0]["start"], UTC)
-            # Its minutes are not known: the hour counts as complete.
-            self._progress.imported_until = start + HOUR - timedelta(minutes=1)
-            self._progress.steps_before_hour = float(rows[0].get("sum") or 0.0)
+        rows = last.get(statistic)
+        return rows[0] if rows else None
 
     async def async_store_block(
         self, block: Block, clock_offset: timedelta
@@ -173,26 +211,30 @@ class ActivityHistory:
             minutes = [(at, minute) for at, minute in minutes if at > progress.imported_until]
         if not minutes:
             return None
-        hours: list[tuple[HourTally, float]] = []  # each with the steps sum before it
+        hours: list[tuple[HourTally, dict[str, float]]] = []  # each with the sums before it
         tally = _copy(progress.hour)
-        before = progress.steps_before_hour
+        before = dict(progress.before_hour)
         for at, minute in minutes:
             start = at.replace(minute=0, second=0, microsecond=0)
             if tally is None or tally.start != start:
                 if tally is not None:
                     hours.append((tally, before))
-                    before += tally.steps
+                    before = {key: before.get(key, 0.0) + count(tally) for key, _, count in SUMS}
                 tally = HourTally(start)
             tally.add(minute)
         assert tally is not None  # noqa: S101 - minutes is not empty
         hours.append((tally, before))
+        sleep = self.sleep.step(replace(minute, time=at) for at, minute in minutes)
         await self._async_write(hours)
         last_at, last_minute = minutes[-1]
-        progress.imported_until, progress.hour, progress.steps_before_hour = last_at, tally, before
+        progress.imported_until, progress.hour, progress.before_hour = last_at, tally, before
         progress.newest = Newest(
             last_at, last_minute.category, last_minute.asleep, last_minute.worn
         )
+        self.sleep.apply(sleep)
+        progress.sleep = self.sleep.as_json()
         await self._store.async_save(_progress_to_json(progress))
+        self.sleep.async_fire(sleep)
         return len(minutes), minutes[0][0], last_at
 
     async def async_sync_done(self, when: datetime) -> None:
@@ -200,12 +242,18 @@ class ActivityHistory:
         self._progress.last_sync = when
         await self._store.async_save(_progress_to_json(self._progress))
 
-    async def _async_write(self, hours: list[tuple[HourTally, float]]) -> None:
-        steps: list[StatisticData] = [
-            {"start": tally.start, "state": tally.steps, "sum": before + tally.steps}
-            for tally, before in hours
-        ]
-        async_add_external_statistics(self.hass, self._metadata("steps"), steps)
+    async def _async_write(self, hours: list[tuple[HourTally, dict[str, float]]]) -> None:
+        written: dict[str, list[StatisticData]] = {}
+        for key, _unit, count in SUMS:
+            written[key] = [
+                {
+                    "start": tally.start,
+                    "state": count(tally),
+                    "sum": before.get(key, 0.0) + count(tally),
+                }
+                for tally, before in hours
+            ]
+            async_add_external_statistics(self.hass, self._metadata(key), written[key])
         if self.heart_rate_id is not None:
             heart_rates: list[StatisticData] = [
                 {
@@ -225,7 +273,7 @@ class ActivityHistory:
         last = await recorder.async_add_executor_job(
             get_last_statistics, self.hass, 1, self.steps_id, False, {"sum"}
         )
-        expected = steps[-1]
+        expected = written["steps"][-1]
         rows = last.get(self.steps_id) or [{}]
         stored_start, stored_sum = rows[0].get("start"), rows[0].get("sum")
         if stored_start != expected["start"].timestamp() or stored_sum != expected["sum"]:
@@ -252,16 +300,20 @@ class ActivityHistory:
 
     def _metadata(self, key: str) -> StatisticMetaData:
         heart_rate = key == "heart_rate"
+        units = {key: unit for key, unit, _count in SUMS}
         metadata: dict[str, Any] = {
             "mean_type": StatisticMeanType.ARITHMETIC if heart_rate else StatisticMeanType.NONE,
             "has_sum": not heart_rate,
-            "name": f"{self.name} {'heart rate' if heart_rate else 'steps'}",
+            "name": f"{self.name} {NAMES[key]}",
             "source": DOMAIN,
-            "statistic_id": self.heart_rate_id if heart_rate else self.steps_id,
-            "unit_of_measurement": "bpm" if heart_rate else "steps",
+            "statistic_id": statistic_id(self.address, key),
+            "unit_of_measurement": "bpm" if heart_rate else units[key],
         }
         if "unit_class" in StatisticMetaData.__annotations__:
-            metadata["unit_class"] = None  # since 2025.10: no unit converter applies
+            # since 2025.10: minutes of sleep convert as durations; steps and bpm do not
+            metadata["unit_class"] = (
+                DurationConverter.UNIT_CLASS if units.get(key) == "min" else None
+            )
         return cast("StatisticMetaData", metadata)
 
 
@@ -278,7 +330,8 @@ def _progress_to_json(progress: _Progress) -> dict[str, Any]:
     return {
         "imported_until": _iso(progress.imported_until),
         "hour": progress.hour.as_json() if progress.hour else None,
-        "steps_before_hour": progress.steps_before_hour,
+        "before_hour": progress.before_hour,
+        "sleep": progress.sleep,
         "newest": {**asdict(newest), "time": newest.time.isoformat()} if newest else None,
         "last_sync": _iso(progress.last_sync),
     }
@@ -289,7 +342,9 @@ def _progress_from_json(data: dict[str, Any]) -> _Progress:
     return _Progress(
         imported_until=_from_iso(data.get("imported_until")),
         hour=HourTally.from_json(data["hour"]) if data.get("hour") else None,
-        steps_before_hour=float(data.get("steps_before_hour", 0.0)),
+        # A store of before sleep was counted has the steps' sum only.
+        before_hour=data.get("before_hour") or {"steps": float(data.get("steps_before_hour", 0.0))},
+        sleep=data.get("sleep"),
         newest=Newest(**{**newest, "time": datetime.fromisoformat(newest["time"])})
         if newest
         else None,

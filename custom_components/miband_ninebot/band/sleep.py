@@ -1,0 +1,107 @@
+"""A band's sleep in Home Assistant: sessions from the synced minutes, for sleep_entities.py.
+
+The sessions are `miband.sleep`'s, fed by `ActivityHistory.async_store_block` with each block's
+new minutes (UTC), so exactly once: the tracker's state (the session under way, the newest minute
+fed) and the last finished session are saved in the activity store, in the same write as the mark
+of the minutes imported, and only once the recorder has them. A block sent again after a drop
+holds no new minute, so it neither moves a session nor fires an event twice. Events fire after
+that save; a crash between the two loses them rather than doubling them.
+
+The events are as late as the sync: a minute reaches Home Assistant at the next sync after it
+(every `activity_sync_interval` minutes while the link is held, at each periodic connection);
+`woke_up` comes when the session is over: more than 2 h without sleep, or the band taken off.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from homeassistant.core import CALLBACK_TYPE, callback
+
+from ..miband.activity import Minute
+from ..miband.sleep import SleepChange, SleepEvent, SleepSession, SleepTracker
+
+ATTR_START = "start"
+ATTR_END = "end"
+ATTR_DEEP = "deep"
+ATTR_LIGHT = "light"
+ATTR_AWAKE = "awake"
+ATTR_AWAKENINGS = "awakenings"
+ATTR_ASLEEP = "asleep"
+SESSION_ATTRIBUTES = (ATTR_START, ATTR_END, ATTR_DEEP, ATTR_LIGHT, ATTR_AWAKE, ATTR_AWAKENINGS)
+
+type SleepListener = Callable[[SleepChange], None]
+
+
+def session_attributes(session: SleepSession) -> dict[str, Any]:
+    """A session's figures: start and end (ISO, UTC), minutes deep, light, awake; awakenings."""
+    return {
+        ATTR_START: session.start.isoformat(),
+        ATTR_END: session.end.isoformat(),
+        ATTR_DEEP: session.deep,
+        ATTR_LIGHT: session.light,
+        ATTR_AWAKE: session.awake,
+        ATTR_AWAKENINGS: session.awakenings,
+    }
+
+
+@dataclass(slots=True)
+class SleepStep:
+    """What a block's minutes would make of the sleep: applied once the recorder has them."""
+
+    tracker: SleepTracker
+    last: SleepSession | None
+    changes: list[SleepChange] = field(default_factory=list)
+
+
+class BandSleep:
+    """The band's sleep sessions so far: the tracker, the last session, the listeners."""
+
+    def __init__(self) -> None:
+        """Nothing seen yet (`load_json` gives what the store kept)."""
+        self._tracker = SleepTracker()
+        self.last: SleepSession | None = None
+        self._listeners: list[SleepListener] = []
+
+    def step(self, minutes: Iterable[Minute]) -> SleepStep:
+        """Feed a copy of the tracker: nothing changes here until `apply`."""
+        tracker = SleepTracker.from_json(self._tracker.as_json())
+        changes = tracker.feed(minutes)
+        last = self.last
+        for change in changes:
+            if change.event is SleepEvent.WOKE_UP:
+                last = change.session
+        return SleepStep(tracker, last, changes)
+
+    def apply(self, step: SleepStep) -> None:
+        """Take a step whose minutes the recorder has."""
+        self._tracker, self.last = step.tracker, step.last
+
+    @callback
+    def async_fire(self, step: SleepStep) -> None:
+        """Tell the entities, once the step is saved."""
+        for change in step.changes:
+            for listener in list(self._listeners):
+                listener(change)
+
+    @callback
+    def async_listen(self, listener: SleepListener) -> CALLBACK_TYPE:
+        """Call `listener` with each event."""
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener)
+
+    def as_json(self) -> dict[str, Any]:
+        """For the activity store."""
+        return {
+            "tracker": self._tracker.as_json(),
+            "last": None if self.last is None else self.last.as_json(),
+        }
+
+    def load_json(self, data: dict[str, Any] | None) -> None:
+        """From the activity store (None: a store written before sleep was counted)."""
+        if data is None:
+            return
+        self._tracker = SleepTracker.from_json(data["tracker"])
+        self.last = None if data.get("last") is None else SleepSession.from_json(data["last"])

@@ -1,0 +1,230 @@
+"""A band's nights in Home Assistant: `last_sleep`, the `sleep` event, deep and light statistics.
+
+The real Bluetooth stack, recorder and storage, with the emulated 1S holding a night written out
+here minute by minute; what each test expects is counted by hand from those runs of minutes.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from homeassistant.components.recorder import Recorder
+from homeassistant.const import EVENT_STATE_CHANGED
+from homeassistant.core import Event, EventStateChangedData, HomeAssistant, callback
+from homeassistant.util import dt as dt_util
+import pytest
+
+from custom_components.miband_ninebot.miband import activity_transfer as band_transfer
+from emulator.devices import catalog
+from emulator.devices.band import MiBand
+from emulator.devices.band_air import CONTROL_POINT
+from emulator.devices.band_memory import RecordedMinute
+from emulator.link.peripheral import Peripheral
+
+from . import entity_id_of, settle, until
+from .helpers.band import add_paired_band, hourly_statistics, sync_activity
+
+AddDevice = Callable[[Peripheral], Peripheral]
+SLEEP_DEEP = "miband_ninebot:c80f103c7e51_sleep_deep"
+SLEEP_LIGHT = "miband_ninebot:c80f103c7e51_sleep_light"
+STILL, WALKING, DEEP, LIGHT = 0, 1, 4, 5
+
+# Up for 30 minutes; light 20, deep 60, up 5 (one awakening), light 40, deep 30, light 15; then
+# up for 125 minutes: the session ends at the 121st. 325 minutes, three blocks of the 1S's 142.
+NIGHT = (
+    (STILL, 30),
+    (LIGHT, 20),
+    (DEEP, 60),
+    (WALKING, 5),
+    (LIGHT, 40),
+    (DEEP, 30),
+    (LIGHT, 15),
+    (STILL, 125),
+)
+ASLEEP_AFTER = 30  # minutes from the first
+SESSION_LENGTH = 20 + 60 + 5 + 40 + 30 + 15
+EXPECTED = {"deep": 90, "light": 75, "awake": 5, "awakenings": 1}
+
+
+def _minutes(*runs: tuple[int, int]) -> list[RecordedMinute]:
+    return [
+        RecordedMinute(category, 0, 0 if category != WALKING else 90, 60)
+        for category, count in runs
+        for _ in range(count)
+    ]
+
+
+def _band_with(minutes: list[RecordedMinute]) -> tuple[MiBand, datetime]:
+    """A 1S on Home Assistant's time whose memory ends with these minutes; their UTC start."""
+    band = catalog.mi_band_1s()
+    utc_now = datetime.now(UTC).replace(tzinfo=None)
+    offset = dt_util.now().utcoffset()
+    assert offset is not None
+    band.set_clock(utc_now + offset)
+    start = (utc_now + offset - timedelta(minutes=len(minutes) + 1)).replace(
+        second=0, microsecond=0
+    )
+    band.memory.record(start, minutes)
+    return band, (start - offset).replace(tzinfo=UTC)
+
+
+def _listen(hass: HomeAssistant) -> list[tuple[str, dict[str, Any]]]:
+    """Every event an event entity fires from now on (the band's only one is `sleep`).
+
+    An entity set up again restores its last event, with its time: that is not a new one.
+    """
+    fired: list[tuple[str, dict[str, Any]]] = []
+    seen: set[tuple[str, str]] = set()
+
+    @callback
+    def _on_change(event: Event[EventStateChangedData]) -> None:
+        state = event.data["new_state"]
+        if state is None or state.domain != "event" or not state.attributes.get("event_type"):
+            return
+        attributes = dict(state.attributes)
+        event_type = attributes.pop("event_type")
+        if (state.state, event_type) not in seen:
+            seen.add((state.state, event_type))
+            fired.append((event_type, attributes))
+
+    hass.bus.async_listen(EVENT_STATE_CHANGED, _on_change)
+    return fired
+
+
+def _session(start: datetime) -> dict[str, Any]:
+    asleep_at = start + timedelta(minutes=ASLEEP_AFTER)
+    return {
+        "start": asleep_at.isoformat(),
+        "end": (asleep_at + timedelta(minutes=SESSION_LENGTH)).isoformat(),
+        **EXPECTED,
+    }
+
+
+def _assert_fired_once_each(fired: list[tuple[str, dict[str, Any]]], start: datetime) -> None:
+    session = _session(start)
+    assert [event_type for event_type, _data in fired] == ["fell_asleep", "woke_up"]
+    assert fired[0][1]["start"] == session["start"]
+    assert {key: fired[1][1][key] for key in session} == session
+    assert fired[1][1]["asleep"] == 165
+
+
+def _assert_last_sleep(hass: HomeAssistant, band: MiBand, start: datetime) -> None:
+    state = hass.states.get(entity_id_of(hass, "sensor", band.address, "last_sleep"))
+    assert state.state == "165"  # 90 deep and 75 light minutes
+    assert state.attributes["unit_of_measurement"] == "min"
+    assert {key: state.attributes[key] for key in _session(start)} == _session(start)
+
+
+async def _assert_statistics(hass: HomeAssistant, start: datetime) -> None:
+    """Deep and light minutes per UTC hour, as the runs put them."""
+    expected: dict[str, dict[datetime, int]] = {"deep": defaultdict(int), "light": defaultdict(int)}
+    index = 0
+    for category, count in NIGHT:
+        for _ in range(count):
+            hour = (start + timedelta(minutes=index)).replace(minute=0)
+            if category in (DEEP, LIGHT):
+                expected["deep" if category == DEEP else "light"][hour] += 1
+            index += 1
+    for key, statistic in (("deep", SLEEP_DEEP), ("light", SLEEP_LIGHT)):
+        rows = await hourly_statistics(hass, statistic)
+        assert {hour: row["state"] for hour, row in rows.items() if row["state"]} == expected[key]
+        assert max(row["sum"] for row in rows.values()) == EXPECTED[key]
+        assert rows[max(rows)]["sum"] == EXPECTED[key]
+
+
+def _event_id(hass: HomeAssistant, band: MiBand) -> str:
+    return entity_id_of(hass, "event", band.address, "sleep")
+
+
+async def test_a_night_shows_as_last_sleep_and_fires_each_event_once(
+    recorder_mock: Recorder, hass: HomeAssistant, add_device: AddDevice
+) -> None:
+    band, start = _band_with(_minutes(*NIGHT))
+    add_device(band)
+    fired = _listen(hass)
+
+    entry = await add_paired_band(hass, band)
+    await until(lambda: band.memory.minute_count == 0)
+    await settle(hass)
+    _assert_fired_once_each(fired, start)
+    _assert_last_sleep(hass, band, start)
+    await _assert_statistics(hass, start)
+
+    # Nothing new: a sync fires nothing, and a restart keeps the night.
+    fired.clear()
+    await sync_activity(hass, band)
+    assert await hass.config_entries.async_reload(entry.entry_id)
+    await settle(hass)
+    await sync_activity(hass, band)
+    assert fired == []
+    _assert_last_sleep(hass, band, start)
+
+
+async def test_the_night_synced_as_it_goes_fires_each_event_once(
+    recorder_mock: Recorder, hass: HomeAssistant, add_device: AddDevice
+) -> None:
+    """Asleep by the first sync, awake by the second: the events come with the sync that tells."""
+    minutes = _minutes(*NIGHT)
+    band, start = _band_with(minutes[:60])  # 30 minutes up, 20 light, 10 deep
+    add_device(band)
+    fired = _listen(hass)
+    await add_paired_band(hass, band)
+    await until(lambda: band.memory.minute_count == 0)
+    await settle(hass)
+    assert [event_type for event_type, _data in fired] == ["fell_asleep"]
+    assert fired[0][1]["start"] == _session(start)["start"]
+    assert hass.states.get(_event_id(hass, band)).attributes["event_type"] == "fell_asleep"
+    assert hass.states.get(entity_id_of(hass, "sensor", band.address, "last_sleep")).state == (
+        "unknown"
+    )
+
+    later = band.memory.acknowledged[-1][0] + timedelta(minutes=band.memory.acknowledged[-1][1])
+    band.memory.record(later, minutes[60:])
+    await sync_activity(hass, band)
+    assert [event_type for event_type, _data in fired] == ["fell_asleep", "woke_up"]
+    _assert_last_sleep(hass, band, start)
+    await _assert_statistics(hass, start)
+
+
+@pytest.mark.parametrize("fault", ["cut", "acknowledgement"])
+async def test_a_night_synced_in_pieces_by_a_drop_fires_nothing_twice(
+    recorder_mock: Recorder,
+    hass: HomeAssistant,
+    add_device: AddDevice,
+    monkeypatch: pytest.MonkeyPatch,
+    fault: str,
+) -> None:
+    """The link drops in the middle of a block, or after a stored block's acknowledgement went
+    out unheard (the band sends that block again): the same night, each event once."""
+    monkeypatch.setattr(band_transfer, "ACTIVITY_TIMEOUT", 0.5)
+    band, start = _band_with(_minutes(*NIGHT))
+    add_device(band)
+    armed: list[bool] = []
+    if fault == "cut":
+        band.faults.activity = "cut"  # the first block of the first sync
+        armed.append(True)
+    else:
+
+        def drop_at_the_second_acknowledgement() -> None:
+            if len(band.memory.acknowledged) == 1 and not armed:
+                armed.append(True)
+                band.faults.drop_at = ("write", CONTROL_POINT)
+
+        band.memory.on_acknowledged = drop_at_the_second_acknowledgement
+    fired = _listen(hass)
+
+    await add_paired_band(hass, band)
+    await until(
+        lambda: bool(armed) and band.faults.activity is None and band.faults.drop_at is None
+    )
+    await settle(hass)
+    band.memory.on_acknowledged = None
+    if band.memory.minute_count:  # a drop reconnects and syncs by itself; the rest, when asked
+        await sync_activity(hass, band)
+    assert band.memory.minute_count == 0
+    _assert_fired_once_each(fired, start)
+    _assert_last_sleep(hass, band, start)
+    await _assert_statistics(hass, start)
