@@ -29,8 +29,8 @@ from emulator.link.peripheral import Peripheral
 from emulator.link.timing import CONNECTION_TIMEOUT
 from emulator.transports.virtual_proxy import VirtualProxy
 
-from . import entity_id_of, let_bluetooth_forget_unheard_devices, settle, state_of, until
-from .helpers.band import add_band, add_paired_band
+from . import entity_id_of, settle, state_of, until
+from .helpers.band import add_band, add_paired_band, band_out_of_reach
 
 AddDevice = Callable[[Peripheral], Peripheral]
 
@@ -107,10 +107,7 @@ async def test_the_goal_survives_a_restart(hass: HomeAssistant, add_device: AddD
 async def test_a_goal_set_for_a_band_out_of_reach_is_kept_and_says_so(
     hass: HomeAssistant, add_device: AddDevice, proxy: VirtualProxy
 ) -> None:
-    band, _entry = await add_band(hass, add_device)
-    proxy.remove(band.address)
-    await settle(hass)
-    await let_bluetooth_forget_unheard_devices(hass)
+    band = await band_out_of_reach(hass, add_device, proxy)
 
     with pytest.raises(HomeAssistantError) as raised:
         await set_step_goal(hass, band.address, 9000)

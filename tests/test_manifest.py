@@ -21,6 +21,7 @@ from custom_components.miband_ninebot.options import ConnectionPolicy
 from custom_components.miband_ninebot.options_flow import (
     ACTIVITY_SCHEMA,
     LINK_SCHEMA,
+    NIGHT_SYNC_SCHEMA,
     PROFILE_SCHEMA,
     WHEEL_SCHEMA,
 )
@@ -155,6 +156,7 @@ def test_option_choices_are_translated() -> None:
         set(LINK_SCHEMA.schema)
         | set(PROFILE_SCHEMA.schema)
         | set(ACTIVITY_SCHEMA.schema)
+        | set(NIGHT_SYNC_SCHEMA.schema)
         | set(WHEEL_SCHEMA.schema)
     )
     assert set(STRINGS["options"]["step"]["init"]["data"]) == options_fields

@@ -39,6 +39,12 @@ CONF_WEIGHT: Final = "weight"
 CONF_KEEP_ACTIVITY_ON_BAND: Final = "keep_activity_on_band"
 CONF_ACTIVITY_SYNC_INTERVAL: Final = "activity_sync_interval"  # minutes, while the link is held
 
+# A band's night sync cadence (band/cadence.py).
+CONF_NIGHT_SYNC: Final = "night_sync"
+CONF_NIGHT_SYNC_INTERVAL: Final = "night_sync_interval"  # minutes
+CONF_NIGHT_SYNC_START: Final = "night_sync_start"  # local "HH:MM:SS"
+CONF_NIGHT_SYNC_END: Final = "night_sync_end"
+
 # A wheel's options: the battery level its charge event announces, and how long it must stand
 # before a ride counts as over.
 CONF_CHARGE_LIMIT: Final = "charge_limit"  # %

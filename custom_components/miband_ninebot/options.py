@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import time, timedelta
 from enum import StrEnum
 from typing import Any, Final
 
@@ -23,6 +23,10 @@ from .const import (
     CONF_HEIGHT,
     CONF_KEEP_ACTIVITY_ON_BAND,
     CONF_MIN_STATE_INTERVAL,
+    CONF_NIGHT_SYNC,
+    CONF_NIGHT_SYNC_END,
+    CONF_NIGHT_SYNC_INTERVAL,
+    CONF_NIGHT_SYNC_START,
     CONF_READ_INTERVAL,
     CONF_RIDE_END_DELAY,
     CONF_WEIGHT,
@@ -115,3 +119,25 @@ def charge_limit(options: Mapping[str, Any]) -> int:
 def ride_end_delay(options: Mapping[str, Any]) -> int:
     """Seconds a wheel must stand before a ride counts as over."""
     return int(options.get(CONF_RIDE_END_DELAY, DEFAULT_RIDE_END_DELAY))
+
+
+# -- a band's night sync cadence ------------------------------------------------------------------
+# Off unless chosen: it costs the band link time (README, "Night sync cadence"), and only sleep
+# automations gain by it.
+DEFAULT_NIGHT_SYNC: Final = False
+DEFAULT_NIGHT_SYNC_INTERVAL: Final = 5  # min
+DEFAULT_NIGHT_SYNC_START: Final = "22:00:00"
+DEFAULT_NIGHT_SYNC_END: Final = "08:00:00"
+
+
+def night_sync(options: Mapping[str, Any]) -> tuple[timedelta, time, time] | None:
+    """The night's sync interval, start and end (local), or None when the option is off."""
+    if not options.get(CONF_NIGHT_SYNC, DEFAULT_NIGHT_SYNC):
+        return None
+    return (
+        timedelta(
+            minutes=float(options.get(CONF_NIGHT_SYNC_INTERVAL, DEFAULT_NIGHT_SYNC_INTERVAL))
+        ),
+        time.fromisoformat(str(options.get(CONF_NIGHT_SYNC_START, DEFAULT_NIGHT_SYNC_START))),
+        time.fromisoformat(str(options.get(CONF_NIGHT_SYNC_END, DEFAULT_NIGHT_SYNC_END))),
+    )

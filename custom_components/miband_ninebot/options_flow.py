@@ -21,6 +21,7 @@ from homeassistant.helpers.selector import (
     SelectSelector,
     SelectSelectorConfig,
     SelectSelectorMode,
+    TimeSelector,
 )
 
 from .const import (
@@ -33,6 +34,10 @@ from .const import (
     CONF_KEEP_ACTIVITY_ON_BAND,
     CONF_KIND,
     CONF_MIN_STATE_INTERVAL,
+    CONF_NIGHT_SYNC,
+    CONF_NIGHT_SYNC_END,
+    CONF_NIGHT_SYNC_INTERVAL,
+    CONF_NIGHT_SYNC_START,
     CONF_READ_INTERVAL,
     CONF_RIDE_END_DELAY,
     CONF_WEIGHT,
@@ -45,6 +50,10 @@ from .options import (
     DEFAULT_CONNECTION_POLICY,
     DEFAULT_KEEP_ACTIVITY_ON_BAND,
     DEFAULT_MIN_STATE_INTERVAL,
+    DEFAULT_NIGHT_SYNC,
+    DEFAULT_NIGHT_SYNC_END,
+    DEFAULT_NIGHT_SYNC_INTERVAL,
+    DEFAULT_NIGHT_SYNC_START,
     DEFAULT_PROFILE,
     DEFAULT_READ_INTERVAL,
     DEFAULT_RIDE_END_DELAY,
@@ -146,6 +155,25 @@ ACTIVITY_SCHEMA = vol.Schema(
 )
 
 
+# A band's night sync cadence: more often between two times of day (band/cadence.py).
+NIGHT_SYNC_SCHEMA = vol.Schema(
+    {
+        vol.Required(CONF_NIGHT_SYNC, default=DEFAULT_NIGHT_SYNC): BooleanSelector(),
+        vol.Required(CONF_NIGHT_SYNC_INTERVAL, default=DEFAULT_NIGHT_SYNC_INTERVAL): NumberSelector(
+            NumberSelectorConfig(
+                min=1,
+                max=60,
+                step=1,
+                unit_of_measurement=UnitOfTime.MINUTES,
+                mode=NumberSelectorMode.BOX,
+            )
+        ),
+        vol.Required(CONF_NIGHT_SYNC_START, default=DEFAULT_NIGHT_SYNC_START): TimeSelector(),
+        vol.Required(CONF_NIGHT_SYNC_END, default=DEFAULT_NIGHT_SYNC_END): TimeSelector(),
+    }
+)
+
+
 # A wheel's charge event and ride end.
 WHEEL_SCHEMA = vol.Schema(
     {
@@ -177,7 +205,9 @@ class MiBandNinebotOptionsFlow(OptionsFlowWithReload):
         """Show the options with the current values filled in."""
         is_band = self.config_entry.data[CONF_KIND] == DeviceKind.BAND
         schema = (
-            PROFILE_SCHEMA.extend(LINK_SCHEMA.schema).extend(ACTIVITY_SCHEMA.schema)
+            PROFILE_SCHEMA.extend(LINK_SCHEMA.schema)
+            .extend(ACTIVITY_SCHEMA.schema)
+            .extend(NIGHT_SYNC_SCHEMA.schema)
             if is_band
             else LINK_SCHEMA.extend(WHEEL_SCHEMA.schema)
         )

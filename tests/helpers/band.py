@@ -31,8 +31,9 @@ from emulator.devices.band_air import (
     USER_INFO,
 )
 from emulator.link.peripheral import Peripheral
+from emulator.transports.virtual_proxy import VirtualProxy
 
-from .. import add_entry_via_discovery, device_id, settle
+from .. import add_entry_via_discovery, device_id, let_bluetooth_forget_unheard_devices, settle
 
 # The integration's initialisation of a band, step by step (operation, characteristic): where a
 # drop can come.
@@ -63,6 +64,17 @@ async def add_band(
     entry = await add_entry_via_discovery(hass, band)
     assert band.authenticated
     return band, entry
+
+
+async def band_out_of_reach(
+    hass: HomeAssistant, add_device: Callable[[Peripheral], Peripheral], proxy: VirtualProxy
+) -> MiBand:
+    """A band added, then gone from the proxy's range and forgotten by Bluetooth."""
+    band, _entry = await add_band(hass, add_device)
+    proxy.remove(band.address)
+    await settle(hass)
+    await let_bluetooth_forget_unheard_devices(hass)
+    return band
 
 
 async def add_paired_band(

@@ -5,9 +5,10 @@ down and hold it while they run. A measurement that loses the link is retried on
 connection, which re-authenticates with the stored user id (no tap) and re-subscribes.
 
 The band's activity memory is synced into the recorder's statistics (`history`) on every fresh
-link, then every `activity_sync_interval` minutes while the link is held, and on the
-`sync_activity` action. A sync holds the control points one block at a time: an operation that
-comes meanwhile stops it after the current block, and the rest follows once the operation is done.
+link, then every `activity_sync_interval` minutes while the link is held (more often at night if
+asked, band/cadence.py), and on the `sync_activity` action. A sync holds the control points one
+block at a time: an operation that comes meanwhile stops it after the current block, and the rest
+follows once the operation is done.
 """
 
 from __future__ import annotations
@@ -45,15 +46,11 @@ from ..miband.latency import LatencyHold
 from ..miband.protocol import DeviceInfo, Gender, UserInfo
 from ..miband.state import BandSettings, BandState
 from ..miband.vibration import DEFAULT_PATTERN, VibrationPattern
-from ..options import (
-    ConnectionPolicy,
-    LinkSettings,
-    Profile,
-    activity_sync_interval,
-    keep_activity_on_band,
-)
+from ..options import ConnectionPolicy, LinkSettings, Profile, keep_activity_on_band
 from .alarms import BandAlarms
+from .cadence import SyncCadence
 from .day import BandDay
+from .find import FIND_PATTERN, BandFinder
 from .statistics import ActivityHistory, HistoryNotStoredError, recorder_ready
 
 if TYPE_CHECKING:
@@ -126,7 +123,7 @@ class BandCoordinator(LinkCoordinator[BandState | None]):
         self.history = ActivityHistory(
             hass, address, entry.title, heart_rate=self.has_heart_rate_sensor
         )
-        self._sync_interval = activity_sync_interval(entry.options)
+        self._sync_cadence = SyncCadence.from_options(entry.options)
         self._operation = asyncio.Lock()  # one conversation on the control points at a time
         self._sync_summary = SyncSummary()
         self._cancel_sync_timer: CALLBACK_TYPE | None = None
@@ -134,6 +131,14 @@ class BandCoordinator(LinkCoordinator[BandState | None]):
         self.alarms = BandAlarms(hass, address, band_now, self._async_alarms_changed)
         wearer = Profile.from_options(entry.options)
         self.day = BandDay(hass, address, wearer, band_settings, self.async_update_listeners)
+        self.finder = BandFinder(
+            hass,
+            entry,
+            ring=lambda: self.async_vibrate(FIND_PATTERN),
+            stop=lambda: self._async_operation(self.session.stop_vibration),
+            hold=self.policy.hold,
+            changed=self.async_update_listeners,
+        )
 
     async def async_load(self) -> None:
         """Read what the entry's storage keeps: the sync's progress and the alarms set here."""
@@ -162,11 +167,19 @@ class BandCoordinator(LinkCoordinator[BandState | None]):
         """
         self.session.settings.step_goal = steps
         self.day.async_check_goal()
+        await self.async_write_setting(
+            lambda: self.session.set_step_goal(steps), "step_goal_not_written", goal=str(steps)
+        )
+
+    async def async_write_setting(
+        self, write: Callable[[], Awaitable[None]], error: str, **placeholders: str
+    ) -> None:
+        """A changed setting: `write` it now (connecting), else the translated error `error`."""
         self.async_update_listeners()
         try:
-            await self._async_operation(lambda: self.session.set_step_goal(steps))
+            await self._async_operation(write)
         except HomeAssistantError as err:
-            raise self.translated_error("step_goal_not_written", goal=str(steps)) from err
+            raise self.translated_error(error, **placeholders) from err
 
     @callback
     def _async_alarms_changed(self) -> None:
@@ -201,6 +214,7 @@ class BandCoordinator(LinkCoordinator[BandState | None]):
         error, where Home Assistant, stopping, would cancel it a moment later (CancelledError).
         """
         self._async_cancel_sync_timer()
+        self.finder.async_cancel()
         self.alarms.async_stop()
         await super().async_shutdown()
         async with self._operation:
@@ -291,7 +305,7 @@ class BandCoordinator(LinkCoordinator[BandState | None]):
             await release_link()
             await latency.release()
         if self.settings.policy is ConnectionPolicy.HOLD and self._cancel_sync_timer is None:
-            self._async_schedule_sync(self._sync_interval)
+            self._async_schedule_sync(self._sync_cadence.delay(dt_util.now()))
 
     @callback
     def _async_schedule_sync(self, delay: timedelta) -> None:

@@ -1,4 +1,4 @@
-"""A band's switches: its alarms (on, smart wake-up) and, on a 1S, continuous heart rate."""
+"""A band's switches: its alarms (on, smart wake-up), finding it, and continuous heart rate (1S)."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from typing import Any
 
 from homeassistant.components.switch import SwitchEntity, SwitchEntityDescription
 from homeassistant.const import STATE_ON
+from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.restore_state import RestoreEntity
 
 from ..entity import MiBandNinebotEntity
@@ -17,15 +18,18 @@ CONTINUOUS_HEART_RATE = SwitchEntityDescription(
     translation_key="continuous_heart_rate",
 )
 
+FIND_BAND = SwitchEntityDescription(key="find_band", translation_key="find_band")
+
 ALARMS = alarm_descriptions(SwitchEntityDescription, None)
 SMART_WAKES = alarm_descriptions(SwitchEntityDescription, "smart_wake")
 
 
 def entities(coordinator: BandCoordinator) -> list[SwitchEntity]:
-    """The alarm switches, their smart wake-ups, and continuous heart rate on a 1S."""
+    """The alarm switches, their smart wake-ups, finding the band, continuous heart rate (1S)."""
     switches: list[SwitchEntity] = [
         *slot_entities(AlarmSwitch, coordinator, ALARMS),
         *slot_entities(SmartWakeSwitch, coordinator, SMART_WAKES),
+        FindBandSwitch(coordinator, FIND_BAND),
     ]
     if coordinator.has_heart_rate_sensor:
         switches.append(ContinuousHeartRateSwitch(coordinator, CONTINUOUS_HEART_RATE))
@@ -91,3 +95,31 @@ class SmartWakeSwitch(AlarmSlotEntity, SwitchEntity):
     async def async_turn_off(self, **kwargs: Any) -> None:
         """Ring at the time itself."""
         await self.async_set(smart_wake=False)
+
+
+class FindBandSwitch(MiBandNinebotEntity[BandCoordinator], SwitchEntity):
+    """On: the band rings until turned off, two minutes at most (band/find.py); off on restart."""
+
+    @property
+    def available(self) -> bool:
+        """Always: a band away is what one looks for; turned on, it says it is out of reach."""
+        return True
+
+    @property
+    def is_on(self) -> bool:
+        """Whether the band is being rung."""
+        return self.coordinator.finder.active
+
+    async def async_turn_on(self, **kwargs: Any) -> None:
+        """Ring the band now and every few seconds; a band out of reach is an error."""
+        try:
+            await self.coordinator.finder.async_start()
+        except HomeAssistantError as err:
+            raise self.coordinator.translated_error("find_band_failed") from err
+
+    async def async_turn_off(self, **kwargs: Any) -> None:
+        """Stop ringing: the band's stop-vibration command."""
+        try:
+            await self.coordinator.finder.async_stop()
+        except HomeAssistantError as err:
+            raise self.coordinator.translated_error("find_band_failed") from err

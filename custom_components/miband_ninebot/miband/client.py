@@ -80,7 +80,7 @@ from .exceptions import (
 from .latency import ConnectionLatency, LatencyHold
 from .protocol import AUTHENTICATED, DeviceInfo, Notification
 from .state import BandSettings, BandState
-from .vibration import DEFAULT_PATTERN, VibrationPattern, play
+from .vibration import DEFAULT_PATTERN, VibrationPattern, play, stop
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -165,8 +165,7 @@ class MiBandClient:
 
     async def _initialise(self, client: BleakClient) -> None:
         info = await self._open(client, tap_timeout=None)
-        wear = protocol.WEAR_LEFT if self.settings.wear_left else protocol.WEAR_RIGHT
-        await self.write(CONTROL_POINT_UUID, wear)
+        await self.write(CONTROL_POINT_UUID, protocol.encode_wear_location(self.settings.wear_left))
         if info.supports_heart_rate:
             await self.write(HEART_RATE_CONTROL_POINT_UUID, protocol.HR_SLEEP_OFF)
         await self.write(CONTROL_POINT_UUID, protocol.encode_step_goal(self.settings.step_goal))
@@ -270,6 +269,16 @@ class MiBandClient:
         self.settings.step_goal = steps
         if self._client is not None:
             await self.write(CONTROL_POINT_UUID, protocol.encode_step_goal(steps))
+
+    async def set_wear_location(self, left: bool) -> None:
+        """Wear the band on the left wrist or the right, now and on every later connection."""
+        self.settings.wear_left = left
+        if self._client is not None:
+            await self.write(CONTROL_POINT_UUID, protocol.encode_wear_location(left))
+
+    async def stop_vibration(self) -> None:
+        """Stop the motor now, a pattern cut short: the firmware's own stop command."""
+        await stop(self.require_client())
 
     async def vibrate(self, pattern: VibrationPattern = DEFAULT_PATTERN, repeat: int = 1) -> None:
         """Play `pattern` `repeat` times: Immediate Alert where the firmware has it, else FF05.

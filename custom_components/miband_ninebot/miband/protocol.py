@@ -310,8 +310,13 @@ REALTIME_STEPS_ON = b"\x03\x01"
 REALTIME_STEPS_OFF = b"\x03\x00"
 VIBRATE_START = b"\x08\x01"  # firmware older than 1.0.10.14, which lacks 2A06
 VIBRATE_STOP = b"\x13"
-WEAR_LEFT = b"\x0f\x00"
+WEAR_LEFT = b"\x0f\x00"  # Mi Fit's capture; Gadgetbridge: 0 left, 1 right
 WEAR_RIGHT = b"\x0f\x01"
+
+
+def encode_wear_location(left: bool) -> bytes:
+    """FF05: the wrist the band is worn on (Gadgetbridge `COMMAND_SET_WEAR_LOCATION`, 0x0f)."""
+    return WEAR_LEFT if left else WEAR_RIGHT
 
 
 def encode_step_goal(steps: int) -> bytes:

@@ -69,3 +69,15 @@ async def play(client: BleakClient, pattern: VibrationPattern, repeat: int) -> N
             await client.write_gatt_char(CONTROL_POINT_UUID, VIBRATE_STOP, response=True)
         if index < len(pulses) - 1:
             await asyncio.sleep(off_ms / 1000)
+
+
+async def stop(client: BleakClient) -> None:
+    """Stop the motor, a pattern cut short: Immediate Alert `00`, or FF05 `13` on older firmware.
+
+    Gadgetbridge's `stopCurrentNotification` does the same per firmware: `V2NotificationStrategy`
+    writes `NO_ALERT` to 2A06, `V1NotificationStrategy` FF05 `13` (`COMMAND_STOP_MOTOR_VIBRATE`).
+    """
+    if (alert := client.services.get_characteristic(ALERT_LEVEL_UUID)) is not None:
+        await client.write_gatt_char(alert, ALERT_OFF, response=False)
+    else:
+        await client.write_gatt_char(CONTROL_POINT_UUID, VIBRATE_STOP, response=True)
