@@ -22,6 +22,7 @@ from custom_components.miband_ninebot.options_flow import (
     ACTIVITY_SCHEMA,
     LINK_SCHEMA,
     PROFILE_SCHEMA,
+    REMINDERS_SCHEMA,
     WHEEL_SCHEMA,
 )
 
@@ -155,6 +156,7 @@ def test_option_choices_are_translated() -> None:
         set(LINK_SCHEMA.schema)
         | set(PROFILE_SCHEMA.schema)
         | set(ACTIVITY_SCHEMA.schema)
+        | set(REMINDERS_SCHEMA.schema)
         | set(WHEEL_SCHEMA.schema)
     )
     assert set(STRINGS["options"]["step"]["init"]["data"]) == options_fields

@@ -39,6 +39,13 @@ CONF_WEIGHT: Final = "weight"
 CONF_KEEP_ACTIVITY_ON_BAND: Final = "keep_activity_on_band"
 CONF_ACTIVITY_SYNC_INTERVAL: Final = "activity_sync_interval"  # minutes, while the link is held
 
+# A band's options: its reminders (`inactive`, `no_heart_rate`).
+CONF_INACTIVE_STEPS: Final = "inactive_steps"  # fewer in the window: inactive
+CONF_INACTIVE_WINDOW: Final = "inactive_window"  # minutes
+CONF_INACTIVE_FROM: Final = "inactive_from"  # local time, "HH:MM:SS"
+CONF_INACTIVE_TO: Final = "inactive_to"
+CONF_NO_HEART_RATE_AFTER: Final = "no_heart_rate_after"  # minutes without a reading
+
 # A wheel's options: the battery level its charge event announces, and how long it must stand
 # before a ride counts as over.
 CONF_CHARGE_LIMIT: Final = "charge_limit"  # %
