@@ -23,6 +23,7 @@ from custom_components.miband_ninebot.options_flow import (
     LINK_SCHEMA,
     NIGHT_SYNC_SCHEMA,
     PROFILE_SCHEMA,
+    REMINDERS_SCHEMA,
     WHEEL_SCHEMA,
 )
 
@@ -157,6 +158,7 @@ def test_option_choices_are_translated() -> None:
         | set(PROFILE_SCHEMA.schema)
         | set(ACTIVITY_SCHEMA.schema)
         | set(NIGHT_SYNC_SCHEMA.schema)
+        | set(REMINDERS_SCHEMA.schema)
         | set(WHEEL_SCHEMA.schema)
     )
     assert set(STRINGS["options"]["step"]["init"]["data"]) == options_fields

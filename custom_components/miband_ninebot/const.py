@@ -45,6 +45,13 @@ CONF_NIGHT_SYNC_INTERVAL: Final = "night_sync_interval"  # minutes
 CONF_NIGHT_SYNC_START: Final = "night_sync_start"  # local "HH:MM:SS"
 CONF_NIGHT_SYNC_END: Final = "night_sync_end"
 
+# A band's options: its reminders (`inactive`, `no_heart_rate`).
+CONF_INACTIVE_STEPS: Final = "inactive_steps"  # fewer in the window: inactive
+CONF_INACTIVE_WINDOW: Final = "inactive_window"  # minutes
+CONF_INACTIVE_FROM: Final = "inactive_from"  # local time, "HH:MM:SS"
+CONF_INACTIVE_TO: Final = "inactive_to"
+CONF_NO_HEART_RATE_AFTER: Final = "no_heart_rate_after"  # minutes without a reading
+
 # A wheel's options: the battery level its charge event announces, and how long it must stand
 # before a ride counts as over.
 CONF_CHARGE_LIMIT: Final = "charge_limit"  # %

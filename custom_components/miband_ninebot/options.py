@@ -21,16 +21,22 @@ from .const import (
     CONF_CONNECTION_POLICY,
     CONF_GENDER,
     CONF_HEIGHT,
+    CONF_INACTIVE_FROM,
+    CONF_INACTIVE_STEPS,
+    CONF_INACTIVE_TO,
+    CONF_INACTIVE_WINDOW,
     CONF_KEEP_ACTIVITY_ON_BAND,
     CONF_MIN_STATE_INTERVAL,
     CONF_NIGHT_SYNC,
     CONF_NIGHT_SYNC_END,
     CONF_NIGHT_SYNC_INTERVAL,
     CONF_NIGHT_SYNC_START,
+    CONF_NO_HEART_RATE_AFTER,
     CONF_READ_INTERVAL,
     CONF_RIDE_END_DELAY,
     CONF_WEIGHT,
 )
+from .miband import reminders
 from .ninebot.charge import DEFAULT_LIMIT
 from .ninebot.ride import DEFAULT_END_DELAY
 
@@ -52,6 +58,17 @@ DEFAULT_MIN_STATE_INTERVAL: Final = 1.0  # s between state writes of an entity
 DEFAULT_PROFILE: Final = {CONF_GENDER: "female", CONF_AGE: 30, CONF_HEIGHT: 170, CONF_WEIGHT: 70}
 DEFAULT_ACTIVITY_SYNC_INTERVAL: Final = 15  # min, while the link is held
 DEFAULT_KEEP_ACTIVITY_ON_BAND: Final = False
+
+# A band's reminders: `inactive` (fewer steps than this in the window, within the hours, local
+# time) and `no_heart_rate` (minutes without a reading while measuring continuously). The
+# library's defaults, as the options hold them.
+DEFAULT_INACTIVE_STEPS: Final = reminders.DEFAULT_INACTIVE_STEPS
+DEFAULT_INACTIVE_WINDOW: Final = int(reminders.DEFAULT_INACTIVE_WINDOW.total_seconds() // 60)
+DEFAULT_INACTIVE_FROM: Final = reminders.DEFAULT_INACTIVE_FROM.isoformat()  # "09:00:00"
+DEFAULT_INACTIVE_TO: Final = reminders.DEFAULT_INACTIVE_TO.isoformat()
+DEFAULT_NO_HEART_RATE_AFTER: Final = int(
+    reminders.DEFAULT_NO_HEART_RATE_AFTER.total_seconds() // 60
+)
 
 # A wheel: the battery level its charge event announces, and how long it must stand before a
 # ride counts as over. The trackers (ninebot/) hold the same values as their own defaults, so
@@ -140,4 +157,21 @@ def night_sync(options: Mapping[str, Any]) -> tuple[timedelta, time, time] | Non
         ),
         time.fromisoformat(str(options.get(CONF_NIGHT_SYNC_START, DEFAULT_NIGHT_SYNC_START))),
         time.fromisoformat(str(options.get(CONF_NIGHT_SYNC_END, DEFAULT_NIGHT_SYNC_END))),
+    )
+
+
+def inactivity_settings(options: Mapping[str, Any]) -> reminders.InactivitySettings:
+    """When a band's `inactive` turns on: too few steps in the window, within the hours."""
+    return reminders.InactivitySettings(
+        steps=int(options.get(CONF_INACTIVE_STEPS, DEFAULT_INACTIVE_STEPS)),
+        window=timedelta(minutes=int(options.get(CONF_INACTIVE_WINDOW, DEFAULT_INACTIVE_WINDOW))),
+        start=time.fromisoformat(str(options.get(CONF_INACTIVE_FROM, DEFAULT_INACTIVE_FROM))),
+        end=time.fromisoformat(str(options.get(CONF_INACTIVE_TO, DEFAULT_INACTIVE_TO))),
+    )
+
+
+def no_heart_rate_after(options: Mapping[str, Any]) -> timedelta:
+    """How long a band measuring continuously may go without a reading before it is a problem."""
+    return timedelta(
+        minutes=int(options.get(CONF_NO_HEART_RATE_AFTER, DEFAULT_NO_HEART_RATE_AFTER))
     )

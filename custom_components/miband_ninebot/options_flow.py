@@ -1,7 +1,8 @@
 """The options flow: the settings an entry's device can change, the entry reloading with them.
 
-A band's profile and activity sync, a wheel's charge limit and ride end; for both, how the link is
-used (held, or opened periodically for a reading) and how often an entity may write its state.
+A band's profile, activity sync (and its night cadence) and reminders, a wheel's charge limit and
+ride end; for both, how the link is used (held, or opened periodically for a reading) and how often
+an entity may write its state.
 
 The profile's form is also the config flow's, which asks for it before pairing a band.
 """
@@ -31,6 +32,10 @@ from .const import (
     CONF_CONNECTION_POLICY,
     CONF_GENDER,
     CONF_HEIGHT,
+    CONF_INACTIVE_FROM,
+    CONF_INACTIVE_STEPS,
+    CONF_INACTIVE_TO,
+    CONF_INACTIVE_WINDOW,
     CONF_KEEP_ACTIVITY_ON_BAND,
     CONF_KIND,
     CONF_MIN_STATE_INTERVAL,
@@ -38,6 +43,7 @@ from .const import (
     CONF_NIGHT_SYNC_END,
     CONF_NIGHT_SYNC_INTERVAL,
     CONF_NIGHT_SYNC_START,
+    CONF_NO_HEART_RATE_AFTER,
     CONF_READ_INTERVAL,
     CONF_RIDE_END_DELAY,
     CONF_WEIGHT,
@@ -48,12 +54,17 @@ from .options import (
     DEFAULT_ACTIVITY_SYNC_INTERVAL,
     DEFAULT_CHARGE_LIMIT,
     DEFAULT_CONNECTION_POLICY,
+    DEFAULT_INACTIVE_FROM,
+    DEFAULT_INACTIVE_STEPS,
+    DEFAULT_INACTIVE_TO,
+    DEFAULT_INACTIVE_WINDOW,
     DEFAULT_KEEP_ACTIVITY_ON_BAND,
     DEFAULT_MIN_STATE_INTERVAL,
     DEFAULT_NIGHT_SYNC,
     DEFAULT_NIGHT_SYNC_END,
     DEFAULT_NIGHT_SYNC_INTERVAL,
     DEFAULT_NIGHT_SYNC_START,
+    DEFAULT_NO_HEART_RATE_AFTER,
     DEFAULT_PROFILE,
     DEFAULT_READ_INTERVAL,
     DEFAULT_RIDE_END_DELAY,
@@ -155,23 +166,53 @@ ACTIVITY_SCHEMA = vol.Schema(
 )
 
 
+def whole_box(maximum: int, unit: str, minimum: int = 1) -> NumberSelector:
+    """A box for a whole number of `unit`."""
+    return NumberSelector(
+        NumberSelectorConfig(
+            min=minimum, max=maximum, step=1, unit_of_measurement=unit, mode=NumberSelectorMode.BOX
+        )
+    )
+
+
 # A band's night sync cadence: more often between two times of day (band/cadence.py).
 NIGHT_SYNC_SCHEMA = vol.Schema(
     {
         vol.Required(CONF_NIGHT_SYNC, default=DEFAULT_NIGHT_SYNC): BooleanSelector(),
-        vol.Required(CONF_NIGHT_SYNC_INTERVAL, default=DEFAULT_NIGHT_SYNC_INTERVAL): NumberSelector(
-            NumberSelectorConfig(
-                min=1,
-                max=60,
-                step=1,
-                unit_of_measurement=UnitOfTime.MINUTES,
-                mode=NumberSelectorMode.BOX,
-            )
+        vol.Required(CONF_NIGHT_SYNC_INTERVAL, default=DEFAULT_NIGHT_SYNC_INTERVAL): whole_box(
+            60, UnitOfTime.MINUTES
         ),
         vol.Required(CONF_NIGHT_SYNC_START, default=DEFAULT_NIGHT_SYNC_START): TimeSelector(),
         vol.Required(CONF_NIGHT_SYNC_END, default=DEFAULT_NIGHT_SYNC_END): TimeSelector(),
     }
 )
+
+
+# A band's reminders: `inactive` (too few steps in the window, within the hours) and
+# `no_heart_rate` (no reading for a while, measuring continuously).
+REMINDERS_SCHEMA = vol.Schema(
+    {
+        vol.Required(CONF_INACTIVE_STEPS, default=DEFAULT_INACTIVE_STEPS): whole_box(
+            10_000, "steps"
+        ),
+        vol.Required(CONF_INACTIVE_WINDOW, default=DEFAULT_INACTIVE_WINDOW): whole_box(
+            720, UnitOfTime.MINUTES, minimum=5
+        ),
+        vol.Required(CONF_INACTIVE_FROM, default=DEFAULT_INACTIVE_FROM): TimeSelector(),
+        vol.Required(CONF_INACTIVE_TO, default=DEFAULT_INACTIVE_TO): TimeSelector(),
+        vol.Required(CONF_NO_HEART_RATE_AFTER, default=DEFAULT_NO_HEART_RATE_AFTER): whole_box(
+            720, UnitOfTime.MINUTES
+        ),
+    }
+)
+
+
+def stored_reminders(user_input: Mapping[str, Any]) -> dict[str, Any]:
+    """The reminders' numbers as stored: whole steps and minutes."""
+    return {
+        key: int(user_input[key])
+        for key in (CONF_INACTIVE_STEPS, CONF_INACTIVE_WINDOW, CONF_NO_HEART_RATE_AFTER)
+    }
 
 
 # A wheel's charge event and ride end.
@@ -208,12 +249,17 @@ class MiBandNinebotOptionsFlow(OptionsFlowWithReload):
             PROFILE_SCHEMA.extend(LINK_SCHEMA.schema)
             .extend(ACTIVITY_SCHEMA.schema)
             .extend(NIGHT_SYNC_SCHEMA.schema)
+            .extend(REMINDERS_SCHEMA.schema)
             if is_band
             else LINK_SCHEMA.extend(WHEEL_SCHEMA.schema)
         )
         if user_input is not None:
             if is_band:
-                user_input = {**user_input, **stored_profile(user_input)}
+                user_input = {
+                    **user_input,
+                    **stored_profile(user_input),
+                    **stored_reminders(user_input),
+                }
             else:
                 user_input = {
                     **user_input,

@@ -1,4 +1,7 @@
-"""A band's binary sensors: asleep and worn, from the newest minute its memory gave."""
+"""A band's binary sensors: asleep and worn, from the newest minute its memory gave; reminders.
+
+The reminders (`inactive`, `no_heart_rate`) are reminders.py's.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +12,7 @@ from typing import Any
 from homeassistant.components.binary_sensor import BinarySensorEntity, BinarySensorEntityDescription
 
 from ..entity import MiBandNinebotEntity
+from . import reminders
 from .coordinator import BandCoordinator
 from .statistics import Newest
 
@@ -33,8 +37,11 @@ BAND_MEMORY_SENSORS = (
 
 
 def entities(coordinator: BandCoordinator) -> list[BinarySensorEntity]:
-    """Asleep, then worn."""
-    return [BandMemoryBinarySensor(coordinator, d) for d in BAND_MEMORY_SENSORS]
+    """Asleep, then worn; then the reminders."""
+    return [
+        *(BandMemoryBinarySensor(coordinator, d) for d in BAND_MEMORY_SENSORS),
+        *reminders.entities(coordinator),
+    ]
 
 
 class BandMemoryBinarySensor(MiBandNinebotEntity[BandCoordinator], BinarySensorEntity):

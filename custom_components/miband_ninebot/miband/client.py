@@ -116,6 +116,7 @@ class MiBandClient:
         self.device_info: DeviceInfo | None = None  # of the band on the current connection
         self.state: BandState | None = None
         self.statuses: list[int] = []  # FF03 codes of this connection, for diagnostics
+        self.heart_rate_readings = 0  # readings so far, a repeated value too
         self._client: BleakClient | None = None
         self._status_queue: asyncio.Queue[int] = asyncio.Queue()
         self._heart_rate_waiters: list[asyncio.Future[int]] = []
@@ -382,6 +383,7 @@ class MiBandClient:
         for waiter in self._heart_rate_waiters:
             if not waiter.done():
                 waiter.set_result(bpm)
+        self.heart_rate_readings += 1
         self._update_state(heart_rate=bpm)
 
     def _update_state(self, **changes: Any) -> None:
