@@ -8,6 +8,7 @@ two minutes the search ends by itself. `wear_location` is FF05 `0f 00` / `0f 01`
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -127,8 +128,27 @@ async def test_find_turns_itself_off_after_two_minutes(
     assert state_of(hass, Platform.SWITCH, band.address, "find_band") == STATE_OFF
     assert band.vibrations[-1] == protocol.ALERT_OFF
     written = len(band.vibrations)
-    await until(lambda: True)
+    await asyncio.sleep(5 * find.FIND_PAUSE)  # several pauses: a round would have come
     assert len(band.vibrations) == written
+
+
+async def test_find_turned_on_twice_at_once_and_off_is_one_search_that_stops(
+    hass: HomeAssistant, add_device: AddDevice
+) -> None:
+    """A double tap, or two automations: the first ring may take a while; one search, stopped."""
+    band, _entry = await add_band(hass, add_device)
+    await asyncio.gather(
+        switch_find(hass, band.address, SERVICE_TURN_ON),
+        switch_find(hass, band.address, SERVICE_TURN_ON),
+    )
+    await until(lambda: len(band.vibrations) >= 2 * RING_ROUND)
+
+    await switch_find(hass, band.address, SERVICE_TURN_OFF)
+    await settle(hass)
+    written = len(band.vibrations)
+    await asyncio.sleep(5 * find.FIND_PAUSE)
+    assert len(band.vibrations) == written  # nothing rings on
+    assert state_of(hass, Platform.SWITCH, band.address, "find_band") == STATE_OFF
 
 
 async def test_find_a_band_out_of_reach_says_so(

@@ -48,6 +48,10 @@ class BandFinder:
         self._ring, self._stop, self._hold, self._changed = ring, stop, hold, changed
         self._rounds: asyncio.Task[None] | None = None
         self._cancel_timeout: CALLBACK_TYPE | None = None
+        # The first ring may take seconds (a band to connect to): a second start meanwhile must
+        # not start a second search, and a stop meanwhile must not be lost.
+        self._starting = False
+        self._stop_asked = False
 
     @property
     def active(self) -> bool:
@@ -56,14 +60,21 @@ class BandFinder:
 
     async def async_start(self) -> None:
         """Ring once now (a band out of reach raises), then every pause until stopped."""
-        if self.active:
+        if self.active or self._starting:
             return
+        self._starting, self._stop_asked = True, False
         release = self._hold()
         try:
             await self._ring()
         except BaseException:
             await release()
             raise
+        finally:
+            self._starting = False
+        if self._stop_asked:  # turned off during the first ring
+            await release()
+            await self._stop()
+            return
         self._rounds = self._entry.async_create_background_task(
             self._hass, self._async_rounds(release), "band find"
         )
@@ -72,10 +83,14 @@ class BandFinder:
 
     async def async_stop(self) -> None:
         """End the rounds, the one in progress cut short, and send the stop command."""
+        if self._starting:
+            self._stop_asked = True
+            return
         if (rounds := self._async_end()) is None:
             return
         rounds.cancel()
-        with suppress(asyncio.CancelledError):
+        # A round that failed has ended the search already; the stop command goes out anyway.
+        with suppress(asyncio.CancelledError, Exception):
             await rounds
         await self._stop()
 
@@ -100,7 +115,7 @@ class BandFinder:
             while True:
                 await asyncio.sleep(FIND_PAUSE)
                 await self._ring()
-        except HomeAssistantError as err:
+        except Exception as err:  # noqa: BLE001 - any failure ends the search, the switch with it
             _LOGGER.debug("Band search ended: %s", err)
             self._async_end()
         finally:
