@@ -28,6 +28,7 @@ from ..miband.protocol import BatteryState
 from ..miband.state import BandState
 from .coordinator import BandCoordinator
 from .day import BandDay
+from .resting_entity import RESTING_HEART_RATE, RestingHeartRateSensor
 from .sleep_entities import LAST_SLEEP, LastSleepSensor
 
 ATTR_HEART_RATE_FIRMWARE_VERSION = "heart_rate_firmware_version"
@@ -137,7 +138,10 @@ LAST_ACTIVITY_SYNC = SensorEntityDescription(
 
 
 def entities(coordinator: BandCoordinator) -> list[SensorEntity]:
-    """The band's sensors (heart rate on a 1S only), distance, calories, last sync, sleep."""
+    """The band's sensors (heart rate on a 1S only), distance, calories, last sync, sleep.
+
+    A 1S also has its resting heart rate per night.
+    """
     sensors: list[SensorEntity] = [
         data_sensor_class(d)(coordinator, d)
         for d in BAND_SENSORS
@@ -146,6 +150,8 @@ def entities(coordinator: BandCoordinator) -> list[SensorEntity]:
     sensors.extend(BandDaySensor(coordinator, d) for d in DAY_SENSORS)
     sensors.append(LastActivitySyncSensor(coordinator, LAST_ACTIVITY_SYNC))
     sensors.append(LastSleepSensor(coordinator, LAST_SLEEP))
+    if coordinator.has_heart_rate_sensor:
+        sensors.append(RestingHeartRateSensor(coordinator, RESTING_HEART_RATE))
     return sensors
 
 

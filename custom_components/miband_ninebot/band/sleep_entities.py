@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from homeassistant.components.event import EventEntity, EventEntityDescription
 from homeassistant.components.sensor import (
     RestoreSensor,
@@ -57,10 +59,11 @@ class SleepEventEntity(MiBandNinebotEntity[BandCoordinator], EventEntity):
         """Events write their own state; a reading is not one."""
 
 
-class LastSleepSensor(MiBandNinebotEntity[BandCoordinator], RestoreSensor):
-    """Minutes asleep in the last finished session; its figures as attributes."""
+class SessionSensor(MiBandNinebotEntity[BandCoordinator], RestoreSensor):
+    """A figure of the last finished sleep session, with attributes of it; kept across restarts."""
 
     _attr_native_value: int | None = None
+    _restored_attributes: tuple[str, ...] = ()
 
     @property
     def available(self) -> bool:
@@ -82,12 +85,18 @@ class LastSleepSensor(MiBandNinebotEntity[BandCoordinator], RestoreSensor):
         if last is not None and isinstance(last.native_value, int | float) and state is not None:
             self._attr_native_value = int(last.native_value)
             self._attr_extra_state_attributes = {
-                key: state.attributes.get(key) for key in SESSION_ATTRIBUTES
+                key: state.attributes.get(key) for key in self._restored_attributes
             }
 
+    def _value(self, session: SleepSession) -> int | None:
+        raise NotImplementedError
+
+    def _attributes(self, session: SleepSession) -> dict[str, Any]:
+        raise NotImplementedError
+
     def _show(self, session: SleepSession) -> None:
-        self._attr_native_value = session.asleep
-        self._attr_extra_state_attributes = session_attributes(session)
+        self._attr_native_value = self._value(session)
+        self._attr_extra_state_attributes = self._attributes(session)
 
     @callback
     def _async_on_change(self, change: SleepChange) -> None:
@@ -98,6 +107,18 @@ class LastSleepSensor(MiBandNinebotEntity[BandCoordinator], RestoreSensor):
     @callback
     def _handle_coordinator_update(self) -> None:
         """Sessions write their own state; a reading is not one."""
+
+
+class LastSleepSensor(SessionSensor):
+    """Minutes asleep in the last finished session; its figures as attributes."""
+
+    _restored_attributes = SESSION_ATTRIBUTES
+
+    def _value(self, session: SleepSession) -> int | None:
+        return session.asleep
+
+    def _attributes(self, session: SleepSession) -> dict[str, Any]:
+        return session_attributes(session)
 
 
 def event_entities(coordinator: BandCoordinator) -> list[EventEntity]:

@@ -1,21 +1,28 @@
-"""A band's switches: its alarms (on, smart wake-up), finding it, and continuous heart rate (1S)."""
+"""A band's switches: alarms (on, smart wake-up), finding it; 1S: continuous and sleep HR."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from homeassistant.components.switch import SwitchEntity, SwitchEntityDescription
-from homeassistant.const import STATE_ON
+from homeassistant.const import STATE_ON, EntityCategory
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.restore_state import RestoreEntity
 
 from ..entity import MiBandNinebotEntity
+from ..miband.sleep_heart_rate import set_sleep_heart_rate
 from .alarm_entity import AlarmSlotEntity, alarm_descriptions, slot_entities
 from .coordinator import BandCoordinator
 
 CONTINUOUS_HEART_RATE = SwitchEntityDescription(
     key="continuous_heart_rate",
     translation_key="continuous_heart_rate",
+)
+
+SLEEP_HEART_RATE = SwitchEntityDescription(
+    key="sleep_heart_rate",
+    translation_key="sleep_heart_rate",
+    entity_category=EntityCategory.CONFIG,
 )
 
 FIND_BAND = SwitchEntityDescription(key="find_band", translation_key="find_band")
@@ -25,7 +32,7 @@ SMART_WAKES = alarm_descriptions(SwitchEntityDescription, "smart_wake")
 
 
 def entities(coordinator: BandCoordinator) -> list[SwitchEntity]:
-    """The alarm switches, their smart wake-ups, finding the band, continuous heart rate (1S)."""
+    """The alarm switches, their smart wake-ups, finding the band; 1S: continuous, sleep HR."""
     switches: list[SwitchEntity] = [
         *slot_entities(AlarmSwitch, coordinator, ALARMS),
         *slot_entities(SmartWakeSwitch, coordinator, SMART_WAKES),
@@ -33,6 +40,7 @@ def entities(coordinator: BandCoordinator) -> list[SwitchEntity]:
     ]
     if coordinator.has_heart_rate_sensor:
         switches.append(ContinuousHeartRateSwitch(coordinator, CONTINUOUS_HEART_RATE))
+        switches.append(SleepHeartRateSwitch(coordinator, SLEEP_HEART_RATE))
     return switches
 
 
@@ -61,6 +69,45 @@ class ContinuousHeartRateSwitch(MiBandNinebotEntity[BandCoordinator], SwitchEnti
     async def async_turn_off(self, **kwargs: Any) -> None:
         """Stop measuring continuously."""
         await self.coordinator.async_set_continuous_heart_rate(False)
+
+
+class SleepHeartRateSwitch(MiBandNinebotEntity[BandCoordinator], SwitchEntity, RestoreEntity):
+    """On: the band measures heart rate while its wearer sleeps (2A39 `15 00 01`; off `15 00 00`).
+
+    The readings land in the synced minutes: the hourly heart-rate statistic and the night's
+    resting heart rate. A setting kept here, written at every connection; it survives restarts.
+    """
+
+    @property
+    def available(self) -> bool:
+        """A setting: it can change while the band is away (written when it is back)."""
+        return True
+
+    async def async_added_to_hass(self) -> None:
+        """Take the choice made before a restart; the first connection writes it."""
+        await super().async_added_to_hass()
+        if (last := await self.async_get_last_state()) is not None and last.state == STATE_ON:
+            self.coordinator.session.settings.sleep_heart_rate = True
+
+    @property
+    def is_on(self) -> bool:
+        """Whether the band is to measure during sleep."""
+        return self.coordinator.session.settings.sleep_heart_rate
+
+    async def async_turn_on(self, **kwargs: Any) -> None:
+        """Measure during sleep: written now (connecting if need be) and on each connection."""
+        await self._async_set(True)
+
+    async def async_turn_off(self, **kwargs: Any) -> None:
+        """Stop measuring during sleep."""
+        await self._async_set(False)
+
+    async def _async_set(self, enabled: bool) -> None:
+        session = self.coordinator.session
+        session.settings.sleep_heart_rate = enabled
+        await self.coordinator.async_write_setting(
+            lambda: set_sleep_heart_rate(session, enabled), "sleep_heart_rate_not_written"
+        )
 
 
 class AlarmSwitch(AlarmSlotEntity, SwitchEntity):

@@ -9,7 +9,7 @@ section 4), which is also what keeps the 1S's heart-rate sensor from killing the
  3. read FF0A (date), then FF01 (device info, a full read: 20 bytes on the 1S);
  4. FF04 <- user info, then wait for the verdict: 05 / 0a / 15 authenticated, 06 then 13 means
     the band vibrates for a tap (first pairing);
- 5. FF05 <- wear location, 2A39 <- sleep-HR off (1S), step goal;
+ 5. FF05 <- wear location, 2A39 <- sleep HR on or off as chosen (1S), step goal;
  6. subscribe to steps, activity, battery and heart rate;
  7. FF0A <- date and time, then read back; the alarms, if the band may not hold them; read
     battery and steps;
@@ -168,7 +168,7 @@ class MiBandClient:
         info = await self._open(client, tap_timeout=None)
         await self.write(CONTROL_POINT_UUID, protocol.encode_wear_location(self.settings.wear_left))
         if info.supports_heart_rate:
-            await self.write(HEART_RATE_CONTROL_POINT_UUID, protocol.HR_SLEEP_OFF)
+            await self.write(HEART_RATE_CONTROL_POINT_UUID, self.settings.sleep_heart_rate_command)
         await self.write(CONTROL_POINT_UUID, protocol.encode_step_goal(self.settings.step_goal))
         await client.start_notify(REALTIME_STEPS_UUID, self._on_steps)
         if client.services.get_characteristic(ACTIVITY_DATA_UUID) is not None:

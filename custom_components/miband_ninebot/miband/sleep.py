@@ -26,7 +26,9 @@ Definitions used here:
 - a session starts at its first sleep minute and ends at the end of its last one;
 - awake: the minutes inside a session (between its first and last sleep minute) that were not
   sleep, any minute the band did not record among them;
-- an awakening: one run of such minutes, counted once sleep resumes after it.
+- an awakening: one run of such minutes, counted once sleep resumes after it;
+- the resting heart rate (1S): `resting.resting_heart_rate` of the sleep minutes' readings, which
+  the session under way carries as {bpm: minutes}.
 
 Nothing here imports Home Assistant.
 """
@@ -34,12 +36,13 @@ Nothing here imports Home Assistant.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
 from .activity import Category, Minute
+from .resting import plausible, resting_heart_rate
 
 MINUTE = timedelta(minutes=1)
 MAX_AWAKE = timedelta(hours=2)  # more than this without sleep ends a session
@@ -63,6 +66,8 @@ class SleepSession:
     light: int
     awake: int
     awakenings: int
+    resting_heart_rate: int | None = None  # bpm (resting.py); None: too few readings
+    heart_rate_readings: int = 0  # the sleep minutes with a valid reading
 
     @property
     def asleep(self) -> int:
@@ -114,6 +119,7 @@ class _Open:
     awake: int = 0
     awakenings: int = 0
     announced: bool = False  # fell_asleep fired
+    heart_rates: dict[int, int] = field(default_factory=dict)  # bpm: sleep minutes with it
 
     def session(self) -> SleepSession:
         return SleepSession(
@@ -123,6 +129,8 @@ class _Open:
             self.light,
             self.awake,
             self.awakenings,
+            resting_heart_rate(self.heart_rates),
+            sum(self.heart_rates.values()),
         )
 
 
@@ -175,6 +183,8 @@ class SleepTracker:
             current.deep += 1
         else:
             current.light += 1
+        if plausible(bpm := minute.heart_rate):
+            current.heart_rates[bpm] = current.heart_rates.get(bpm, 0) + 1
         if not current.announced and current.deep + current.light > MIN_SLEEP_MINUTES:
             current.announced = True
             changes.append(SleepChange(SleepEvent.FELL_ASLEEP, current.session()))
@@ -195,6 +205,7 @@ class SleepTracker:
                 **asdict(current),
                 "start": current.start.isoformat(),
                 "last_sleep": current.last_sleep.isoformat(),
+                "heart_rates": sorted(current.heart_rates.items()),  # JSON keys are strings
             },
         }
 
@@ -210,6 +221,9 @@ class SleepTracker:
                     **current,
                     "start": datetime.fromisoformat(current["start"]),
                     "last_sleep": datetime.fromisoformat(current["last_sleep"]),
+                    "heart_rates": {
+                        int(bpm): int(count) for bpm, count in current.get("heart_rates", ())
+                    },
                 }
             )
         return tracker
