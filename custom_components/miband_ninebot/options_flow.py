@@ -113,6 +113,15 @@ def stored_profile(user_input: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
+def whole_box(maximum: int, unit: str, minimum: int = 1) -> NumberSelector:
+    """A box for a whole number of `unit`."""
+    return NumberSelector(
+        NumberSelectorConfig(
+            min=minimum, max=maximum, step=1, unit_of_measurement=unit, mode=NumberSelectorMode.BOX
+        )
+    )
+
+
 LINK_SCHEMA = vol.Schema(
     {
         vol.Required(CONF_CONNECTION_POLICY, default=DEFAULT_CONNECTION_POLICY): SelectSelector(
@@ -150,29 +159,12 @@ ACTIVITY_SCHEMA = vol.Schema(
     {
         vol.Required(
             CONF_ACTIVITY_SYNC_INTERVAL, default=DEFAULT_ACTIVITY_SYNC_INTERVAL
-        ): NumberSelector(
-            NumberSelectorConfig(
-                min=1,
-                max=720,
-                step=1,
-                unit_of_measurement=UnitOfTime.MINUTES,
-                mode=NumberSelectorMode.BOX,
-            )
-        ),
+        ): whole_box(720, UnitOfTime.MINUTES),
         vol.Required(
             CONF_KEEP_ACTIVITY_ON_BAND, default=DEFAULT_KEEP_ACTIVITY_ON_BAND
         ): BooleanSelector(),
     }
 )
-
-
-def whole_box(maximum: int, unit: str, minimum: int = 1) -> NumberSelector:
-    """A box for a whole number of `unit`."""
-    return NumberSelector(
-        NumberSelectorConfig(
-            min=minimum, max=maximum, step=1, unit_of_measurement=unit, mode=NumberSelectorMode.BOX
-        )
-    )
 
 
 # A band's night sync cadence: more often between two times of day (band/cadence.py).
@@ -259,6 +251,7 @@ class MiBandNinebotOptionsFlow(OptionsFlowWithReload):
                     **user_input,
                     **stored_profile(user_input),
                     **stored_reminders(user_input),
+                    CONF_NIGHT_SYNC_INTERVAL: int(user_input[CONF_NIGHT_SYNC_INTERVAL]),
                 }
             else:
                 user_input = {

@@ -15,6 +15,7 @@ afresh: `inactive` waits a full window from the first count.
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from datetime import datetime
 
 from homeassistant.components.binary_sensor import (
@@ -59,9 +60,9 @@ class ReminderBinarySensor(MiBandNinebotEntity[BandCoordinator], BinarySensorEnt
         self.async_on_remove(self._async_cancel_timer)
         self._handle_coordinator_update()
 
+    @abstractmethod
     def verdict(self, now: datetime) -> Verdict:
         """The verdict at `now` (local time), from what the entity has seen."""
-        raise NotImplementedError
 
     @callback
     def _async_take(self) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from typing import Any
 
 from homeassistant.components.event import EventEntity, EventEntityDescription
@@ -88,11 +89,13 @@ class SessionSensor(MiBandNinebotEntity[BandCoordinator], RestoreSensor):
                 key: state.attributes.get(key) for key in self._restored_attributes
             }
 
+    @abstractmethod
     def _value(self, session: SleepSession) -> int | None:
-        raise NotImplementedError
+        """The state a session gives this sensor."""
 
+    @abstractmethod
     def _attributes(self, session: SleepSession) -> dict[str, Any]:
-        raise NotImplementedError
+        """The attributes a session gives this sensor."""
 
     def _show(self, session: SleepSession) -> None:
         self._attr_native_value = self._value(session)

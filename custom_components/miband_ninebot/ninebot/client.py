@@ -128,25 +128,25 @@ class NinebotClient:
         try:
             await self._read(first)
         except WheelNotAnsweringError:
-            if not self.dialect.can_ask_key:
+            if (key_request := self.dialect.key_request()) is None:
                 raise
             # Silent in plaintext: a Z that wants the key WheelLog once asked for
             # (docs/protocols/ninebot-one-z.md, section 2.1).
-            await self._ask_key()
+            await self._ask_key(key_request)
             await self._read(first)
         for request in others:
             await self._read(request)
         self.identity = self._decode_identity()
         return self.identity
 
-    async def _ask_key(self) -> None:
+    async def _ask_key(self, key_request: bytes) -> None:
         """Ask a Z for its key; from its answer on, the dialect ciphers both ways."""
         client, char = self._client, self._write_char
         if client is None or char is None:
             raise BleakError("Not connected")
         self._key_given.clear()
         self.stats.requests += 1
-        await client.write_gatt_char(char, self.dialect.key_request(), response=False)
+        await client.write_gatt_char(char, key_request, response=False)
         try:
             async with asyncio.timeout(self._answer_timeout):
                 await self._key_given.wait()

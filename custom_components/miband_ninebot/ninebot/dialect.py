@@ -48,18 +48,14 @@ class Dialect(Protocol):
     def stats(self) -> DecoderStats:
         """What the stream decoder rejected."""
 
-    @property
-    def can_ask_key(self) -> bool:
-        """Whether the wheel may want a key before it answers (a Z)."""
-
     def read(self, request: ReadRequest) -> bytes:
         """A read request's bytes."""
 
     def write(self, index: int, value: int) -> bytes:
         """A one-register write's bytes, in the variant's write command."""
 
-    def key_request(self) -> bytes:
-        """The key request's bytes (a Z's only)."""
+    def key_request(self) -> bytes | None:
+        """The key request's bytes; None in a framing without a key (55 AA)."""
 
     def feed(self, chunk: bytes | bytearray) -> list[Answer | None]:
         """One notification's answers; None for each frame that is not for us."""
@@ -70,8 +66,6 @@ class Dialect(Protocol):
 
 class LegacyDialect:
     """55 AA: the variant's address both ways, answers keep the request's command."""
-
-    can_ask_key = False
 
     def __init__(self, variant: protocol.Variant) -> None:
         """Speak to a wheel of `variant`."""
@@ -92,9 +86,9 @@ class LegacyDialect:
         variant = self._variant
         return protocol.encode_write(index, value, variant.address, variant.write_command)
 
-    def key_request(self) -> bytes:
+    def key_request(self) -> None:
         """There is no key in 55 AA."""
-        raise NotImplementedError("55 AA has no key")
+        return
 
     def feed(self, chunk: bytes | bytearray) -> list[Answer | None]:
         """Real answers keep the request's ADDR and CMD.
@@ -122,8 +116,6 @@ class LegacyDialect:
 
 class ZDialect:
     """5A A5: the app asks each unit; answers (0x04) come back from it; an optional key."""
-
-    can_ask_key = True
 
     def __init__(self) -> None:
         """Speak to a Z, in plaintext until it gives a key."""
