@@ -254,59 +254,73 @@ def band_measurement_section(results: dict[str, Any]) -> list[str]:
 
 
 def band_sync_section(results: dict[str, Any]) -> list[str]:
-    models = results["models"]
-    captured, before = models["captured"], models["before"]
+    bands = results["bands"]
+    captured, before = bands["as_captured"], bands["as_emulated_before"]
+    names = {
+        "as_captured": "band as captured (a run in one block, no wait)",
+        "as_emulated_before": "band as emulated before (blocks of 142, each waiting)",
+    }
 
     def rows(kind: str, title: str) -> list[str]:
         lines = []
-        for name, figures in (("captured", captured), ("before", before)):
+        for name, figures in bands.items():
             sync = figures[kind]
             lines.append(
-                f"| {title}, {MODEL_NAMES[name]} | {sync['minutes']} | {sync['link_s']:.1f} "
-                f"| {sync['after_low_latency_s']:.1f} | {sync['cpu_s']:.2f} |"
+                f"| {title}, {names[name]} | {sync['minutes']} | {sync['link_s']:.1f} "
+                f"| {sync['after_low_latency_s']:.2f} | {figures['protocol_limit_s']:.2f} "
+                f"| {sync['cpu_s']:.2f} |"
             )
         return lines
 
-    def limit(figures: dict[str, Any]) -> str:
+    def shares(figures: dict[str, Any]) -> str:
         return (
-            f"{figures['minutes_per_s_after_low_latency']:.0f} minutes per second against the "
-            f"link's {figures['limit_minutes_per_s']:.0f} "
-            f"({figures['share_of_limit_after_low_latency']:.0%})"
+            f"{figures['minutes_per_s_after_low_latency']:.0f} minutes per second, "
+            f"{figures['share_of_protocol_limit']:.0%} of the protocol's limit and "
+            f"{figures['share_of_data_limit']:.0%} of the data alone"
         )
 
-    waited = captured["import"]["link_s"] - captured["import"]["after_low_latency_s"]
     imported = captured["import"]
+    waited = imported["link_s"] - imported["after_low_latency_s"]
     return [
         "## Band: a day of its memory into the statistics",
         "",
-        f"The `sync_activity` action on a 1S holding {results['minutes']} minutes (a day: 4 bytes "
-        "a minute, blocks of up to 142), at real time on the link model, from a band idling at "
-        "600 ms events (where the integration's last FF09 write left it): the sync asks for low "
-        "latency and waits for the band's word that it applied (the update's instant, about ten "
-        "events on). The link's limit is the data alone at low latency, in 55 ms events: from "
-        "the captures, 17 notifications of 20 bytes per event (what a Mi Band 1 sent Mi Fit's "
-        "Android phone; unverified with an ESP32 proxy or a BlueZ adapter); before them, one. "
-        "Each model syncs on a band of its own, one sync after the other. The same day is then "
-        "synced again, kept on the band: every minute is already in Home Assistant and nothing "
-        "is written, so the difference is what the import costs.",
+        f"The `sync_activity` action on a 1S holding {results['minutes']} minutes (a day, 4 bytes "
+        "a minute), at real time on the link model from the captures, with the default options "
+        "(each block deleted on the band once stored), from a band idling at 600 ms events "
+        "(where the integration's last FF09 write left it): the sync asks for low latency and "
+        "waits for the band's word that it applied (the update's instant, about ten events on). "
+        "Two bands side by side, one sync after the other: one as Mi Fit's capture shows a Mi "
+        "Band 1 sending its memory (a run of minutes in one block, 1564 in the capture; the "
+        "write's response first, then the header and the data in the same event; the next "
+        "header without waiting for the acknowledgement), and one as the emulator had it "
+        "before (blocks of 142 minutes, the size Gadgetbridge #45 shows, each waiting for its "
+        "acknowledgement; whether a band waits between two data blocks is not captured). The "
+        "same day is then put back on each band and synced again: every minute is already in "
+        "Home Assistant and nothing is written, so the difference is what the import costs.",
+        "",
+        "Two limits for the time after low latency applied. The data alone: 55 ms events "
+        "carrying 17 notifications of 20 bytes each (what the Mi Band 1 sent Mi Fit's Android "
+        f"phone; unverified with an ESP32 proxy or a BlueZ adapter), "
+        f"{results['data_limit_minutes_per_s']:.0f} minutes per second. No central reaches it: "
+        "the protocol's limit adds the round trips none can leave out, counted in events of "
+        "the link model (the transfer's request; one event per acknowledgement the band waits "
+        "for; after the last minute, that block's acknowledgement, the closing header's and "
+        "the switch back to high latency), for a central that would store in no time at all.",
         "",
         "| | minutes new | s on the link | of which after low latency applied "
-        "| CPU s (whole process) |",
-        "|---|---:|---:|---:|---:|",
+        "| the protocol's least | CPU s (whole process) |",
+        "|---|---:|---:|---:|---:|---:|",
         *rows("import", "import"),
         *rows("again", "the same day again"),
         "",
-        f"{captured['minutes_per_link_s']:.0f} minutes per second of link time from the "
-        f"captures, {before['minutes_per_link_s']:.0f} before "
-        f"({captured['minutes_per_link_s'] / before['minutes_per_link_s']:.1f}x). Once low "
-        f"latency applies, the transfer runs at {limit(captured)} from the captures, and at "
-        f"{limit(before)} before. With full events the data is no longer what takes the time: "
-        f"the wait for low latency ({waited:.1f} s of the import at 600 ms events) is most of a "
-        "sync, and a header and an acknowledgement round trip per block most of the rest. "
-        "Waiting for the recorder to store each block before acknowledging it changes the "
-        "day's time on the link after low latency applied by "
-        f"{imported['after_low_latency_s'] - captured['again']['after_low_latency_s']:+.1f} s; "
-        "the import costs "
+        f"Once low latency applies, the band as captured is synced at {shares(captured)}; the "
+        f"band as emulated before at {shares(before)}. The sync stores a block's minutes in "
+        "pieces while the rest is on its way (each piece what arrived while the recorder stored "
+        "the one before), and acknowledges the block once all of it is stored, so the import "
+        "adds "
+        f"{imported['after_low_latency_s'] - captured['again']['after_low_latency_s']:+.2f} s "
+        "on the link to a sync that writes nothing. The wait for low latency "
+        f"({waited:.1f} s of the import at 600 ms events) is most of a sync; the import costs "
         f"{captured['import_cpu_ms_per_hour']:.1f} ms of CPU per hour of minutes beyond a sync "
         "that writes nothing.",
         "",

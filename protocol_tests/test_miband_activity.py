@@ -20,7 +20,12 @@ from miband.activity import (
 from miband.protocol import MalformedValueError
 import pytest
 
-from emulator.devices.band_memory import ActivityMemory, RecordedMinute, generate_minutes
+from emulator.devices.band_memory import (
+    GADGETBRIDGE_45_BLOCK_MINUTES,
+    ActivityMemory,
+    RecordedMinute,
+    generate_minutes,
+)
 
 NOTES_HEADER = bytes.fromhex(
     "010e0b0716271fa5000000"
@@ -89,6 +94,36 @@ def test_a_block_cut_anywhere_is_the_same_block(cuts: list[int]) -> None:
     assert sum(minute.steps for minute in minutes) == sum(n % 120 for n in range(40))
 
 
+@given(
+    cuts=st.lists(st.integers(min_value=1, max_value=20), min_size=1, max_size=40),
+    takes=st.lists(st.booleans(), min_size=1, max_size=40),
+)
+def test_pieces_taken_as_they_come_add_up_to_the_block(cuts: list[int], takes: list[bool]) -> None:
+    """Whatever is taken while the block arrives, and its end, give each minute once, in order."""
+    stream = _header(40) + _minutes(40)
+    whole = BlockAssembler(has_heart_rate=True, packet_counter=False).feed(stream)
+    assert whole is not None
+    assembler = BlockAssembler(has_heart_rate=True, packet_counter=False)
+    handed: list[Minute] = []
+    position, ended = 0, False
+    for index, size in enumerate([*cuts, len(stream)]):
+        if position >= len(stream):
+            break
+        block = assembler.feed(stream[position : position + size])
+        position += size
+        if block is not None:
+            handed += block.minutes
+            ended = True
+        elif takes[index % len(takes)] and (piece := assembler.take_piece()) is not None:
+            assert piece.minutes
+            assert piece.header == whole.header
+            handed += piece.minutes
+
+    assert ended
+    assert handed == whole.minutes
+    assert assembler.take_piece() is None  # nothing of an ended block is handed out again
+
+
 def test_a_last_data_packet_of_eleven_bytes_is_data() -> None:
     # 17 minutes of 3 bytes = 20 + 20 + 11: Gadgetbridge would take the last for a header.
     data = b"".join(bytes((0, 5, n)) for n in range(17))
@@ -153,6 +188,7 @@ def test_what_a_category_says(category: int, asleep: bool | None, worn: bool | N
 
 def test_the_emulated_band_deletes_a_block_only_on_its_own_count() -> None:
     memory = ActivityMemory()
+    memory.block_minutes = GADGETBRIDGE_45_BLOCK_MINUTES
     start = datetime(2026, 12, 1, 8, 0)
     memory.record(start, generate_minutes(start, 300, seed=3))
     first, second, third = memory.blocks()

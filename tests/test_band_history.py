@@ -26,7 +26,11 @@ from custom_components.miband_ninebot.miband import activity_transfer as band_tr
 from emulator.devices import catalog
 from emulator.devices.band import MiBand
 from emulator.devices.band_air import CONTROL_POINT
-from emulator.devices.band_memory import RecordedMinute, generate_minutes
+from emulator.devices.band_memory import (
+    GADGETBRIDGE_45_BLOCK_MINUTES,
+    RecordedMinute,
+    generate_minutes,
+)
 from emulator.link.peripheral import Peripheral
 
 from . import device_id, entity_id_of, settle, until
@@ -42,6 +46,9 @@ def _band_with_a_day(
 ) -> tuple[MiBand, datetime, list[RecordedMinute]]:
     """A 1S whose clock runs `offset` ahead of UTC (Home Assistant's now), `hours` of memory."""
     band = catalog.mi_band_1s()
+    # Blocks as Gadgetbridge #45 shows them, not whole runs: the day goes out in several, each
+    # acknowledged on its own, which is what these tests are about.
+    band.memory.block_minutes = GADGETBRIDGE_45_BLOCK_MINUTES
     utc_now = datetime.now(UTC).replace(tzinfo=None)
     offset = dt_util.now().utcoffset() if offset is None else offset
     assert offset is not None
@@ -96,7 +103,7 @@ async def test_a_day_away_lands_hour_by_hour(
     await settle(hass)
 
     await _assert_statistics_match(hass, utc_start, minutes)
-    assert len(band.memory.acknowledged) == len(minutes) // 142 + 1
+    assert len(band.memory.acknowledged) == len(minutes) // GADGETBRIDGE_45_BLOCK_MINUTES + 1
     asleep = minutes[-1].category in (4, 5)  # the newest minute: deep or light sleep
     assert hass.states.get(entity_id_of(hass, "binary_sensor", band.address, "asleep")).state == (
         STATE_ON if asleep else STATE_OFF
@@ -141,7 +148,7 @@ async def test_kept_on_the_band_each_minute_counts_once(
     band, utc_start, minutes = _band_with_a_day(5)
     add_device(band)
     await add_paired_band(hass, band, {CONF_KEEP_ACTIVITY_ON_BAND: True})
-    await until(lambda: len(band.memory.kept) == len(minutes) // 142 + 1)
+    await until(lambda: len(band.memory.kept) == len(minutes) // GADGETBRIDGE_45_BLOCK_MINUTES + 1)
 
     assert await sync_activity(hass, band) == {"minutes": 0, "first": None, "last": None}
     assert band.memory.minute_count == len(minutes)  # all still on the band
@@ -358,7 +365,7 @@ async def test_without_its_storage_the_import_starts_after_the_recorder_s_newest
     band, utc_start, minutes = _band_with_a_day(5)
     add_device(band)
     entry = await add_paired_band(hass, band, {CONF_KEEP_ACTIVITY_ON_BAND: True})
-    await until(lambda: len(band.memory.kept) == len(minutes) // 142 + 1)
+    await until(lambda: len(band.memory.kept) == len(minutes) // GADGETBRIDGE_45_BLOCK_MINUTES + 1)
     await _assert_statistics_match(hass, utc_start, minutes)
     assert await hass.config_entries.async_unload(entry.entry_id)
     key = f"{DOMAIN}.activity.{band.address.replace(':', '').lower()}"

@@ -21,7 +21,7 @@ from custom_components.miband_ninebot.miband import activity_transfer as band_tr
 from emulator.devices import catalog
 from emulator.devices.band import MiBand
 from emulator.devices.band_air import CONTROL_POINT
-from emulator.devices.band_memory import RecordedMinute
+from emulator.devices.band_memory import GADGETBRIDGE_45_BLOCK_MINUTES, RecordedMinute
 from emulator.link.peripheral import Peripheral
 
 from . import entity_id_of, settle, until
@@ -33,7 +33,8 @@ SLEEP_LIGHT = "miband_ninebot:c80f103c7e51_sleep_light"
 STILL, WALKING, DEEP, LIGHT = 0, 1, 4, 5
 
 # Up for 30 minutes; light 20, deep 60, up 5 (one awakening), light 40, deep 30, light 15; then
-# up for 125 minutes: the session ends at the 121st. 325 minutes, three blocks of the 1S's 142.
+# up for 125 minutes: the session ends at the 121st. 325 minutes, three blocks of Gadgetbridge #45's
+# 142.
 NIGHT = (
     (STILL, 30),
     (LIGHT, 20),
@@ -60,6 +61,7 @@ def _minutes(*runs: tuple[int, int]) -> list[RecordedMinute]:
 def _band_with(minutes: list[RecordedMinute]) -> tuple[MiBand, datetime]:
     """A 1S on Home Assistant's time whose memory ends with these minutes; their UTC start."""
     band = catalog.mi_band_1s()
+    band.memory.block_minutes = GADGETBRIDGE_45_BLOCK_MINUTES  # a night in several blocks
     utc_now = datetime.now(UTC).replace(tzinfo=None)
     offset = dt_util.now().utcoffset()
     assert offset is not None

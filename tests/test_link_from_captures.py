@@ -172,16 +172,16 @@ async def test_the_activity_transfer_fills_each_connection_event(
     link.trace = []
 
     await client.write_gatt_char(CONTROL_POINT, b"\x06", response=True)
-    # The header, 22 notifications of minutes (426 bytes) and the closing header, handed to the
-    # link in one go; then the write's response.
+    # The write's response, then the header, 22 notifications of minutes (426 bytes) and the
+    # closing header, handed to the link in one go, as in Mi Fit's capture: 25 PDUs from the band.
     await until(lambda: len(received) == 24)
     assert link.trace is not None
     assert sum(direction is Direction.TO_CENTRAL for direction, _event in link.trace) == 25
 
-    events = _events_from_the_band(link, 24)
+    events = _events_from_the_band(link)
     capacity = timing.peripheral_pdus_per_event
     assert [count for _event, count in events] == [
-        min(capacity, 24 - index * capacity) for index in range(math.ceil(24 / capacity))
+        min(capacity, 25 - index * capacity) for index in range(math.ceil(25 / capacity))
     ]
     # One event after the other, none skipped.
     assert all(

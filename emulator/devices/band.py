@@ -22,7 +22,9 @@ It behaves as docs/protocols/mi-band-1.md describes the real band, failures incl
 - its notifications fill each connection event, up to 17 (the activity transfer of Mi Fit's
   capture);
 - its clock runs from what FF0A was last set to; its activity memory (`band_memory`) goes out on
-  FF07 after FF05 `06`, block by block, each deleted once acknowledged with its own count;
+  FF07 after FF05 `06`, block by block, each deleted once acknowledged with its own count; it
+  sends the next header without waiting for an acknowledgement (`waits_between_blocks` models
+  the other possibility: see `band_memory`);
 - it holds three alarms (FF05 `04`, `band_alarms`) and rings them by its clock, connected or not:
   the motor runs and, to a connected central, FF03 says 11 (10 for a smart alarm);
 - running flat (`run_flat`) loses its clock and its alarms.
@@ -142,7 +144,7 @@ class _ConnectionState:
     continuous: bool = False
     timers: list[asyncio.TimerHandle] = field(default_factory=list)
     transfer: list[PendingBlock] | None = None  # blocks still to send, after FF05 `06`
-    sent: PendingBlock | None = None  # the block waiting for its acknowledgement
+    unacknowledged: list[PendingBlock] = field(default_factory=list)  # sent, in order
     end_sent: bool = False  # the transfer's closing header is out
     packet_counter: int = 0
 
@@ -190,6 +192,9 @@ class MiBand(Peripheral):
         self.profile = profile
         self.activity = BandActivity()
         self.memory = ActivityMemory()
+        # Whether the next block waits for the last one's acknowledgement: not captured either way
+        # (docs/protocols/mi-band-1.md, section 3.7); the capture's closing header did not wait.
+        self.waits_between_blocks = False
         self.faults = BandFaults()
         self.known_user_ids: set[int] = set()
         self.auto_tap_after: float | None = None  # model seconds; None: wait for `tap()`
@@ -384,52 +389,72 @@ class MiBand(Peripheral):
         elif data[:1] == b"\x04":
             self.alarms.set(data)
         elif data == b"\x06":
-            self._session.transfer, self._session.sent = self.memory.blocks(), None
-            self._session.end_sent = False
-            self._send_next_block()
+            session = self._session
+            session.transfer, session.unacknowledged = self.memory.blocks(), []
+            session.end_sent = False
+            self._send_blocks_after_the_response()
         elif data[:1] == b"\x0a" and len(data) == 9:
             self._on_acknowledgement(data)
         elif data == b"\x11" and self._session.transfer is not None:
-            self._session.transfer = self._session.sent = None
+            self._session.transfer, self._session.unacknowledged = None, []
             self.notify(NOTIFICATION, bytes((SYNC_CANCELLED,)), in_reply=True)
 
     # -- the activity transfer --------------------------------------------------------------------
 
     def _on_acknowledgement(self, ack: bytes) -> None:
+        """Acknowledgements come in the order the blocks went out; the last one is the end's."""
         session = self._session
         if session.transfer is None:
             return
-        sent, session.sent = session.sent, None
-        if sent is None:  # the closing empty block
-            session.transfer = None
+        if not session.unacknowledged:
+            if session.end_sent:  # the closing header's: the transfer is over
+                session.transfer = None
             return
-        self.memory.acknowledge(sent, ack)
-        if session.transfer:  # whether the band waits for this between blocks is not captured
-            self._send_next_block()
+        self.memory.acknowledge(session.unacknowledged.pop(0), ack)
+        if self.waits_between_blocks and session.transfer and not session.unacknowledged:
+            self._send_blocks_after_the_response()
 
-    def _send_next_block(self) -> None:
-        """Hand the next block to the link in one go, as the band queues it (`Link.one_moment`)."""
+    def _send_blocks_after_the_response(self) -> None:
+        """Send once the write that asked for it is answered (`Peripheral.after_response`)."""
+        self.after_response(self._send_blocks)
+
+    def _send_blocks(self) -> None:
+        """Hand blocks to the link in one go, as the band queues them (`Link.one_moment`)."""
         if self.connection is None:
-            self._send_block()
+            self._send_each_block()
             return
         with self.connection.link.one_moment():
-            self._send_block()
+            self._send_each_block()
 
-    def _send_block(self) -> None:
-        session, faults = self._session, self.faults
-        if session.transfer is None:
-            return
-        if not session.transfer:
+    def _send_each_block(self) -> None:
+        """Every block left and the closing header, or one block if the band waits between them.
+
+        The closing header follows the last block's data at once, not its acknowledgement (Mi
+        Fit's capture of a Mi Band 1). A block spoilt by an injected fault is the last one sent.
+        """
+        session = self._session
+        while session.transfer:
+            block = session.transfer.pop(0)
+            remaining = block.count + sum(later.count for later in session.transfer)
+            if not self._send_block(block, remaining):
+                return
+            if self.waits_between_blocks and session.transfer:
+                return
+        if session.transfer is not None:
             self._send_end_header()
-            return
-        block = session.transfer.pop(0)
-        remaining = block.count + sum(later.count for later in session.transfer)
-        session.sent = block
+
+    def _send_block(self, block: PendingBlock, remaining: int) -> bool:
+        """One block's header and data; False if a fault spoilt it.
+
+        `remaining` is what the header's total says: this block's minutes and those after it.
+        """
+        session, faults = self._session, self.faults
+        session.unacknowledged.append(block)
         data = self.memory.block_data(block, self.with_heart_rate)
         fault, faults.activity = faults.activity, None
         if fault == "garbage":
             self._notify_activity(bytes((0x07,)) + block.date + bytes(4))
-            return
+            return False
         announced = block.count + (5 if fault == "short" else 0)
         self._notify_activity(self._header(block.date, remaining, announced))
         if fault == "overlong":
@@ -437,14 +462,10 @@ class MiBand(Peripheral):
         packets = self._packets(data)
         for index, packet in enumerate(packets):
             cut = fault == "cut" and index == len(packets) // 2
-            then = self._drop_now if cut else None
-            self._notify_activity(packet, then)
+            self._notify_activity(packet, self._drop_now if cut else None)
             if cut:
-                return
-        if not session.transfer:
-            # The last block: its closing header follows the data at once, not the
-            # acknowledgement (Mi Fit's capture of a Mi Band 1).
-            self._send_end_header()
+                return False
+        return fault is None
 
     def _send_end_header(self) -> None:
         if self._session.end_sent:

@@ -5,13 +5,19 @@ What docs/protocols/mi-band-1.md (section 3.7) and its sources give, held the wa
 - FF05 `06` sends, per block, an 11-byte header (type 1: counts in minutes; total, this block)
   and the block's minutes (3 bytes, or 4 with the 1S's heart rate, 0xFF for no reading) in
   notifications of 20 bytes, or of a counter byte and 16 / 18 bytes from profile 2.0.7.0;
-- it waits for each block's acknowledgement before the next header: `0a`, the block's date and
-  its count as the header gave it deletes the block; the count's bitwise NOT keeps it; any other
-  count is not an acknowledgement of this block, and the band keeps it too;
+- it sends the next header as soon as a block's data is out, and takes the acknowledgements as
+  they come, in the blocks' order: `0a`, the block's date and its count as the header gave it
+  deletes the block; the count's bitwise NOT keeps it; any other count is not an acknowledgement
+  of this block, and the band keeps it too. Mi Fit's capture shows the closing header sent right
+  after the data, a second before the first acknowledgement; that the band does not wait between
+  two data blocks either is unverified (that capture had one), so `MiBand.waits_between_blocks`
+  models the other possibility;
 - a header with a block count of 0 ends the transfer; FF05 `11` stops it early.
 
-How long a block may be is not documented (Gadgetbridge #45 shows one of 142 minutes); runs are
-cut into blocks of at most `MAX_BLOCK_MINUTES`. The day generator is seeded, so a test can replay
+How long a block may be is not documented. Mi Fit's capture has a whole run of 1564 minutes in one
+block, so a run is one block here (at most what the header's count can say); Gadgetbridge #45 shows
+one of 142 minutes, and `ActivityMemory.block_minutes` cuts runs into blocks of that size for the
+tests that need several. The day generator is seeded, so a test can replay
 the same day: sleep at night, walking by day, a charge in the evening (not worn).
 """
 
@@ -22,7 +28,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 import random
 
-MAX_BLOCK_MINUTES = 142
+GADGETBRIDGE_45_BLOCK_MINUTES = 142  # a block Gadgetbridge #45 shows
+MAX_COUNT = 0xFFFF  # what a header's uint16 count can say
 NO_HEART_RATE = 0xFF
 
 # Categories, as the band writes them (Mi Fit's names).
@@ -91,6 +98,7 @@ class ActivityMemory:
     def __init__(self) -> None:
         """An empty memory."""
         self.runs: list[Run] = []
+        self.block_minutes = MAX_COUNT  # the longest block a run goes out in (module doc)
         self.acknowledged: list[tuple[datetime, int]] = []  # (start, minutes) deleted
         self.kept: list[tuple[datetime, int]] = []  # (start, minutes) acknowledged but kept
         # Called as each deletion happens: a test that must act between two acknowledgements
@@ -113,8 +121,8 @@ class ActivityMemory:
         """The blocks a transfer started now sends, in order."""
         blocks = []
         for run in self.runs:
-            for offset in range(0, len(run.minutes), MAX_BLOCK_MINUTES):
-                minutes = tuple(run.minutes[offset : offset + MAX_BLOCK_MINUTES])
+            for offset in range(0, len(run.minutes), self.block_minutes):
+                minutes = tuple(run.minutes[offset : offset + self.block_minutes])
                 start = run.start + timedelta(minutes=offset)
                 blocks.append(PendingBlock(start, minutes, date_bytes(start)))
         return blocks

@@ -253,8 +253,14 @@ class Connection:
         # The peripheral handles the request before it can answer: a slow handler delays the
         # response, and one that stalls past the supervision timeout takes the link down.
         await self.peripheral.on_write(char, payload, response)
-        if response:
-            await self.respond(1)
+        if not response:
+            self.peripheral.run_after_response()
+            return
+        link = self.link
+        with link.one_moment():  # what the handler left for after the response follows it at once
+            answered = link.reserve(Direction.TO_CENTRAL, 1, link.reply_event())
+            self.peripheral.run_after_response()
+        await self.until(answered)
 
     async def read_cccd(self, char: Characteristic) -> bytes:
         """Read a characteristic's CCCD: whether notifications are on."""
@@ -308,6 +314,7 @@ class Peripheral:
         self.requests: list[tuple[str, str]] = []
         self.notifications_delivered = 0  # to the central's side, for per-notification costs
         self._refusals: deque[ConnectFault] = deque()
+        self._after_response: list[Callable[[], None]] = []
 
     # -- fault hooks ------------------------------------------------------------------------------
 
@@ -356,6 +363,21 @@ class Peripheral:
     async def on_write(self, char: Characteristic, data: bytes, with_response: bool) -> None:
         """Handle a write; the default stores the value."""
         char.value = data
+
+    def after_response(self, callback: Callable[[], None]) -> None:
+        """From a write's handler: run `callback` right after the write's response is booked.
+
+        What a device sends because of a write then leaves behind the response, in the same
+        connection event if there is room: in Mi Fit's capture the band answered FF05 `06` first
+        and sent the activity header and data in the same event.
+        """
+        self._after_response.append(callback)
+
+    def run_after_response(self) -> None:
+        """Run what the write's handler left for after its response."""
+        callbacks, self._after_response = self._after_response, []
+        for callback in callbacks:
+            callback()
 
     async def on_read(self, char: Characteristic) -> bytes:
         """Answer a read; the default returns the stored value."""

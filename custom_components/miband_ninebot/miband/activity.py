@@ -195,7 +195,7 @@ def parse_minutes(start: datetime, data: bytes, bytes_per_minute: int) -> list[M
 
 @dataclass(frozen=True, slots=True)
 class Block:
-    """A complete block: its header and its minutes."""
+    """A block's header and its minutes: all of them, or a piece (`BlockAssembler.take_piece`)."""
 
     header: BlockHeader
     minutes: list[Minute]
@@ -209,6 +209,9 @@ class BlockAssembler:
     sends it without waiting for the acknowledgement. So bytes beyond a block's count, like a
     header that does not parse, are `MalformedValueError`, and the transfer cannot be trusted
     any further.
+
+    A block's whole minutes can be taken as they arrive (`take_piece`): a day in one block, as Mi
+    Fit's capture has it, is then stored while the rest of it is still on its way.
     """
 
     def __init__(self, *, has_heart_rate: bool, packet_counter: bool) -> None:
@@ -217,9 +220,13 @@ class BlockAssembler:
         self._packet_counter = packet_counter
         self._header: BlockHeader | None = None
         self._pending = bytearray()  # header bytes, or the current block's data
+        self._taken = 0  # the current block's minutes handed out by `take_piece`
 
     def feed(self, notification: bytes) -> Block | None:
-        """Take one notification's bytes; return the block it completed, if it did."""
+        """Take one notification's bytes; return the block it completed, if it did.
+
+        The block holds its minutes not yet handed out by `take_piece` (all of them if none were).
+        """
         if self._header is None:
             self._pending += notification  # headers carry no packet counter
             if len(self._pending) < HEADER_LENGTH:
@@ -236,6 +243,29 @@ class BlockAssembler:
             raise MalformedValueError(f"{len(self._pending)} activity bytes in a block of {length}")
         if len(self._pending) < length:
             return None
-        data = bytes(self._pending)
-        self._header, self._pending = None, bytearray()
-        return Block(header, parse_minutes(header.start, data, self.bytes_per_minute))
+        return Block(header, self._minutes_from(len(self._pending), complete=True))
+
+    def take_piece(self) -> Block | None:
+        """The current block's whole minutes received and not yet handed out, if there are any."""
+        header = self._header
+        if header is None:
+            return None
+        received = len(self._pending) - len(self._pending) % self.bytes_per_minute
+        if received <= self._taken * self.bytes_per_minute:
+            return None
+        return Block(header, self._minutes_from(received, complete=False))
+
+    def _minutes_from(self, end: int, *, complete: bool) -> list[Minute]:
+        """The minutes in the current block's data from the first not taken up to byte `end`."""
+        header, first = self._header, self._taken * self.bytes_per_minute
+        assert header is not None  # noqa: S101 - only called within a block
+        minutes = parse_minutes(
+            header.start + timedelta(minutes=self._taken),
+            bytes(self._pending[first:end]),
+            self.bytes_per_minute,
+        )
+        if complete:
+            self._header, self._pending, self._taken = None, bytearray(), 0
+        else:
+            self._taken += len(minutes)
+        return minutes

@@ -4,6 +4,13 @@ docs/protocols/mi-band-1.md, section 3.7. Each block is stored (by the caller's 
 acknowledged, since the acknowledgement deletes it on the band unless asked to keep it. The
 transfer runs at low latency once the update applies, as Gadgetbridge's does.
 
+The band does not wait for an acknowledgement before it sends what follows (Mi Fit's capture), and
+a block can hold a day or more (1564 minutes in that capture). So the sink gets a block's minutes
+in pieces, as many as have arrived whenever it is free: the recorder stores the first hours while
+the rest is on its way, and only the last piece is left to store when the block ends. A block is
+acknowledged once all its pieces are stored. A block broken off or spoilt is not acknowledged: the
+band sends it again, and the pieces stored already are not imported twice (the sink's business).
+
 The band stamps its memory with its own clock: the second date of an FF0A read, which in Mi
 Fit's capture ran 36 s ahead of the first (the date just written). The offset from UTC the
 unsynced minutes carry is read at every connection (`read_clock`).
@@ -148,9 +155,11 @@ class ActivityTransfer:
         band, keep = self._band, self._band.settings.keep_activity_on_band
         try:
             while True:
-                block = await self._next_block(queue, assembler)
-                if not block.header.ends_transfer:
+                block, complete = await self._next_minutes(queue, assembler)
+                if block.minutes:
                     await store(block, offset)
+                if not complete:
+                    continue
                 await band.write(
                     CONTROL_POINT_UUID, block.header.acknowledgement(keep_on_band=keep)
                 )
@@ -188,15 +197,28 @@ class ActivityTransfer:
             "%s: %d notifications of an abandoned transfer dropped", self._band.address, dropped
         )
 
-    async def _next_block(self, queue: asyncio.Queue[bytes], assembler: BlockAssembler) -> Block:
+    async def _next_minutes(
+        self, queue: asyncio.Queue[bytes], assembler: BlockAssembler
+    ) -> tuple[Block, bool]:
+        """What has arrived: a block's end, or else the piece of it received so far.
+
+        Waits for one notification, then takes every one already queued up to the end of a block.
+        Returns the minutes not yet handed out and whether they end their block.
+        """
         try:
             async with asyncio.timeout(ACTIVITY_TIMEOUT):
                 while True:
                     data = await queue.get()
-                    if not self._band.connected:
-                        raise BleakError("Link lost during the activity transfer")
-                    if (block := assembler.feed(data)) is not None:
-                        return block
+                    while True:
+                        if not self._band.connected:
+                            raise BleakError("Link lost during the activity transfer")
+                        if (block := assembler.feed(data)) is not None:
+                            return block, True
+                        if queue.empty():
+                            break
+                        data = queue.get_nowait()
+                    if (piece := assembler.take_piece()) is not None:
+                        return piece, False
         except TimeoutError:
             raise ActivityTransferError("the band stopped sending its activity") from None
 
