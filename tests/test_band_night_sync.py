@@ -35,13 +35,17 @@ def syncs(band: MiBand) -> int:
 
 
 async def band_at(
-    hass: HomeAssistant, add_device: AddDevice, frozen_time: FrozenDateTimeFactory, hour: int
+    hass: HomeAssistant,
+    add_device: AddDevice,
+    frozen_time: FrozenDateTimeFactory,
+    hour: int,
+    options: dict[str, object] = NIGHT,
 ) -> MiBand:
     """A paired band connecting at `hour` local time, its first sync done."""
     frozen_time.move_to(dt_util.now().replace(hour=hour, minute=0, second=0, microsecond=0))
     band = add_device(catalog.mi_band_1s())
     assert isinstance(band, MiBand)
-    await add_paired_band(hass, band, NIGHT)
+    await add_paired_band(hass, band, options)
     await settle(hass)
     assert syncs(band) == 1
     return band
@@ -88,6 +92,22 @@ async def test_by_day_the_regular_interval_holds(
     assert syncs(band) == 2  # the regular fifteen
 
 
+async def test_equal_start_and_end_make_the_night_last_all_day(
+    recorder_mock: Recorder,
+    hass: HomeAssistant,
+    add_device: AddDevice,
+    frozen_time: FrozenDateTimeFactory,
+) -> None:
+    """As the reminders' equal hours do: the same time twice is no gap, not the option off."""
+    noon = {**NIGHT, "night_sync_start": "12:00:00", "night_sync_end": "12:00:00"}
+    band = await band_at(hass, add_device, frozen_time, 15, noon)
+
+    await later(hass, frozen_time, 5.1)
+    assert syncs(band) == 2  # the night's five minutes, by day
+    await later(hass, frozen_time, 5.1)
+    assert syncs(band) == 3
+
+
 @pytest.mark.parametrize(
     ("now", "expected"),
     [
@@ -102,6 +122,14 @@ def test_the_next_sync_is_due(now: time, expected: timedelta) -> None:
     cadence = SyncCadence(timedelta(minutes=15), timedelta(minutes=5), time(22), time(8))
     moment = datetime(2026, 3, 1, now.hour, now.minute, tzinfo=dt_util.get_default_time_zone())
     assert cadence.delay(moment) == expected
+
+
+@pytest.mark.parametrize("now", [time(0, 0), time(7, 0), time(7, 59), time(16, 30)])
+def test_equal_hours_are_night_at_any_time(now: time) -> None:
+    cadence = SyncCadence(timedelta(minutes=15), timedelta(minutes=5), time(8), time(8))
+    moment = datetime(2026, 3, 1, now.hour, now.minute, tzinfo=dt_util.get_default_time_zone())
+    assert cadence.in_night(now)
+    assert cadence.delay(moment) == timedelta(minutes=5)
 
 
 def test_without_the_option_the_regular_interval_holds() -> None:
