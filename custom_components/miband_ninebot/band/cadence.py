@@ -5,8 +5,9 @@ The night cadence (an option, off unless chosen) syncs every `night_interval` be
 minutes; outside those hours the regular interval holds. A regular wait that would run into the
 night is cut short at its start. Equal start and end make the night the whole day, as the
 reminders' equal hours do (`miband.reminders.InactivitySettings`): a user who gives the same time
-twice asked for no gap in the hours, not for the option to be off (it has its own switch). The next sync is one timer (`async_call_later`) set after each
-sync from the time then: no polling.
+twice asked for no gap in the hours, not for the option to be off (it has its own switch).
+The next sync is one timer (`async_call_later`) set after each sync from the time then: no
+polling.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ class SyncCadence:
         return cls(interval, *night)
 
     def in_night(self, moment: time) -> bool:
-        """Whether `moment` (local) is within the night hours, the start included; all day if equal."""
+        """Whether `moment` (local) is within the night hours, start included; equal: all day."""
         if self.night_start == self.night_end:
             return True
         if self.night_start < self.night_end:
