@@ -55,6 +55,10 @@ class SleepStep:
     last: SleepSession | None
     changes: list[SleepChange] = field(default_factory=list)
 
+    def as_json(self) -> dict[str, Any]:
+        """The sleep's state once applied, for the activity store (saved before it applies)."""
+        return _state_json(self.tracker, self.last)
+
 
 class BandSleep:
     """The band's sleep sessions so far: the tracker, the last session, the listeners."""
@@ -94,10 +98,7 @@ class BandSleep:
 
     def as_json(self) -> dict[str, Any]:
         """For the activity store."""
-        return {
-            "tracker": self._tracker.as_json(),
-            "last": None if self.last is None else self.last.as_json(),
-        }
+        return _state_json(self._tracker, self.last)
 
     def load_json(self, data: dict[str, Any] | None) -> None:
         """From the activity store (None: a store written before sleep was counted)."""
@@ -105,3 +106,7 @@ class BandSleep:
             return
         self._tracker = SleepTracker.from_json(data["tracker"])
         self.last = None if data.get("last") is None else SleepSession.from_json(data["last"])
+
+
+def _state_json(tracker: SleepTracker, last: SleepSession | None) -> dict[str, Any]:
+    return {"tracker": tracker.as_json(), "last": None if last is None else last.as_json()}
