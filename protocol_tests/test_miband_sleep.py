@@ -11,7 +11,15 @@ import itertools
 
 from hypothesis import given, strategies as st
 from miband.activity import Minute
-from miband.sleep import SleepChange, SleepEvent, SleepSession, SleepTracker, sleep_sessions
+from miband.sleep import (
+    ANNOUNCE_WITHIN,
+    SleepChange,
+    SleepEvent,
+    SleepSession,
+    SleepTracker,
+    announced,
+    sleep_sessions,
+)
 
 STILL, WALKING, NOT_WORN, DEEP, LIGHT, CHARGING, ON_BED = 0, 1, 3, 4, 5, 6, 7
 EVENING = datetime(2026, 3, 1, 22, 0)
@@ -175,3 +183,45 @@ def test_fed_in_pieces_through_storage_is_fed_whole(cuts: list[int]) -> None:
 
 def test_sessions_survive_storage() -> None:
     assert SleepSession.from_json(NIGHT_SESSION.as_json()) == NIGHT_SESSION
+
+
+# -- which events are worth firing ---------------------------------------------------------------
+
+
+def test_nights_long_over_are_not_announced_the_one_under_way_is() -> None:
+    nights = [
+        *_minutes(_at(22, day=1), *NIGHT),  # ends 04:40 on the 2nd
+        *_minutes(_at(22, day=2), *NIGHT),  # ends 04:40 on the 3rd
+        *_minutes(_at(22, day=3), (STILL, 60), (LIGHT, 30)),  # asleep since 23:00 on the 3rd
+    ]
+    tracker = SleepTracker()
+    changes = tracker.feed(nights)
+    assert len(changes) == 5
+
+    fired = announced(changes, _at(23, 31, day=3), tracker.open_session)
+    assert [(change.event, change.session.start) for change in fired] == [
+        (SleepEvent.FELL_ASLEEP, _at(23, day=3))
+    ]
+
+
+def test_a_night_under_way_is_judged_by_its_newest_sleep_not_by_when_it_began() -> None:
+    """Synced at 07:00 for the first time, asleep since 23:00: `fell_asleep` is 8 hours old, but
+    the wearer is asleep now. A night whose start came in an old block, still open there, is
+    judged by its end once that comes."""
+    tracker = SleepTracker()
+    changes = tracker.feed(_minutes(EVENING, (STILL, 60), (LIGHT, 480)))  # until 07:00
+
+    assert [c.event for c in announced(changes, _at(7, day=2), tracker.open_session)] == [
+        SleepEvent.FELL_ASLEEP
+    ]
+    old = SleepTracker()
+    first_block = old.feed(_minutes(EVENING, *NIGHT[:3]))  # asleep at 23:00, under way
+    assert announced(first_block, _at(12, day=5), old.open_session) == []
+
+
+def test_a_session_that_ended_within_six_hours_fires_both_events() -> None:
+    changes = SleepTracker().feed(_minutes(EVENING, *NIGHT))
+
+    six_hours_after = NIGHT_SESSION.end + ANNOUNCE_WITHIN
+    assert announced(changes, six_hours_after) == changes
+    assert announced(changes, six_hours_after + timedelta(minutes=1)) == []

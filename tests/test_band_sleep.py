@@ -228,3 +228,28 @@ async def test_a_night_synced_in_pieces_by_a_drop_fires_nothing_twice(
     _assert_fired_once_each(fired, start)
     _assert_last_sleep(hass, band, start)
     await _assert_statistics(hass, start)
+
+
+async def test_a_band_holding_three_nights_fires_only_the_newest_s_events(
+    recorder_mock: Recorder, hass: HomeAssistant, add_device: AddDevice
+) -> None:
+    """Its first sync brings three nights; the two that ended a day and more ago fire nothing
+    (a session over for more than 6 hours is history), the newest, over for two hours, fires."""
+    minutes = _minutes(*NIGHT)
+    band, start = _band_with(minutes)
+    last_night = band.memory.runs.pop()
+    for days_ago in (2, 1):
+        band.memory.record(last_night.start - timedelta(days=days_ago), minutes)
+    band.memory.record(last_night.start, last_night.minutes)
+    add_device(band)
+    fired = _listen(hass)
+
+    await add_paired_band(hass, band)
+    await until(lambda: band.memory.minute_count == 0)
+    await settle(hass)
+
+    _assert_fired_once_each(fired, start)  # the newest night's, and nothing else
+    _assert_last_sleep(hass, band, start)
+    for statistic, key in ((SLEEP_DEEP, "deep"), (SLEEP_LIGHT, "light")):
+        rows = await hourly_statistics(hass, statistic)
+        assert max(row["sum"] for row in rows.values()) == 3 * EXPECTED[key]  # every night counts

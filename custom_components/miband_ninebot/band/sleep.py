@@ -10,6 +10,9 @@ that save; a crash between the two loses them rather than doubling them.
 The events are as late as the sync: a minute reaches Home Assistant at the next sync after it
 (every `activity_sync_interval` minutes while the link is held, at each periodic connection);
 `woke_up` comes when the session is over: more than 2 h without sleep, or the band taken off.
+A session that ended more than 6 hours before the sync that brings it (days away, the first
+sync of a band holding days) fires no event: `miband.sleep.announced`. It still becomes the
+last session if it is the newest, and its minutes still reach the statistics.
 """
 
 from __future__ import annotations
@@ -19,9 +22,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from homeassistant.core import CALLBACK_TYPE, callback
+from homeassistant.util import dt as dt_util
 
 from ..miband.activity import Minute
-from ..miband.sleep import SleepChange, SleepEvent, SleepSession, SleepTracker
+from ..miband.sleep import SleepChange, SleepEvent, SleepSession, SleepTracker, announced
 
 ATTR_START = "start"
 ATTR_END = "end"
@@ -85,8 +89,9 @@ class BandSleep:
 
     @callback
     def async_fire(self, step: SleepStep) -> None:
-        """Tell the entities, once the step is saved."""
-        for change in step.changes:
+        """Tell the entities, once the step is saved: what is not long over (module doc)."""
+        recent = announced(step.changes, dt_util.utcnow(), step.tracker.open_session)
+        for change in recent:
             for listener in list(self._listeners):
                 listener(change)
 

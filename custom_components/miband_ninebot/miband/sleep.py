@@ -47,6 +47,10 @@ from .resting import plausible, resting_heart_rate
 MINUTE = timedelta(minutes=1)
 MAX_AWAKE = timedelta(hours=2)  # more than this without sleep ends a session
 MIN_SLEEP_MINUTES = 5  # a session with this many minutes of sleep or fewer is dropped
+# A session that ended longer than this before the sync that brings it is history: no events.
+# `woke_up` comes 2 h after the last sleep minute at the earliest (MAX_AWAKE); 6 h leave a
+# morning of the band out of reach on top, and later no "when I get up" would want it.
+ANNOUNCE_WITHIN = timedelta(hours=6)
 
 
 class SleepEvent(StrEnum):
@@ -227,6 +231,33 @@ class SleepTracker:
                 }
             )
         return tracker
+
+
+def announced(
+    changes: Iterable[SleepChange],
+    now: datetime,
+    under_way: SleepSession | None = None,
+    within: timedelta = ANNOUNCE_WITHIN,
+) -> list[SleepChange]:
+    """The changes worth an event at `now`: those of sessions that ended `within` before it.
+
+    After days away (or at the first sync of a band holding days) every past night would
+    otherwise fire `fell_asleep` and `woke_up` at once, hours or days late. A session ends at
+    its `woke_up`; `under_way` is the session still open after `changes` (the tracker's), which
+    ends for now at its newest minute of sleep, so a wearer asleep now gets `fell_asleep` however
+    long the night has run, and a night whose memory comes in several blocks is judged by its
+    end, not by the block that brought its start. The sessions themselves are kept all the same
+    (the caller's last session, the statistics).
+    """
+    changes = list(changes)
+    ends = {c.session.start: c.session.end for c in changes if c.event is SleepEvent.WOKE_UP}
+    if under_way is not None:
+        ends[under_way.start] = under_way.end
+    return [
+        change
+        for change in changes
+        if now - ends.get(change.session.start, change.session.end) <= within
+    ]
 
 
 def sleep_sessions(minutes: Iterable[Minute]) -> list[SleepSession]:
