@@ -23,7 +23,7 @@ from emulator.devices import catalog
 from emulator.devices.band import MiBand
 from emulator.link.peripheral import Peripheral
 
-from . import settle, until
+from . import form_defaults, settle, until
 from .helpers.band import add_paired_band
 
 AddDevice = Callable[[Peripheral], Peripheral]
@@ -150,12 +150,7 @@ async def test_the_options_show_the_night_sync_and_save_it(
     (entry,) = hass.config_entries.async_entries(DOMAIN)
     result = await hass.config_entries.options.async_init(entry.entry_id)
     assert result["type"] is FlowResultType.FORM
-    defaults = {
-        field.schema: field.default()
-        for field in result["data_schema"].schema
-        if field.schema in NIGHT_OPTIONS
-    }
-    assert defaults == {
+    assert form_defaults(result, NIGHT_OPTIONS) == {
         "night_sync": False,
         "night_sync_interval": 5,
         "night_sync_start": "22:00:00",

@@ -29,7 +29,7 @@ from emulator.devices.band import MiBand
 from emulator.devices.band_memory import RecordedMinute
 from emulator.link.peripheral import Peripheral
 
-from . import entity_id_of, settle, state_of, until
+from . import entity_id_of, form_defaults, settle, state_of, until
 from .helpers.band import add_band, add_paired_band
 
 AddDevice = Callable[[Peripheral], Peripheral]
@@ -277,12 +277,7 @@ async def test_options_set_the_reminders_and_default_them(
     band, entry = await add_band(hass, add_device)
     result = await hass.config_entries.options.async_init(entry.entry_id)
     assert result["type"] is FlowResultType.FORM
-    defaults = {
-        field.schema: field.default()
-        for field in result["data_schema"].schema
-        if field.schema in REMINDER_OPTIONS
-    }
-    assert defaults == {
+    assert form_defaults(result, REMINDER_OPTIONS) == {
         "inactive_steps": 100,
         "inactive_window": 60,
         "inactive_from": "09:00:00",

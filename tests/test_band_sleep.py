@@ -309,24 +309,28 @@ def _assert_sessions(
     assert {key: state.attributes[key] for key in sessions[-1]} == sessions[-1]
 
 
-async def test_a_broken_night_is_two_sessions(
-    recorder_mock: Recorder, hass: HomeAssistant, add_device: AddDevice
+@pytest.mark.parametrize(
+    ("between", "second_at"),
+    [
+        ((STILL, 130), 260),  # up for more than 2 hours: the first session is over
+        ((NOT_WORN, 20), 150),  # off the wrist: over at once, not 20 minutes awake
+    ],
+    ids=["up_for_hours", "band_taken_off"],
+)
+async def test_a_night_broken_in_two_is_two_sessions(
+    recorder_mock: Recorder,
+    hass: HomeAssistant,
+    add_device: AddDevice,
+    between: tuple[int, int],
+    second_at: int,
 ) -> None:
-    """Up for more than 2 hours in the middle of the night: two sessions, each with its events."""
-    runs = (
-        (STILL, 10),
-        (LIGHT, 60),
-        (DEEP, 60),
-        (STILL, 130),  # more than 2 h awake: the first session is over
-        (LIGHT, 30),
-        (DEEP, 40),
-        (STILL, 125),
-    )
+    """Up for more than 2 hours in the night, or the band taken off for a while: two sessions,
+    each with its events, the second the last sleep."""
+    runs = ((STILL, 10), (LIGHT, 60), (DEEP, 60), between, (LIGHT, 30), (DEEP, 40), (STILL, 125))
     band, start, fired = await _sync_night(hass, add_device, runs)
 
-    _assert_sessions(
-        hass, band, fired, [_sleep(start, 10, deep=60, light=60), _sleep(start, 260, 40, 30)]
-    )
+    first, second = _sleep(start, 10, deep=60, light=60), _sleep(start, second_at, 40, 30)
+    _assert_sessions(hass, band, fired, [first, second])
     await _assert_statistics(hass, start, runs, {"deep": 100, "light": 90})
 
 
@@ -356,27 +360,6 @@ async def test_an_afternoon_nap_is_a_session_a_doze_is_not(
         hass, band, fired, [_sleep(start, 180, deep=10, light=27, awake=3, awakenings=1)]
     )
     await _assert_statistics(hass, start, runs, {"deep": 10, "light": 32})
-
-
-async def test_the_band_taken_off_at_night_ends_the_session_at_once(
-    recorder_mock: Recorder, hass: HomeAssistant, add_device: AddDevice
-) -> None:
-    """Off the wrist for 20 minutes: not 20 minutes awake in one night, but two sessions."""
-    runs = (
-        (STILL, 10),
-        (LIGHT, 60),
-        (DEEP, 60),
-        (NOT_WORN, 20),
-        (LIGHT, 30),
-        (DEEP, 20),
-        (STILL, 125),
-    )
-    band, start, fired = await _sync_night(hass, add_device, runs)
-
-    _assert_sessions(
-        hass, band, fired, [_sleep(start, 10, deep=60, light=60), _sleep(start, 150, 20, 30)]
-    )
-    await _assert_statistics(hass, start, runs, {"deep": 80, "light": 90})
 
 
 # The night of 2026-10-24/25 in Berlin: at 03:00 summer time (01:00 UTC) the clocks go back to
