@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from miband.reminders import InactivitySettings, StepSamples, Verdict, heart_rate_missing, inactive
@@ -105,3 +105,55 @@ def test_no_heart_rate_after_the_delay_without_a_reading() -> None:
     assert heart_rate_missing(None, at(12), after) == Verdict(on=False)
     assert heart_rate_missing(at(12), at(12, 5), after) == Verdict(on=False, changes_at=at(12, 10))
     assert heart_rate_missing(at(12), at(12, 10), after) == Verdict(on=True)
+
+
+# -- across a daylight-saving change --------------------------------------------------------------
+# 2026-10-25 in Amsterdam: 03:00 summer time becomes 02:00 winter time; 02:00 to 03:00 happens
+# twice (fold 0 the summer one). 2026-03-29: 02:00 winter time becomes 03:00 summer time.
+
+
+def local(hour: int, minute: int, *, month: int, day: int, fold: int = 0) -> datetime:
+    return datetime(2026, month, day, hour, minute, tzinfo=ZONE, fold=fold)
+
+
+def test_a_window_across_the_clocks_going_back_is_as_long_as_it_says() -> None:
+    everywhen = InactivitySettings(start=time(0), end=time(0))
+    counted_at = local(2, 30, month=10, day=25)  # summer time, 00:30 UTC
+    samples = counted((counted_at, 500))
+
+    # 02:15 the second time (01:15 UTC): 45 minutes on, not yet; due at 02:30 winter time.
+    quiet = inactive(samples, local(2, 15, month=10, day=25, fold=1), everywhen)
+    assert quiet == Verdict(on=False, changes_at=datetime(2026, 10, 25, 1, 30, tzinfo=UTC))
+    # 02:45 winter time is 75 minutes on: inactive, not an hour later by the wall clock.
+    assert inactive(samples, local(2, 45, month=10, day=25, fold=1), everywhen).on
+
+
+def test_a_window_across_the_clocks_going_forward_is_as_long_as_it_says() -> None:
+    everywhen = InactivitySettings(start=time(0), end=time(0))
+    samples = counted((local(1, 30, month=3, day=29), 500))  # winter time, 00:30 UTC
+
+    # 03:00 summer time is only 30 minutes on (01:00 UTC): not inactive yet, due at 03:30.
+    assert inactive(samples, local(3, 0, month=3, day=29), everywhen) == Verdict(
+        on=False, changes_at=local(3, 30, month=3, day=29)
+    )
+    assert inactive(samples, local(3, 30, month=3, day=29), everywhen).on
+
+
+def test_no_heart_rate_across_the_clocks_going_back() -> None:
+    after = timedelta(minutes=10)
+    last = local(2, 50, month=10, day=25)  # summer time, 00:50 UTC
+
+    # 02:05 winter time is 15 minutes later: the reading is missing, though the wall says -45.
+    assert heart_rate_missing(last, local(2, 5, month=10, day=25, fold=1), after).on
+    assert heart_rate_missing(last, local(2, 55, month=10, day=25), after) == Verdict(
+        on=False,
+        changes_at=datetime(2026, 10, 25, 1, 0, tzinfo=UTC),  # 02:00 winter time
+    )
+
+
+def test_the_hours_end_across_the_clocks_going_back_in_real_time() -> None:
+    samples = counted((local(18, 0, month=10, day=24), 500))
+
+    # The hours end at 21:00 local, whatever the night's change: 19:00 UTC on the 25th.
+    verdict = inactive(samples, local(20, 0, month=10, day=25), SETTINGS)
+    assert verdict == Verdict(on=True, changes_at=datetime(2026, 10, 25, 20, 0, tzinfo=UTC))

@@ -11,7 +11,15 @@ import itertools
 
 from hypothesis import given, strategies as st
 from miband.activity import Minute
-from miband.sleep import SleepChange, SleepEvent, SleepSession, SleepTracker, sleep_sessions
+from miband.sleep import (
+    ANNOUNCE_WITHIN,
+    SleepChange,
+    SleepEvent,
+    SleepSession,
+    SleepTracker,
+    announced,
+    sleep_sessions,
+)
 
 STILL, WALKING, NOT_WORN, DEEP, LIGHT, CHARGING, ON_BED = 0, 1, 3, 4, 5, 6, 7
 EVENING = datetime(2026, 3, 1, 22, 0)
@@ -175,3 +183,64 @@ def test_fed_in_pieces_through_storage_is_fed_whole(cuts: list[int]) -> None:
 
 def test_sessions_survive_storage() -> None:
     assert SleepSession.from_json(NIGHT_SESSION.as_json()) == NIGHT_SESSION
+
+
+# -- which events are worth firing ---------------------------------------------------------------
+
+
+def test_nights_long_over_are_not_announced_the_one_under_way_is() -> None:
+    nights = [
+        *_minutes(_at(22, day=1), *NIGHT),  # ends 04:40 on the 2nd
+        *_minutes(_at(22, day=2), *NIGHT),  # ends 04:40 on the 3rd
+        *_minutes(_at(22, day=3), (STILL, 60), (LIGHT, 30)),  # asleep since 23:00 on the 3rd
+    ]
+    tracker = SleepTracker()
+    changes = tracker.feed(nights)
+    assert len(changes) == 5
+
+    fired = announced(changes, _at(23, 31, day=3), tracker.open_session).changes
+    assert [(change.event, change.session.start) for change in fired] == [
+        (SleepEvent.FELL_ASLEEP, _at(23, day=3))
+    ]
+
+
+def test_a_night_under_way_is_judged_by_its_newest_sleep_not_by_when_it_began() -> None:
+    """Synced at 07:00 for the first time, asleep since 23:00: `fell_asleep` is 8 hours old, but
+    the wearer is asleep now."""
+    tracker = SleepTracker()
+    changes = tracker.feed(_minutes(EVENING, (STILL, 60), (LIGHT, 480)))  # until 07:00
+
+    fired = announced(changes, _at(7, day=2), tracker.open_session)
+    assert [change.event for change in fired.changes] == [SleepEvent.FELL_ASLEEP]
+    assert fired.held is None
+
+
+def test_a_fell_asleep_in_an_old_block_is_held_until_the_session_tells() -> None:
+    """The night's start comes in a block hours old, its end in the next ones: both events fire
+    if it ended within reach, neither if it ended long before."""
+    night = _minutes(EVENING, *NIGHT)  # asleep 23:00 to 04:40
+    first, rest = night[:200], night[200:]  # the first block ends at 01:20, asleep
+
+    for now, expected in (
+        (_at(9, day=2), [SleepEvent.FELL_ASLEEP, SleepEvent.WOKE_UP]),  # ended 4 h 20 min ago
+        (_at(12, day=2), []),  # 7 h 20 min ago: history
+    ):
+        tracker = SleepTracker()
+        held = announced(tracker.feed(first), now, tracker.open_session)
+        assert held.changes == []
+        assert held.held is not None
+        assert held.held.event is SleepEvent.FELL_ASLEEP
+        # Through storage, as the held one is kept with the tracker between blocks.
+        carried = SleepChange.from_json(held.held.as_json())
+        rest_changes = tracker.feed(rest)
+        fired = announced(rest_changes, now, tracker.open_session, carried)
+        assert [change.event for change in fired.changes] == expected
+        assert fired.held is None
+
+
+def test_a_session_that_ended_within_six_hours_fires_both_events() -> None:
+    changes = SleepTracker().feed(_minutes(EVENING, *NIGHT))
+
+    six_hours_after = NIGHT_SESSION.end + ANNOUNCE_WITHIN
+    assert announced(changes, six_hours_after).changes == changes
+    assert announced(changes, six_hours_after + timedelta(minutes=1)).changes == []

@@ -17,7 +17,7 @@ install_multiple_bleak_catcher()
 
 # Imported only after the bleak catcher is installed (see above).
 import asyncio  # noqa: E402
-from collections.abc import Callable  # noqa: E402
+from collections.abc import Callable, Iterable  # noqa: E402
 from datetime import timedelta  # noqa: E402
 import logging  # noqa: E402
 from typing import Any  # noqa: E402
@@ -204,3 +204,13 @@ def assert_one_outage_logged(caplog: pytest.LogCaptureFixture) -> None:
     assert caplog.text.count("is unavailable") == 1
     assert caplog.text.count("is available again") == 1
     assert "Traceback" not in caplog.text
+
+
+def form_defaults(result: ConfigFlowResult, keys: Iterable[str]) -> dict[str, Any]:
+    """The defaults a flow's form shows for `keys`."""
+    wanted = set(keys)
+    return {
+        field.schema: field.default()
+        for field in result["data_schema"].schema
+        if field.schema in wanted
+    }

@@ -29,7 +29,7 @@ from emulator.link.peripheral import Peripheral
 from emulator.link.timing import CONNECTION_TIMEOUT
 from emulator.transports.virtual_proxy import VirtualProxy
 
-from . import entity_id_of, settle, state_of, until
+from . import entity_id_of, record_states, settle, state_of, until
 from .helpers.band import add_band, add_paired_band, band_out_of_reach
 
 AddDevice = Callable[[Peripheral], Peripheral]
@@ -216,3 +216,36 @@ async def test_the_day_starts_over_at_local_midnight(
     band.walk(100)
     await until(lambda: state_of(hass, Platform.SENSOR, band.address, "distance_today") == "0.073")
     assert float(state_of(hass, Platform.SENSOR, band.address, "calories_today")) == 4.0
+
+
+async def test_a_band_whose_clock_lags_counts_yesterday_for_minutes_after_midnight(
+    hass: HomeAssistant, add_device: AddDevice, frozen_time: FrozenDateTimeFactory
+) -> None:
+    """Its steps before its own midnight are not today's: no goal, no jump in the day's totals."""
+    midnight = dt_util.start_of_local_day(dt_util.now() + timedelta(days=1))
+    frozen_time.move_to(midnight - timedelta(seconds=10))
+    band = paired_1s(add_device)
+    band.clock_ahead = -timedelta(minutes=5)  # its clock runs five minutes behind what it was set
+    await add_paired_band(hass, band)  # 1234 steps
+    await set_step_goal(hass, band.address, 1300)
+    distance = record_states(
+        hass, entity_id_of(hass, Platform.SENSOR, band.address, "distance_today")
+    )
+
+    async_fire_time_changed(hass, midnight)
+    frozen_time.move_to(midnight)
+    await settle(hass)
+    band.walk(100)  # 23:55 by the band: yesterday's 1334
+    await until(lambda: state_of(hass, Platform.SENSOR, band.address, "steps") == "1334")
+    await settle(hass)
+
+    assert goal_event(hass, band.address).state == STATE_UNKNOWN
+    assert float(state_of(hass, Platform.SENSOR, band.address, "distance_today")) == 0
+    assert float(state_of(hass, Platform.SENSOR, band.address, "calories_today")) == 0
+
+    # Its midnight: it starts again, and its counts are today's from then on.
+    frozen_time.move_to(midnight + timedelta(minutes=6))
+    band.activity.steps = 0
+    band.walk(100)
+    await until(lambda: state_of(hass, Platform.SENSOR, band.address, "distance_today") == "0.073")
+    assert [float(state.state) for state in distance] == [0, 0.073]  # no jump in between

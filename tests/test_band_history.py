@@ -14,12 +14,13 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from homeassistant.components.recorder import Recorder
-from homeassistant.const import STATE_OFF, STATE_ON
+from homeassistant.components.recorder import Recorder, statistics as recorder_statistics
+from homeassistant.const import STATE_OFF, STATE_ON, STATE_UNKNOWN
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.util import dt as dt_util
 import pytest
+from sqlalchemy.exc import SQLAlchemyError
 
 from custom_components.miband_ninebot.const import CONF_KEEP_ACTIVITY_ON_BAND, DOMAIN
 from custom_components.miband_ninebot.miband import activity_transfer as band_transfer
@@ -39,6 +40,7 @@ from .helpers.band import add_paired_band, hourly_statistics, sync_activity
 AddDevice = Callable[[Peripheral], Peripheral]
 STEPS = "miband_ninebot:c80f103c7e51_steps"
 HEART_RATE = "miband_ninebot:c80f103c7e51_heart_rate"
+ACTIVITY_STORE = "miband_ninebot.activity.c80f103c7e51"
 
 
 def _band_with_a_day(
@@ -374,4 +376,44 @@ async def test_without_its_storage_the_import_starts_after_the_recorder_s_newest
     assert await hass.config_entries.async_setup(entry.entry_id)
     # The band sends the same minutes again (kept on it): none is counted a second time.
     assert await sync_activity(hass, band) == {"minutes": 0, "first": None, "last": None}
+    await _assert_statistics_match(hass, utc_start, minutes)
+
+
+async def test_a_statistic_the_recorder_failed_keeps_the_block_on_the_band_and_the_mark_unmoved(
+    recorder_mock: Recorder,
+    hass: HomeAssistant,
+    add_device: AddDevice,
+    monkeypatch: pytest.MonkeyPatch,
+    hass_storage: dict[str, Any],
+) -> None:
+    """The recorder imports each statistic as a task of its own: the heart rate's fails there
+    (a database error, logged in its thread) while the steps are stored."""
+    band, utc_start, minutes = _band_with_a_day(4)
+    refused = {HEART_RATE}
+    import_statistics = recorder_statistics.import_statistics
+
+    def refuse(instance: Recorder, metadata: Any, statistics: Any, table: Any) -> bool:
+        if metadata["statistic_id"] in refused:
+            raise SQLAlchemyError("disk I/O error")
+        return import_statistics(instance, metadata, statistics, table)
+
+    monkeypatch.setattr(recorder_statistics, "import_statistics", refuse)
+    add_device(band)
+    await add_paired_band(hass, band)
+
+    with pytest.raises(HomeAssistantError) as raised:
+        await sync_activity(hass, band)  # after the sync of the connection, which failed too
+
+    assert raised.value.translation_key == "activity_sync_failed"
+    assert HEART_RATE in str(raised.value.translation_placeholders)
+    assert band.memory.minute_count == len(minutes)  # nothing acknowledged
+    assert not band.memory.acknowledged
+    assert ACTIVITY_STORE not in hass_storage  # the mark, the tally, the sleep: as they were
+    asleep = entity_id_of(hass, "binary_sensor", band.address, "asleep")
+    assert hass.states.get(asleep).state == STATE_UNKNOWN
+
+    # The recorder well again: the next sync brings every minute, none skipped by a moved mark.
+    refused.clear()
+    await sync_activity(hass, band)
+    assert band.memory.minute_count == 0
     await _assert_statistics_match(hass, utc_start, minutes)

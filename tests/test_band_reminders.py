@@ -29,7 +29,7 @@ from emulator.devices.band import MiBand
 from emulator.devices.band_memory import RecordedMinute
 from emulator.link.peripheral import Peripheral
 
-from . import entity_id_of, settle, state_of, until
+from . import entity_id_of, form_defaults, settle, state_of, until
 from .helpers.band import add_band, add_paired_band
 
 AddDevice = Callable[[Peripheral], Peripheral]
@@ -182,6 +182,25 @@ async def test_inactive_stays_off_outside_the_hours_and_turns_on_when_they_start
     assert inactive(hass, band) == STATE_ON
 
 
+async def test_an_idle_hour_across_the_clocks_going_back_is_an_hour(
+    hass: HomeAssistant, add_device: AddDevice, frozen_time: FrozenDateTimeFactory
+) -> None:
+    """Berlin, 2026-10-25: the count comes at 02:30 summer time, and an hour later it is 02:30
+    again, winter time. The window is an hour of real time, not of the wall clock."""
+    await hass.config.async_update(time_zone="Europe/Berlin")
+    all_day = {"inactive_from": "00:00:00", "inactive_to": "00:00:00"}
+    band = await paired_1s_at(
+        hass, add_device, frozen_time, datetime(2026, 10, 25, 0, 30, tzinfo=UTC), all_day
+    )
+    assert dt_util.now().strftime("%H:%M %Z") == "02:30 CEST"
+
+    await move_to(hass, frozen_time, datetime(2026, 10, 25, 1, 29, tzinfo=UTC))
+    assert inactive(hass, band) == STATE_OFF
+    await move_to(hass, frozen_time, datetime(2026, 10, 25, 1, 30, tzinfo=UTC))
+    assert dt_util.now().strftime("%H:%M %Z") == "02:30 CET"
+    assert inactive(hass, band) == STATE_ON
+
+
 async def test_inactive_stays_off_while_the_band_is_not_worn(
     recorder_mock: Recorder,
     hass: HomeAssistant,
@@ -258,12 +277,7 @@ async def test_options_set_the_reminders_and_default_them(
     band, entry = await add_band(hass, add_device)
     result = await hass.config_entries.options.async_init(entry.entry_id)
     assert result["type"] is FlowResultType.FORM
-    defaults = {
-        field.schema: field.default()
-        for field in result["data_schema"].schema
-        if field.schema in REMINDER_OPTIONS
-    }
-    assert defaults == {
+    assert form_defaults(result, REMINDER_OPTIONS) == {
         "inactive_steps": 100,
         "inactive_window": 60,
         "inactive_from": "09:00:00",

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components.recorder import Recorder
 from homeassistant.const import EVENT_STATE_CHANGED
 from homeassistant.core import Event, EventStateChangedData, HomeAssistant, callback
@@ -30,7 +31,7 @@ from .helpers.band import add_paired_band, hourly_statistics, sync_activity
 AddDevice = Callable[[Peripheral], Peripheral]
 SLEEP_DEEP = "miband_ninebot:c80f103c7e51_sleep_deep"
 SLEEP_LIGHT = "miband_ninebot:c80f103c7e51_sleep_light"
-STILL, WALKING, DEEP, LIGHT = 0, 1, 4, 5
+STILL, WALKING, NOT_WORN, DEEP, LIGHT = 0, 1, 3, 4, 5
 
 # Up for 30 minutes; light 20, deep 60, up 5 (one awakening), light 40, deep 30, light 15; then
 # up for 125 minutes: the session ends at the 121st. 325 minutes, three blocks of Gadgetbridge #45's
@@ -120,11 +121,16 @@ def _assert_last_sleep(hass: HomeAssistant, band: MiBand, start: datetime) -> No
     assert {key: state.attributes[key] for key in _session(start)} == _session(start)
 
 
-async def _assert_statistics(hass: HomeAssistant, start: datetime) -> None:
-    """Deep and light minutes per UTC hour, as the runs put them."""
+async def _assert_statistics(
+    hass: HomeAssistant,
+    start: datetime,
+    runs: tuple[tuple[int, int], ...] = NIGHT,
+    totals: dict[str, int] = EXPECTED,
+) -> None:
+    """Deep and light minutes per UTC hour, as the runs from `start` (UTC) put them."""
     expected: dict[str, dict[datetime, int]] = {"deep": defaultdict(int), "light": defaultdict(int)}
     index = 0
-    for category, count in NIGHT:
+    for category, count in runs:
         for _ in range(count):
             hour = (start + timedelta(minutes=index)).replace(minute=0)
             if category in (DEEP, LIGHT):
@@ -133,8 +139,8 @@ async def _assert_statistics(hass: HomeAssistant, start: datetime) -> None:
     for key, statistic in (("deep", SLEEP_DEEP), ("light", SLEEP_LIGHT)):
         rows = await hourly_statistics(hass, statistic)
         assert {hour: row["state"] for hour, row in rows.items() if row["state"]} == expected[key]
-        assert max(row["sum"] for row in rows.values()) == EXPECTED[key]
-        assert rows[max(rows)]["sum"] == EXPECTED[key]
+        assert max(row["sum"] for row in rows.values()) == totals[key]
+        assert rows[max(rows)]["sum"] == totals[key]
 
 
 def _event_id(hass: HomeAssistant, band: MiBand) -> str:
@@ -230,3 +236,176 @@ async def test_a_night_synced_in_pieces_by_a_drop_fires_nothing_twice(
     _assert_fired_once_each(fired, start)
     _assert_last_sleep(hass, band, start)
     await _assert_statistics(hass, start)
+
+
+async def test_a_band_holding_three_nights_fires_only_the_newest_s_events(
+    recorder_mock: Recorder, hass: HomeAssistant, add_device: AddDevice
+) -> None:
+    """Its first sync brings three nights; the two that ended a day and more ago fire nothing
+    (a session over for more than 6 hours is history), the newest, over for two hours, fires."""
+    minutes = _minutes(*NIGHT)
+    band, start = _band_with(minutes)
+    last_night = band.memory.runs.pop()
+    for days_ago in (2, 1):
+        band.memory.record(last_night.start - timedelta(days=days_ago), minutes)
+    band.memory.record(last_night.start, last_night.minutes)
+    add_device(band)
+    fired = _listen(hass)
+
+    await add_paired_band(hass, band)
+    await until(lambda: band.memory.minute_count == 0)
+    await settle(hass)
+
+    _assert_fired_once_each(fired, start)  # the newest night's, and nothing else
+    _assert_last_sleep(hass, band, start)
+    for statistic, key in ((SLEEP_DEEP, "deep"), (SLEEP_LIGHT, "light")):
+        rows = await hourly_statistics(hass, statistic)
+        assert max(row["sum"] for row in rows.values()) == 3 * EXPECTED[key]  # every night counts
+
+
+# -- other nights -------------------------------------------------------------------------------
+
+
+def _sleep(
+    start: datetime, after: int, deep: int, light: int, awake: int = 0, awakenings: int = 0
+) -> dict[str, Any]:
+    """A session's figures: from `after` minutes past `start` (UTC), as long as its minutes."""
+    begins = start + timedelta(minutes=after)
+    return {
+        "start": begins.isoformat(),
+        "end": (begins + timedelta(minutes=deep + light + awake)).isoformat(),
+        "deep": deep,
+        "light": light,
+        "awake": awake,
+        "awakenings": awakenings,
+    }
+
+
+async def _sync_night(
+    hass: HomeAssistant, add_device: AddDevice, runs: tuple[tuple[int, int], ...]
+) -> tuple[MiBand, datetime, list[tuple[str, dict[str, Any]]]]:
+    """A 1S holding these runs up to now, added and synced: the band, their UTC start, events."""
+    band, start = _band_with(_minutes(*runs))
+    add_device(band)
+    fired = _listen(hass)
+    await add_paired_band(hass, band)
+    await until(lambda: band.memory.minute_count == 0)
+    await settle(hass)
+    return band, start, fired
+
+
+def _assert_sessions(
+    hass: HomeAssistant,
+    band: MiBand,
+    fired: list[tuple[str, dict[str, Any]]],
+    sessions: list[dict[str, Any]],
+) -> None:
+    """Each session fired asleep then awake, in order; the last is `last_sleep`."""
+    assert [event_type for event_type, _data in fired] == ["fell_asleep", "woke_up"] * len(sessions)
+    for index, session in enumerate(sessions):
+        assert fired[2 * index][1]["start"] == session["start"]
+        woke_up = fired[2 * index + 1][1]
+        assert {key: woke_up[key] for key in session} == session
+    state = hass.states.get(entity_id_of(hass, "sensor", band.address, "last_sleep"))
+    assert state.state == str(sessions[-1]["deep"] + sessions[-1]["light"])
+    assert {key: state.attributes[key] for key in sessions[-1]} == sessions[-1]
+
+
+@pytest.mark.parametrize(
+    ("between", "second_at"),
+    [
+        ((STILL, 130), 260),  # up for more than 2 hours: the first session is over
+        ((NOT_WORN, 20), 150),  # off the wrist: over at once, not 20 minutes awake
+    ],
+    ids=["up_for_hours", "band_taken_off"],
+)
+async def test_a_night_broken_in_two_is_two_sessions(
+    recorder_mock: Recorder,
+    hass: HomeAssistant,
+    add_device: AddDevice,
+    between: tuple[int, int],
+    second_at: int,
+) -> None:
+    """Up for more than 2 hours in the night, or the band taken off for a while: two sessions,
+    each with its events, the second the last sleep."""
+    runs = ((STILL, 10), (LIGHT, 60), (DEEP, 60), between, (LIGHT, 30), (DEEP, 40), (STILL, 125))
+    band, start, fired = await _sync_night(hass, add_device, runs)
+
+    first, second = _sleep(start, 10, deep=60, light=60), _sleep(start, second_at, 40, 30)
+    _assert_sessions(hass, band, fired, [first, second])
+    await _assert_statistics(hass, start, runs, {"deep": 100, "light": 90})
+
+
+async def test_an_afternoon_nap_is_a_session_a_doze_is_not(
+    recorder_mock: Recorder,
+    hass: HomeAssistant,
+    add_device: AddDevice,
+    frozen_time: FrozenDateTimeFactory,
+) -> None:
+    """A nap after lunch counts as a night does; five minutes nodding off over a book do not."""
+    frozen_time.move_to(dt_util.now().replace(hour=18, minute=0, second=0, microsecond=0))
+    runs = (
+        (WALKING, 30),
+        (LIGHT, 5),  # a doze: five minutes of sleep are no session
+        (WALKING, 125),
+        (STILL, 20),
+        (LIGHT, 15),
+        (DEEP, 10),
+        (STILL, 3),  # one awakening
+        (LIGHT, 12),
+        (STILL, 125),
+    )
+    band, start, fired = await _sync_night(hass, add_device, runs)
+
+    assert 14 <= dt_util.as_local(start + timedelta(minutes=180)).hour < 16  # after lunch
+    _assert_sessions(
+        hass, band, fired, [_sleep(start, 180, deep=10, light=27, awake=3, awakenings=1)]
+    )
+    await _assert_statistics(hass, start, runs, {"deep": 10, "light": 32})
+
+
+# The night of 2026-10-24/25 in Berlin: at 03:00 summer time (01:00 UTC) the clocks go back to
+# 02:00. Asleep from 23:30 summer time (21:30 UTC) to 06:30 winter time (05:30 UTC): 8 hours.
+DST_NIGHT = (
+    (STILL, 30),  # from 23:00 summer time, 21:00 UTC
+    (LIGHT, 60),
+    (DEEP, 120),
+    (LIGHT, 120),  # 01:30 to 03:30 by the band's clock, across the change
+    (DEEP, 60),
+    (LIGHT, 120),
+    (STILL, 125),
+)
+
+
+async def test_a_night_across_the_clocks_going_back_is_the_minutes_slept(
+    recorder_mock: Recorder,
+    hass: HomeAssistant,
+    add_device: AddDevice,
+    frozen_time: FrozenDateTimeFactory,
+) -> None:
+    """The band's clock, set the evening before, keeps summer time all night; Home Assistant
+    syncs it the next morning. The session is 8 hours, the hours of the statistics are UTC's:
+    none lost, none doubled, though the local hour from 02:00 to 03:00 happened twice."""
+    await hass.config.async_update(time_zone="Europe/Berlin")
+    frozen_time.move_to(datetime(2026, 10, 25, 8, 30, tzinfo=UTC))  # 09:30 winter time
+    band = catalog.mi_band_1s()
+    band.set_clock(datetime(2026, 10, 25, 10, 30))  # summer time still: +2
+    band.memory.record(datetime(2026, 10, 24, 23, 0), _minutes(*DST_NIGHT))
+    start = datetime(2026, 10, 24, 21, 0, tzinfo=UTC)
+    add_device(band)
+    fired = _listen(hass)
+
+    await add_paired_band(hass, band)
+    await until(lambda: band.memory.minute_count == 0)
+    await settle(hass)
+
+    night = _sleep(start, 30, deep=180, light=300)
+    assert night["start"] == "2026-10-24T21:30:00+00:00"
+    assert night["end"] == "2026-10-25T05:30:00+00:00"
+    _assert_sessions(hass, band, fired, [night])
+    await _assert_statistics(hass, start, DST_NIGHT, {"deep": 180, "light": 300})
+    rows = await hourly_statistics(hass, SLEEP_LIGHT)
+    asleep = await hourly_statistics(hass, SLEEP_DEEP)
+    # 21:00 UTC to 05:00 UTC: nine hours with sleep, 30 + 7 x 60 + 30 minutes.
+    by_hour = {hour: rows[hour]["state"] + asleep[hour]["state"] for hour in rows}
+    assert [by_hour[hour] for hour in sorted(by_hour) if by_hour[hour]] == [30] + [60] * 7 + [30]

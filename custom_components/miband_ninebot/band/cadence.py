@@ -3,8 +3,11 @@
 The night cadence (an option, off unless chosen) syncs every `night_interval` between `start` and
 `end`, local time, so that what the band records of a night's sleep reaches Home Assistant within
 minutes; outside those hours the regular interval holds. A regular wait that would run into the
-night is cut short at its start. The next sync is one timer (`async_call_later`) set after each
-sync from the time then: no polling.
+night is cut short at its start. Equal start and end make the night the whole day, as the
+reminders' equal hours do (`miband.reminders.InactivitySettings`): a user who gives the same time
+twice asked for no gap in the hours, not for the option to be off (it has its own switch).
+The next sync is one timer (`async_call_later`) set after each sync from the time then: no
+polling.
 """
 
 from __future__ import annotations
@@ -35,14 +38,16 @@ class SyncCadence:
         return cls(interval, *night)
 
     def in_night(self, moment: time) -> bool:
-        """Whether `moment` (local) is within the night hours, the start included."""
-        if self.night_start <= self.night_end:
+        """Whether `moment` (local) is within the night hours, start included; equal: all day."""
+        if self.night_start == self.night_end:
+            return True
+        if self.night_start < self.night_end:
             return self.night_start <= moment < self.night_end
         return moment >= self.night_start or moment < self.night_end  # across midnight
 
     def delay(self, now: datetime) -> timedelta:
         """How long after `now` (local, aware) the next sync is due."""
-        if self.night_interval is None or self.night_start == self.night_end:
+        if self.night_interval is None:
             return self.interval
         if self.in_night(now.time()):
             return self.night_interval

@@ -130,7 +130,7 @@ class BandCoordinator(LinkCoordinator[BandState | None]):
         self._registered_info: DeviceInfo | None = None
         self.alarms = BandAlarms(hass, address, band_now, self._async_alarms_changed)
         wearer = Profile.from_options(entry.options)
-        self.day = BandDay(hass, address, wearer, band_settings, self.async_update_listeners)
+        self.day = BandDay(hass, address, wearer, session, self.async_update_listeners)
         self.finder = BandFinder(
             hass,
             entry,

@@ -1,10 +1,15 @@
 """The band's day in Home Assistant: today's steps, what they come to, the goal reached once.
 
-The band counts the day's steps and starts again at its midnight, which is Home Assistant's (the
-integration sets its clock). It notifies a count only when it changes, so a count kept from
-before midnight is not today's: at local midnight the day here starts at 0 steps, and a count
-is taken as today's only once it differs from the last one seen (the band's reset, then its
-steps). Distance and calories follow from the count and the wearer's profile (`miband.daily`).
+The band counts the day's steps and starts again at its midnight, which is Home Assistant's give
+or take its clock's drift (the integration sets its clock at each connection; the band keeps its
+own from there). It notifies a count only when it changes, so a count kept from before midnight
+is not today's: at local midnight the day here starts at 0 steps, and a count is taken as today's
+only once it differs from the last one seen and the band's own clock (its offset from UTC, read
+at each connection) says it is today too. A band whose clock lags is still counting yesterday for
+a few minutes after Home Assistant's midnight: its counts then would make a false `reached` and
+a 0 -> yesterday's total -> 0 jump in the TOTAL_INCREASING distance and calories. A band ahead
+has started its new day already: its count at Home Assistant's midnight is kept.
+Distance and calories follow from the count and the wearer's profile (`miband.daily`).
 
 The goal event fires when the day's count comes to the goal (the band's own FF03 code for it is
 not relied on: see `miband.daily`). The day it last fired is stored, so a reconnect or a restart
@@ -23,8 +28,8 @@ from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
 
 from ..const import DOMAIN
+from ..miband.client import MiBandClient
 from ..miband.daily import DailyGoal, GoalReached, calories_kcal, distance_km
-from ..miband.state import BandSettings
 from ..options import Profile
 
 STORAGE_VERSION = 1
@@ -40,13 +45,13 @@ class BandDay:
         hass: HomeAssistant,
         address: str,
         profile: Profile,
-        settings: BandSettings,
+        band: MiBandClient,
         on_change: Callable[[], None],
     ) -> None:
-        """The day of the band at `address`, worn by `profile`, its goal in `settings`."""
+        """The day of the band at `address`, worn by `profile`; its goal and clock from `band`."""
         self.hass = hass
         self.profile = profile
-        self._settings = settings
+        self._band = band
         self._on_change = on_change
         self._store = Store[dict[str, Any]](
             hass, STORAGE_VERSION, f"{DOMAIN}.goal.{address.replace(':', '').lower()}"
@@ -54,6 +59,7 @@ class BandDay:
         self._goal = DailyGoal()
         self._listeners: list[GoalListener] = []
         self._last_count: int | None = None  # the band's last count, today's or not
+        self._last_count_day: date | None = None  # the band's day when it came
         self.steps: int | None = None  # today's, None until a count is known
 
     async def async_load(self) -> None:
@@ -88,9 +94,17 @@ class BandDay:
         """The band's count (from any update of its state): today's once it changed."""
         if steps is None or steps == self._last_count:
             return
-        self._last_count = steps
+        self._last_count, self._last_count_day = steps, self._band_day()
+        if self._last_count_day < dt_util.now().date():
+            return  # its clock lags: yesterday's total, today's stays as it is until its reset
         self.steps = steps
         self.async_check_goal()
+
+    def _band_day(self) -> date:
+        """The day of the band's own clock now (Home Assistant's before its clock is read)."""
+        if (offset := self._band.clock_offset) is None:
+            return dt_util.now().date()
+        return (dt_util.utcnow() + offset).date()
 
     @callback
     def async_check_goal(self) -> None:
@@ -98,7 +112,7 @@ class BandDay:
         if self.steps is None:
             return
         today = dt_util.now().date()
-        reached = self._goal.check(today, self.steps, self._settings.step_goal)
+        reached = self._goal.check(today, self.steps, self._band.settings.step_goal)
         if reached is None:
             return
         self._store.async_delay_save(lambda: {"last_reached": today.isoformat()}, 0)
@@ -106,6 +120,8 @@ class BandDay:
             listener(reached)
 
     @callback
-    def _async_midnight(self, _now: datetime) -> None:
-        self.steps = 0
+    def _async_midnight(self, now: datetime) -> None:
+        # A band ahead counts the new day already; any other count is yesterday's.
+        today = self._last_count_day == dt_util.as_local(now).date()
+        self.steps = self._last_count if today else 0
         self._on_change()

@@ -2,7 +2,9 @@
 
 Both are worked out by `miband.reminders` from what the band notified, each time the coordinator
 publishes and once more at the moment the verdict would change by itself (the timer is the
-entity's: it goes with the entity when the entry unloads). No polling.
+entity's: it goes with the entity when the entry unloads). No polling. The samples and the
+moments are UTC (a window across a daylight-saving change is as long as it says); only the
+hours are local.
 
 `inactive` takes today's step count as `BandDay` sees it, sampled in memory at every change the
 band notifies: the synced minutes arrive only at the next sync (up to `activity_sync_interval`
@@ -62,7 +64,7 @@ class ReminderBinarySensor(MiBandNinebotEntity[BandCoordinator], BinarySensorEnt
 
     @abstractmethod
     def verdict(self, now: datetime) -> Verdict:
-        """The verdict at `now` (local time), from what the entity has seen."""
+        """The verdict at `now` (aware, local), from what the entity has seen."""
 
     @callback
     def _async_take(self) -> None:
@@ -75,9 +77,10 @@ class ReminderBinarySensor(MiBandNinebotEntity[BandCoordinator], BinarySensorEnt
 
     @callback
     def _async_decide(self, moment: datetime | None = None) -> None:
-        now = dt_util.now()
-        # On a timer: its moment at least, whatever the clock says about the event loop's.
-        verdict = self.verdict(now if moment is None else max(now, dt_util.as_local(moment)))
+        now = dt_util.utcnow()
+        # On a timer: its moment at least, whatever the clock says about the event loop's. Taken
+        # in UTC, then local: two local times an hour apart across a change compare as equal.
+        verdict = self.verdict(dt_util.as_local(now if moment is None else max(now, moment)))
         self._attr_is_on = verdict.on
         if verdict.changes_at != self._timer_at:  # the same moment keeps its timer
             self._async_cancel_timer()
@@ -114,7 +117,7 @@ class InactiveBinarySensor(ReminderBinarySensor):
     @callback
     def _async_take(self) -> None:
         if (steps := self.coordinator.day.steps) is not None:
-            self._samples.add(dt_util.now(), steps)
+            self._samples.add(dt_util.utcnow(), steps)
 
     def verdict(self, now: datetime) -> Verdict:
         """Idle for a window, unless asleep or not worn as far as the synced minutes say."""
@@ -141,7 +144,7 @@ class NoHeartRateBinarySensor(ReminderBinarySensor):
         super().__init__(coordinator, description)
         self._after = no_heart_rate_after(coordinator.entry.options)
         self._readings = coordinator.session.heart_rate_readings
-        self._since: datetime | None = None  # the last reading, or the start of measuring
+        self._since: datetime | None = None  # the last reading or the start of measuring, UTC
 
     @property
     def available(self) -> bool:
@@ -154,7 +157,7 @@ class NoHeartRateBinarySensor(ReminderBinarySensor):
         if not self.coordinator.continuous_heart_rate:
             self._since = None
         elif self._since is None or readings != self._readings:
-            self._since = dt_util.now()
+            self._since = dt_util.utcnow()
         self._readings = readings
 
     def verdict(self, now: datetime) -> Verdict:

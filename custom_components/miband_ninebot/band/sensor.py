@@ -122,6 +122,8 @@ DAY_SENSORS = (
     BandDaySensorEntityDescription(
         key="calories_today",
         translation_key="calories_today",
+        # kcal is among the energy class's units in every supported release (2025.8.0 on).
+        device_class=SensorDeviceClass.ENERGY,
         native_unit_of_measurement=UnitOfEnergy.KILO_CALORIE,
         suggested_display_precision=0,
         state_class=SensorStateClass.TOTAL_INCREASING,

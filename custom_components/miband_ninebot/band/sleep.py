@@ -10,6 +10,11 @@ that save; a crash between the two loses them rather than doubling them.
 The events are as late as the sync: a minute reaches Home Assistant at the next sync after it
 (every `activity_sync_interval` minutes while the link is held, at each periodic connection);
 `woke_up` comes when the session is over: more than 2 h without sleep, or the band taken off.
+A session that ended more than 6 hours before the sync that brings it (days away, the first
+sync of a band holding days) fires no event: `miband.sleep.announced`, which holds back the
+`fell_asleep` of a session still open at the end of an old block until the next blocks tell how
+it ends (the held one is saved with the tracker). A session long over still becomes the last
+session if it is the newest, and its minutes still reach the statistics.
 """
 
 from __future__ import annotations
@@ -19,9 +24,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from homeassistant.core import CALLBACK_TYPE, callback
+from homeassistant.util import dt as dt_util
 
 from ..miband.activity import Minute
-from ..miband.sleep import SleepChange, SleepEvent, SleepSession, SleepTracker
+from ..miband.sleep import SleepChange, SleepEvent, SleepSession, SleepTracker, announced
 
 ATTR_START = "start"
 ATTR_END = "end"
@@ -53,7 +59,12 @@ class SleepStep:
 
     tracker: SleepTracker
     last: SleepSession | None
-    changes: list[SleepChange] = field(default_factory=list)
+    changes: list[SleepChange] = field(default_factory=list)  # to fire (module doc)
+    held: SleepChange | None = None  # a fell_asleep whose session the next blocks tell
+
+    def as_json(self) -> dict[str, Any]:
+        """The sleep's state once applied, for the activity store (saved before it applies)."""
+        return _state_json(self.tracker, self.last, self.held)
 
 
 class BandSleep:
@@ -63,6 +74,7 @@ class BandSleep:
         """Nothing seen yet (`load_json` gives what the store kept)."""
         self._tracker = SleepTracker()
         self.last: SleepSession | None = None
+        self._held: SleepChange | None = None
         self._listeners: list[SleepListener] = []
 
     def step(self, minutes: Iterable[Minute]) -> SleepStep:
@@ -73,15 +85,17 @@ class BandSleep:
         for change in changes:
             if change.event is SleepEvent.WOKE_UP:
                 last = change.session
-        return SleepStep(tracker, last, changes)
+        now = dt_util.utcnow()
+        announcement = announced(changes, now, tracker.open_session, self._held)
+        return SleepStep(tracker, last, announcement.changes, announcement.held)
 
     def apply(self, step: SleepStep) -> None:
         """Take a step whose minutes the recorder has."""
-        self._tracker, self.last = step.tracker, step.last
+        self._tracker, self.last, self._held = step.tracker, step.last, step.held
 
     @callback
     def async_fire(self, step: SleepStep) -> None:
-        """Tell the entities, once the step is saved."""
+        """Tell the entities, once the step is saved: what is not long over (module doc)."""
         for change in step.changes:
             for listener in list(self._listeners):
                 listener(change)
@@ -94,10 +108,7 @@ class BandSleep:
 
     def as_json(self) -> dict[str, Any]:
         """For the activity store."""
-        return {
-            "tracker": self._tracker.as_json(),
-            "last": None if self.last is None else self.last.as_json(),
-        }
+        return _state_json(self._tracker, self.last, self._held)
 
     def load_json(self, data: dict[str, Any] | None) -> None:
         """From the activity store (None: a store written before sleep was counted)."""
@@ -105,3 +116,15 @@ class BandSleep:
             return
         self._tracker = SleepTracker.from_json(data["tracker"])
         self.last = None if data.get("last") is None else SleepSession.from_json(data["last"])
+        held = data.get("held")  # none in a store written before events were held back
+        self._held = None if held is None else SleepChange.from_json(held)
+
+
+def _state_json(
+    tracker: SleepTracker, last: SleepSession | None, held: SleepChange | None
+) -> dict[str, Any]:
+    return {
+        "tracker": tracker.as_json(),
+        "last": None if last is None else last.as_json(),
+        "held": None if held is None else held.as_json(),
+    }

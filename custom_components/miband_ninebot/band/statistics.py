@@ -7,9 +7,11 @@ of the minutes the band marked deep or light sleep, whichever session they are i
 the sleep sessions (band/sleep.py), whose state is saved with the mark below.
 
 Nothing lost, nothing doubled:
-- a block reaches the recorder, which is then waited for until it has committed it and read
-  back, before the session acknowledges it (which deletes it on the band); a block not stored
-  stays on the band;
+- a block reaches the recorder, which is then waited for until it has committed it and every
+  row it wrote (steps, deep and light sleep, heart rate) reads back, before the session
+  acknowledges it (which deletes it on the band); a block not stored stays on the band, and
+  the progress held here (the mark, the newest hour's tally, the sleep) moves only once the
+  recorder has the rows and the store has the progress;
 - an hour's row is always written whole, from a tally of all its minutes so far, so writing it
   again (a crash after the recorder stored it, before the band heard the acknowledgement) changes
   nothing; the tally of the newest hour is kept in the entry's storage, since its first minutes
@@ -29,6 +31,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 import logging
+import math
 from typing import Any, cast
 
 from homeassistant.components.recorder import Recorder, get_instance
@@ -40,6 +43,7 @@ from homeassistant.components.recorder.models import (
 from homeassistant.components.recorder.statistics import (
     async_add_external_statistics,
     get_last_statistics,
+    statistics_during_period,
 )
 from homeassistant.components.recorder.tasks import SynchronizeTask
 from homeassistant.core import HomeAssistant
@@ -156,7 +160,6 @@ class ActivityHistory:
         self.hass = hass
         self.name = name
         self.address = address
-        self.steps_id = statistic_id(address, "steps")
         self.heart_rate_id = statistic_id(address, "heart_rate") if heart_rate else None
         self._store = Store[dict[str, Any]](
             hass, STORAGE_VERSION, f"{DOMAIN}.activity.{address.replace(':', '').lower()}"
@@ -227,25 +230,33 @@ class ActivityHistory:
         sleep = self.sleep.step(replace(minute, time=at) for at, minute in minutes)
         await self._async_write(hours)
         last_at, last_minute = minutes[-1]
-        progress.imported_until, progress.hour, progress.before_hour = last_at, tally, before
-        progress.newest = Newest(
-            last_at, last_minute.category, last_minute.asleep, last_minute.worn
+        await self._async_save(
+            replace(
+                progress,
+                imported_until=last_at,
+                hour=tally,
+                before_hour=before,
+                newest=Newest(last_at, last_minute.category, last_minute.asleep, last_minute.worn),
+                sleep=sleep.as_json(),
+            )
         )
         self.sleep.apply(sleep)
-        progress.sleep = self.sleep.as_json()
-        await self._store.async_save(_progress_to_json(progress))
         self.sleep.async_fire(sleep)
         return len(minutes), minutes[0][0], last_at
 
     async def async_sync_done(self, when: datetime) -> None:
         """Note a completed sync (even one that brought nothing new)."""
-        self._progress.last_sync = when
-        await self._store.async_save(_progress_to_json(self._progress))
+        await self._async_save(replace(self._progress, last_sync=when))
+
+    async def _async_save(self, progress: _Progress) -> None:
+        """Store `progress`, then hold it: a failed write leaves the last one in force here too."""
+        await self._store.async_save(_progress_to_json(progress))
+        self._progress = progress
 
     async def _async_write(self, hours: list[tuple[HourTally, dict[str, float]]]) -> None:
-        written: dict[str, list[StatisticData]] = {}
+        written: dict[str, list[StatisticData]] = {}  # by statistic id
         for key, _unit, count in SUMS:
-            written[key] = [
+            written[statistic_id(self.address, key)] = [
                 {
                     "start": tally.start,
                     "state": count(tally),
@@ -253,7 +264,9 @@ class ActivityHistory:
                 }
                 for tally, before in hours
             ]
-            async_add_external_statistics(self.hass, self._metadata(key), written[key])
+            async_add_external_statistics(
+                self.hass, self._metadata(key), written[statistic_id(self.address, key)]
+            )
         if self.heart_rate_id is not None:
             heart_rates: list[StatisticData] = [
                 {
@@ -267,19 +280,42 @@ class ActivityHistory:
             ]
             if heart_rates:
                 async_add_external_statistics(self.hass, self._metadata("heart_rate"), heart_rates)
+                written[self.heart_rate_id] = heart_rates
         recorder = get_instance(self.hass)
         await self._async_committed(recorder)
-        # Read back: only a row the database returns counts as stored.
-        last = await recorder.async_add_executor_job(
-            get_last_statistics, self.hass, 1, self.steps_id, False, {"sum"}
+        await self._async_read_back(recorder, written)
+
+    async def _async_read_back(
+        self, recorder: Recorder, written: dict[str, list[StatisticData]]
+    ) -> None:
+        """Only rows the database returns count as stored: every statistic the block wrote.
+
+        The recorder runs each statistic's import as a task of its own: one can fail (logged in
+        its thread) while the others are stored, and the block would be acknowledged without it.
+        """
+        start = min(rows[0]["start"] for rows in written.values())
+        end = max(rows[-1]["start"] for rows in written.values()) + HOUR
+        stored = await recorder.async_add_executor_job(
+            statistics_during_period,
+            self.hass,
+            start,
+            end,
+            set(written),
+            "hour",
+            None,
+            {"sum", "mean"},
         )
-        expected = written["steps"][-1]
-        rows = last.get(self.steps_id) or [{}]
-        stored_start, stored_sum = rows[0].get("start"), rows[0].get("sum")
-        if stored_start != expected["start"].timestamp() or stored_sum != expected["sum"]:
-            raise HistoryNotStoredError(
-                f"the recorder did not store the steps of {expected['start'].isoformat()}"
-            )
+        for statistic, rows in written.items():
+            found = {row["start"]: row for row in stored.get(statistic, [])}
+            for row in rows:
+                # a mean (heart rate) or a sum (the rest)
+                expected = row["mean"] if "mean" in row else row.get("sum")
+                back = found.get(row["start"].timestamp(), {})
+                back_value = back.get("mean") if "mean" in row else back.get("sum")
+                if expected is None or back_value is None or not math.isclose(back_value, expected):
+                    raise HistoryNotStoredError(
+                        f"the recorder did not store {statistic} of {row['start'].isoformat()}"
+                    )
 
     async def _async_committed(self, recorder: Recorder) -> None:
         """Return once the recorder has run and committed what was queued before this call.

@@ -7,13 +7,18 @@ moment instead of polling.
 Steps come as the band counts them: the day's count, notified when it changes and starting again
 at the band's midnight. `StepSamples` turns those counts into a running total (a count below the
 last one is a new day, counted from 0) and keeps only what the window needs.
+
+Moments are aware datetimes, and every sum and comparison is made in UTC: Python adds to and
+compares two datetimes of the same zone by their wall clocks, so a window across a daylight-saving
+change would be an hour off in local time. Only the hours (`InactivitySettings`) are local: they
+are read from the moment given in the wearer's zone.
 """
 
 from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 DEFAULT_INACTIVE_STEPS = 100  # fewer steps than this in the window: inactive
 DEFAULT_INACTIVE_WINDOW = timedelta(minutes=60)
@@ -24,7 +29,7 @@ DEFAULT_NO_HEART_RATE_AFTER = timedelta(minutes=10)
 
 @dataclass(frozen=True, slots=True)
 class Verdict:
-    """On or off now, and when that changes if nothing new arrives (None: not by itself)."""
+    """On or off now, and when (UTC) that changes if nothing new arrives (None: not by itself)."""
 
     on: bool
     changes_at: datetime | None = None
@@ -52,11 +57,13 @@ class InactivitySettings:
         return now >= self.start or now < self.end
 
     def next_edge(self, moment: datetime) -> datetime | None:
-        """The first start or end of the hours after `moment`, in its zone; None all day."""
+        """The first start or end of the hours after `moment` (local), in UTC; None all day."""
         if self.start == self.end:
             return None
         edges = (
-            datetime.combine(moment.date() + timedelta(days=day), edge, moment.tzinfo)
+            datetime.combine(moment.date() + timedelta(days=day), edge, moment.tzinfo).astimezone(
+                UTC
+            )
             for day in (0, 1)
             for edge in sorted((self.start, self.end))
         )
@@ -64,7 +71,7 @@ class InactivitySettings:
 
 
 class StepSamples:
-    """(moment, steps walked so far) at each count the band notified, as far back as needed."""
+    """(moment in UTC, steps walked so far) at each count the band notified, as far as needed."""
 
     def __init__(self, keep: timedelta) -> None:
         """Keep what a window of `keep` needs: its samples and the last one before it."""
@@ -74,9 +81,10 @@ class StepSamples:
         self._total = 0
 
     def add(self, moment: datetime, count: int) -> None:
-        """The band's count at `moment`; below the last one, the band started a new day."""
+        """The band's count at `moment` (aware); below the last one, the band started a new day."""
         if count == self._count:
             return
+        moment = moment.astimezone(UTC)
         if self._count is not None:
             self._total += count - self._count if count > self._count else count
         self._count = count
@@ -86,12 +94,12 @@ class StepSamples:
             self._samples.popleft()
 
     def walked_since(self, moment: datetime) -> int | None:
-        """Steps since `moment`; None if no count is known from then."""
+        """Steps since `moment` (aware); None if no count is known from then."""
         before = [total for at, total in self._samples if at <= moment]
         return self._total - before[-1] if before else None
 
     def quiet_from(self, steps: int, window: timedelta) -> datetime | None:
-        """From when the last `window` holds fewer than `steps` steps, if no more come.
+        """From when (UTC) the last `window` holds fewer than `steps` steps, if no more come.
 
         The first sample less than `steps` below the total: once it is a window old, what came
         since is under `steps`. None before any count.
@@ -110,7 +118,7 @@ def inactive(
     asleep: bool | None = None,
     worn: bool | None = None,
 ) -> Verdict:
-    """Whether the wearer has been sitting still, `now` being local time.
+    """Whether the wearer has been sitting still, `now` aware in the zone of the hours.
 
     Off while asleep or while the band is not worn (as far as is known: None does not stop it),
     outside the hours, and before a count is known a window long.
@@ -123,7 +131,7 @@ def inactive(
     quiet = samples.quiet_from(settings.steps, settings.window)
     if quiet is None:
         return Verdict(on=False, changes_at=edge)
-    if quiet <= now:
+    if quiet <= now:  # UTC and local: compared as instants
         return Verdict(on=True, changes_at=edge)
     return Verdict(on=False, changes_at=quiet if edge is None else min(quiet, edge))
 
@@ -135,5 +143,5 @@ def heart_rate_missing(last: datetime | None, now: datetime, after: timedelta) -
     """
     if last is None:
         return Verdict(on=False)
-    due = last + after
+    due = last.astimezone(UTC) + after
     return Verdict(on=True) if now >= due else Verdict(on=False, changes_at=due)

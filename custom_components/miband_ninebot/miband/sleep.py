@@ -47,6 +47,10 @@ from .resting import plausible, resting_heart_rate
 MINUTE = timedelta(minutes=1)
 MAX_AWAKE = timedelta(hours=2)  # more than this without sleep ends a session
 MIN_SLEEP_MINUTES = 5  # a session with this many minutes of sleep or fewer is dropped
+# A session that ended longer than this before the sync that brings it is history: no events.
+# `woke_up` comes 2 h after the last sleep minute at the earliest (MAX_AWAKE); 6 h leave a
+# morning of the band out of reach on top, and later no "when I get up" would want it.
+ANNOUNCE_WITHIN = timedelta(hours=6)
 
 
 class SleepEvent(StrEnum):
@@ -97,6 +101,15 @@ class SleepChange:
     event: SleepEvent
     session: SleepSession
 
+    def as_json(self) -> dict[str, Any]:
+        """For storage."""
+        return {"event": self.event.value, "session": self.session.as_json()}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> SleepChange:
+        """From storage."""
+        return cls(SleepEvent(data["event"]), SleepSession.from_json(data["session"]))
+
 
 def sleep_stage(minute: Minute) -> Category | None:
     """DEEP_SLEEP or LIGHT_SLEEP for a minute of sleep, else None."""
@@ -138,6 +151,10 @@ class SleepTracker:
     """Minutes in, in order, any number at a time; sessions out as they start and end.
 
     A minute at or before the newest one fed is ignored, so a block sent again adds nothing.
+    The minutes' times must run on a clock that never goes back: UTC, as the integration gives
+    them (band/statistics.py converts the band's stamps with its clock's offset first). Local
+    times would go wrong at a daylight-saving change: the repeated hour would be taken as minutes
+    sent again and dropped, and a session across it would lose (or, going forward, gain) an hour.
     """
 
     def __init__(self) -> None:
@@ -227,6 +244,46 @@ class SleepTracker:
                 }
             )
         return tracker
+
+
+@dataclass(frozen=True, slots=True)
+class Announcement:
+    """The changes worth an event now, and a `fell_asleep` held back until its session tells."""
+
+    changes: list[SleepChange]
+    held: SleepChange | None = None
+
+
+def announced(
+    changes: Iterable[SleepChange],
+    now: datetime,
+    under_way: SleepSession | None = None,
+    held: SleepChange | None = None,
+    within: timedelta = ANNOUNCE_WITHIN,
+) -> Announcement:
+    """The changes worth an event at `now`: those of sessions that ended `within` before it.
+
+    After days away (or at the first sync of a band holding days) every past night would
+    otherwise fire `fell_asleep` and `woke_up` at once, hours or days late. A session ends at its
+    `woke_up`; `under_way` is the session still open after `changes` (the tracker's), which ends
+    for now at its newest minute of sleep, so a wearer asleep now gets `fell_asleep` however long
+    the night has run. The memory comes block by block: a session open at the end of an old
+    block may go on into the next ones, so its `fell_asleep` is `held` back rather than dropped,
+    and goes with the changes the next time (`held`), fired once its session ends within reach
+    or is under way now, dropped once it ended long before. The sessions themselves are kept all
+    the same (the caller's last session, the statistics).
+    """
+    changes = [*([] if held is None else [held]), *changes]
+    ends = {c.session.start: c.session.end for c in changes if c.event is SleepEvent.WOKE_UP}
+    if under_way is not None:
+        ends[under_way.start] = under_way.end
+    fired, still_held = [], None
+    for change in changes:
+        if now - ends.get(change.session.start, change.session.end) <= within:
+            fired.append(change)
+        elif under_way is not None and change.session.start == under_way.start:
+            still_held = change  # its fell_asleep: the next blocks tell how the session ends
+    return Announcement(fired, still_held)
 
 
 def sleep_sessions(minutes: Iterable[Minute]) -> list[SleepSession]:
