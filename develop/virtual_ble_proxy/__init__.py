@@ -5,6 +5,12 @@ repository on PYTHONPATH, so the emulators of the test suite serve a real Home A
 devices live on real time: the band counts steps as its wearer walks, answers measurements with
 changing values and taps itself when asked to confirm a pairing; the wheel is being ridden.
 
+The band comes with days of memory, as one worn away from any phone holds (the emulator's seeded
+day: nights asleep, walks, an evening charge off the wrist), and keeps recording a minute every
+minute, so the first sync after onboarding fills the statistics and sleep, and later syncs add
+to them. What the band still held at a stop is recorded again at the next start (the integration
+imports only minutes after its mark, so nothing counts twice).
+
 By default they are behind an emulated ESPHome Bluetooth proxy, as most users' devices are: it
 listens on 127.0.0.1 at the port scripts/develop gives it (MIBAND_NINEBOT_PROXY_PORT), and
 `scripts/develop --onboard` adds it through Home Assistant's esphome config flow. With
@@ -14,20 +20,24 @@ registered straight on Home Assistant's Bluetooth manager, nothing to add).
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 import itertools
 import logging
 import os
 import random
+from typing import Any
 
 from homeassistant.const import EVENT_HOMEASSISTANT_STOP
 from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.helpers.event import async_track_time_interval
 from homeassistant.helpers.storage import Store
 from homeassistant.helpers.typing import ConfigType
+from homeassistant.util import dt as dt_util
 import voluptuous as vol
 
 from emulator.devices import catalog
+from emulator.devices.band import MiBand
+from emulator.devices.band_memory import generate_minutes
 from emulator.devices.wheel_state import ChargeProfile
 from emulator.link.peripheral import Peripheral
 from emulator.transports.esphome import EmulatedESPHomeProxy, ProxyIdentity
@@ -59,6 +69,8 @@ CHARGE_RATE = 3.0  # % per minute: a full charge in half an hour, to watch it ha
 # A real band remembers whom it was paired with across Home Assistant's restarts; the emulated
 # one is made anew at every start, so what it knows is kept in the config's .storage.
 BAND_MEMORY = f"{DOMAIN}.band"
+DAYS_OF_MEMORY = 3  # what the band holds at the first start
+RECORD_EVERY = timedelta(minutes=1)
 
 
 class _DevelopmentProxy:
@@ -106,6 +118,43 @@ class _DevelopmentProxy:
             self.virtual.stop()
 
 
+class _BandRecorder:
+    """The band's memory on real time, in its clock (local time, which the integration sets).
+
+    The minutes since `memory_from` (or days of them) at the start, then every minute's.
+    """
+
+    def __init__(self, band: MiBand, memory_from: str | None) -> None:
+        self.band = band
+        now = _local_minute()
+        start = now - timedelta(days=DAYS_OF_MEMORY)
+        if memory_from is not None:
+            start = max(start, datetime.fromisoformat(memory_from))
+        self._recorded_until = start
+        self.record()
+
+    @callback
+    def record(self, _now: object = None) -> None:
+        """Record the minutes from the last one recorded up to now."""
+        start, now = self._recorded_until, _local_minute()
+        count = int((now - start).total_seconds() // 60)
+        if count <= 0:
+            return
+        # A seed of its own for each stretch: the same day pattern, different walks.
+        seed = int(start.timestamp()) // 60
+        self.band.memory.record(start, generate_minutes(start, count, seed=seed))
+        self._recorded_until = now
+
+    def held_from(self) -> str:
+        """Where the band's memory starts now (where it ends, if it holds none)."""
+        runs = self.band.memory.runs
+        return (runs[0].start if runs else self._recorded_until).isoformat()
+
+
+def _local_minute() -> datetime:
+    return dt_util.now().replace(tzinfo=None, second=0, microsecond=0)
+
+
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     """Start the proxy and put the emulated band and wheel in its range."""
     transport = (config.get(DOMAIN) or {}).get(CONF_TRANSPORT, ESPHOME)
@@ -113,15 +162,18 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     await proxy.start(hass)
     band = catalog.mi_band_1s()
     band.auto_tap_after = TAP_AFTER
-    memory: Store[dict[str, list[int]]] = Store(hass, 1, BAND_MEMORY)
-    if remembered := await memory.async_load():
-        band.known_user_ids.update(remembered["known_user_ids"])
+    memory: Store[dict[str, Any]] = Store(hass, 1, BAND_MEMORY)
+    remembered = await memory.async_load() or {}
+    band.known_user_ids.update(remembered.get("known_user_ids", []))
+    recorder = _BandRecorder(band, remembered.get("memory_from"))
     band.activity.next_heart_rate = itertools.cycle(HEART_RATES).__next__
     wheel = catalog.ninebot_one_e()
     wheel.start_ride()
     proxy.add(band)
     proxy.add(wheel)
     steps = random.Random(1)  # the same walk on every start
+
+    cancel_recording = async_track_time_interval(hass, recorder.record, RECORD_EVERY)
 
     @callback
     def _live(_now: object) -> None:
@@ -136,8 +188,11 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
 
     async def _stop(_event: Event) -> None:
         cancel_live()
+        cancel_recording()
         await proxy.stop()
-        await memory.async_save({"known_user_ids": sorted(band.known_user_ids)})
+        await memory.async_save(
+            {"known_user_ids": sorted(band.known_user_ids), "memory_from": recorder.held_from()}
+        )
 
     hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, _stop)
     _LOGGER.warning(
