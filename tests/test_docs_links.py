@@ -1,7 +1,13 @@
-"""Every relative link in the README and the docs leads somewhere: a file, and its heading."""
+"""Every relative link in the README and the docs leads somewhere: a file, and its heading.
+
+HACS and the Marketplace show the README inside Home Assistant, where a relative link resolves
+against Home Assistant's own address (hacs/integration#4787), so the README links into this
+repository by its GitHub address. Those links are checked as the relative ones are.
+"""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 import re
 from urllib.parse import unquote
@@ -9,6 +15,14 @@ from urllib.parse import unquote
 import pytest
 
 ROOT = Path(__file__).parent.parent
+# https://github.com/<owner>/<name>, the manifest's documentation link
+REPOSITORY: str = json.loads(
+    (ROOT / "custom_components" / "miband_ninebot" / "manifest.json").read_text()
+)["documentation"]
+OWN = re.compile(
+    rf"^(?:{re.escape(REPOSITORY)}/(?:blob|tree)/main/"
+    rf"|https://raw\.githubusercontent\.com/{re.escape(REPOSITORY.removeprefix('https://github.com/'))}/main/)"
+)
 PAGES = sorted(
     [ROOT / "README.md", ROOT / "BENCHMARKS.md", *(ROOT / "docs").glob("**/*.md")],
     key=lambda page: page.relative_to(ROOT).as_posix(),
@@ -64,11 +78,14 @@ def broken_links(page: Path) -> list[str]:
     """The relative links of a page that lead to no file, or to no heading of it."""
     broken = []
     for number, line in _prose(page.read_text()):
-        for target in LINK.findall(CODE_SPAN.sub("", line)):
-            if SCHEME.match(target):
+        for link in LINK.findall(CODE_SPAN.sub("", line)):
+            base, target = page.parent, link
+            if own := OWN.match(link):
+                base, target = ROOT, link[own.end() :]
+            elif SCHEME.match(link):
                 continue
             path, _, anchor = target.partition("#")
-            file = (page.parent / unquote(path)).resolve() if path else page
+            file = (base / unquote(path)).resolve() if path else page
             if not file.exists():
                 if file in PROMISED:
                     continue
@@ -120,4 +137,21 @@ def test_a_broken_link_is_found(tmp_path: Path) -> None:
         "7: docs/page.md#night-sync (no such heading)",
         "7: docs/a.png (no such file)",
         "8: #nowhere (no such heading)",
+    ]
+
+
+def test_a_broken_link_by_the_repositorys_address_is_found(tmp_path: Path) -> None:
+    page = tmp_path / "README.md"
+    lines = [
+        f"[ok]({REPOSITORY}/blob/main/docs/mi-band.md#sleep)",
+        f"[ok]({REPOSITORY}/tree/main/docs/screenshots)",
+        f"![ok]({REPOSITORY.replace('github.com', 'raw.githubusercontent.com')}/main/LICENSE)",
+        f"[ok]({REPOSITORY}/issues)",
+        f"[gone]({REPOSITORY}/blob/main/docs/missing.md)",
+        f"[anchor]({REPOSITORY}/blob/main/docs/mi-band.md#nowhere)",
+    ]
+    page.write_text("\n".join(lines))
+    assert broken_links(page) == [
+        "5: docs/missing.md (no such file)",
+        "6: docs/mi-band.md#nowhere (no such heading)",
     ]
