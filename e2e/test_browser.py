@@ -1,7 +1,7 @@
 """In a real browser: log in, see the band's heart rate and the wheel's battery, measure again.
 
 Playwright drives Debian's Chromium (/usr/bin/chromium); nothing is downloaded. Screenshots go to
-docs/screenshots/, where the README takes them from.
+docs/screenshots/, where the README and docs/development.md take them from.
 """
 
 from __future__ import annotations

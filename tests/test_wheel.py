@@ -378,8 +378,8 @@ async def test_pin_is_not_recorded_logged_or_in_diagnostics(
     assert diagnostics["wheel"]["polling"]["live_cycles"] >= 0
     assert PIN not in str(diagnostics)
     # Nothing of ours, nor the Bluetooth stack, logs the PIN. Home Assistant's own recorder logs
-    # whole state changes when its debug logging is on (the test harness turns it on; the README
-    # says so).
+    # whole state changes when its debug logging is on (the test harness turns it on;
+    # docs/ninebot-one.md, "Privacy: the PIN", says so).
     leaks = [
         record.name
         for record in caplog.records

@@ -139,8 +139,8 @@ def ride_end_delay(options: Mapping[str, Any]) -> int:
 
 
 # -- a band's night sync cadence ------------------------------------------------------------------
-# Off unless chosen: it costs the band link time (README, "Night sync cadence"), and only sleep
-# automations gain by it.
+# Off unless chosen: it costs the band link time (docs/mi-band.md, "Night sync cadence"), and only
+# sleep automations gain by it.
 DEFAULT_NIGHT_SYNC: Final = False
 DEFAULT_NIGHT_SYNC_INTERVAL: Final = 5  # min
 DEFAULT_NIGHT_SYNC_START: Final = "22:00:00"
