@@ -4,7 +4,8 @@ Waits for Home Assistant, creates the owner through the onboarding API (or logs 
 run did), finishes onboarding, adds the emulated ESPHome Bluetooth proxy through esphome's config
 flow (host and port, as a user does), accepts the discovery flows of the emulated band and wheel
 behind it (the band's pairing included: the emulated band taps itself), takes one heart-rate
-measurement so the dashboard has a value, then prints the login. What it learned (login, token,
+measurement so the dashboard has a value, creates the dashboard of `docs/dashboard.yaml` ("Band &
+wheel" in the sidebar), then prints the login. What it learned (login, token,
 device ids) goes to `<config>/.develop.json` for the browser test.
 """
 
@@ -19,6 +20,7 @@ import time
 from typing import Any
 
 import aiohttp
+from homeassistant.util.yaml import load_yaml_dict
 
 USERNAME = "dev"
 PASSWORD = "develop-only"  # noqa: S105 - a development instance that listens on 127.0.0.1 only
@@ -27,6 +29,8 @@ ONBOARDING = ("user", "core_config", "analytics", "integration")
 DEVICES = 2  # the emulated band and wheel
 START_TIMEOUT = 90.0  # s for Home Assistant to answer
 STEP_TIMEOUT = 120.0  # s for discovery, pairing and the first values
+DASHBOARD = Path(__file__).parent.parent / "docs" / "dashboard.yaml"
+DASHBOARD_PATH = "band-wheel"  # a dashboard's url_path needs a hyphen
 
 
 def say(message: str) -> None:
@@ -170,6 +174,23 @@ class Onboarding:
                     raise SystemExit(f"onboard: no heart rate: {err}") from err
                 await asyncio.sleep(2)
 
+    async def create_dashboard(self) -> None:
+        """Create (or update) the dashboard of docs/dashboard.yaml, in the sidebar."""
+        config = load_yaml_dict(DASHBOARD)
+        dashboards = await self._ws_call("lovelace/dashboards/list")
+        if all(board["url_path"] != DASHBOARD_PATH for board in dashboards):
+            await self._ws_call(
+                "lovelace/dashboards/create",
+                url_path=DASHBOARD_PATH,
+                title=config["title"],
+                icon="mdi:watch-variant",
+                show_in_sidebar=True,
+                require_admin=False,
+                mode="storage",
+            )
+        await self._ws_call("lovelace/config/save", url_path=DASHBOARD_PATH, config=config)
+        say(f"created the dashboard {config['title']} ({self.url}/{DASHBOARD_PATH})")
+
     async def _entries(self) -> list[dict[str, Any]]:
         entries = await self._ws_call("config_entries/get", domain=DOMAIN)
         return [entry for entry in entries if entry["state"] == "loaded"]
@@ -228,6 +249,7 @@ async def main() -> None:
             devices = await onboarding.devices()
             bpm = await onboarding.measure(devices["band"])
             say(f"first heart-rate measurement: {bpm} bpm")
+            await onboarding.create_dashboard()
         finally:
             await onboarding.close()
     login = {
