@@ -1,12 +1,13 @@
-"""The entities both kinds have about their link: connected, in range, signal strength.
+"""The entities both kinds have about their link: connected, in range, signal strength, last seen.
 
 They read the shared link coordinator only, so one class serves a band and a wheel alike; the
-binary_sensor and sensor platforms add them for every entry, after (signal strength) or before
-(connected, in range) the kind's own.
+binary_sensor and sensor platforms add them for every entry, after (signal strength, last seen) or
+before (connected, in range) the kind's own.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -22,11 +23,14 @@ from homeassistant.components.sensor import (
     SensorStateClass,
 )
 from homeassistant.const import SIGNAL_STRENGTH_DECIBELS_MILLIWATT, EntityCategory
+from homeassistant.components import bluetooth
 from homeassistant.core import callback
 from homeassistant.helpers.event import async_track_time_interval
+from homeassistant.util import dt as dt_util
 
 from .coordinator import LinkCoordinator
 from .entity import MiBandNinebotEntity
+from .last_seen import Where
 
 CONNECTED = BinarySensorEntityDescription(
     key="connected",
@@ -50,6 +54,23 @@ SIGNAL_STRENGTH = SensorEntityDescription(
     state_class=SensorStateClass.MEASUREMENT,
     entity_category=EntityCategory.DIAGNOSTIC,
     entity_registry_enabled_default=False,
+)
+
+# How often `last_seen` is written while only its time moves. Advertisements can come several
+# times a second through a proxy, and a held wheel answers a poll every second: written each
+# time, the sensor would fill the recorder with states no one reads. A new place (another
+# adapter or proxy heard it best, the link came or went through another) or the device back after
+# it was not heard is written at once.
+LAST_SEEN_WRITE_INTERVAL = timedelta(minutes=1)
+# How often it is looked at besides: Home Assistant calls nothing for an advertisement that
+# repeats the last, nor does the coordinator for a poll that reads the same values. Half the
+# interval, so that a time that moved is written between one and one and a half minutes later.
+LAST_SEEN_LOOK_INTERVAL = LAST_SEEN_WRITE_INTERVAL / 2
+LAST_SEEN = SensorEntityDescription(
+    key="last_seen",
+    translation_key="last_seen",
+    device_class=SensorDeviceClass.TIMESTAMP,
+    entity_category=EntityCategory.DIAGNOSTIC,
 )
 
 
@@ -124,4 +145,82 @@ class SignalStrengthSensor(MiBandNinebotEntity[LinkCoordinator[Any]], SensorEnti
         if rssi is None or rssi == self._rssi:
             return False
         self._rssi = rssi
+        return True
+
+
+class LastSeenSensor(MiBandNinebotEntity[LinkCoordinator[Any]], SensorEntity):
+    """When the device was last heard, advertising or over its link, and where (`last_seen`).
+
+    Looked at on every update of the coordinator (data, link, presence), on every changed
+    advertisement, and every `LAST_SEEN_LOOK_INTERVAL`; written at most once per
+    `LAST_SEEN_WRITE_INTERVAL` while only the time moves.
+    """
+
+    _when: datetime | None = None
+    _where: Where | None = None
+    _in_range: bool | None = None
+    _written_at: datetime | None = None
+
+    async def async_added_to_hass(self) -> None:
+        """Look at the device from time to time, and at each changed advertisement."""
+        await super().async_added_to_hass()
+        self._look()
+        self.async_on_remove(
+            async_track_time_interval(self.hass, self._async_tick, LAST_SEEN_LOOK_INTERVAL)
+        )
+        self.async_on_remove(
+            bluetooth.async_register_callback(
+                self.hass,
+                self._async_on_advertisement,
+                bluetooth.BluetoothCallbackMatcher(
+                    address=self.coordinator.address, connectable=False
+                ),
+                bluetooth.BluetoothScanningMode.PASSIVE,
+            )
+        )
+
+    @property
+    def available(self) -> bool:
+        """Always: a time in the past is what it reports while the device is away."""
+        return True
+
+    @property
+    def native_value(self) -> datetime | None:
+        """The time written last, None until the device is heard."""
+        return self._when
+
+    @property
+    def extra_state_attributes(self) -> Mapping[str, Any]:
+        """Who heard it best, with what signal, and what the link goes through."""
+        return (self._where or Where()).attributes()
+
+    @callback
+    def _handle_coordinator_update(self) -> None:
+        if self._look():
+            self.async_write_ha_state()
+
+    @callback
+    def _async_on_advertisement(
+        self, _info: bluetooth.BluetoothServiceInfoBleak, _change: bluetooth.BluetoothChange
+    ) -> None:
+        self._handle_coordinator_update()
+
+    @callback
+    def _async_tick(self, _now: datetime) -> None:
+        self._handle_coordinator_update()
+
+    def _look(self) -> bool:
+        """Take the time and the place now; whether the state is to be written."""
+        coordinator = self.coordinator
+        last_seen = coordinator.link.last_seen
+        when, where = last_seen.when, last_seen.where(connected=coordinator.connected)
+        in_range = coordinator.in_range
+        now = dt_util.utcnow()
+        due = (
+            self._written_at is None or now - self._written_at >= LAST_SEEN_WRITE_INTERVAL
+        ) and when != self._when
+        back, self._in_range = in_range and self._in_range is False, in_range
+        if not (due or back or where != self._where):
+            return False
+        self._when, self._where, self._written_at = when, where, now
         return True
