@@ -7,13 +7,13 @@ moment of the advertisement or the data that moved it; the event loop runs on th
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components import bluetooth
-from homeassistant.const import ATTR_ENTITY_ID, Platform
+from homeassistant.const import ATTR_ENTITY_ID, STATE_OFF, STATE_ON, Platform
 from homeassistant.core import HomeAssistant, State
 from homeassistant.helpers import entity_registry as er
 from homeassistant.util import dt as dt_util
@@ -32,7 +32,15 @@ from emulator.link.peripheral import Peripheral
 from emulator.transports.esphome import EmulatedESPHomeProxy
 from emulator.transports.virtual_proxy import DEFAULT_SOURCE, VirtualProxy
 
-from . import add_entry_via_discovery, entity_id_of, record_states, settle, until
+from . import (
+    add_entry_via_discovery,
+    entity_id_of,
+    let_bluetooth_forget_unheard_devices,
+    record_states,
+    settle,
+    state_of,
+    until,
+)
 from .helpers.band import add_band
 from .helpers.wheel import add_wheel, make_wheel
 
@@ -171,31 +179,70 @@ async def test_a_polled_wheel_is_written_once_a_minute(
     assert len(states) == 1
 
 
-async def test_the_proxy_that_hears_it_best_is_named_at_once(
-    hass: HomeAssistant, add_device: AddDevice, proxy: VirtualProxy
+async def test_a_device_back_after_it_was_gone_is_written_at_once(
+    hass: HomeAssistant, add_device: AddDevice, proxy: VirtualProxy, frozen_time: FrozenDateTimeFactory
 ) -> None:
     wheel, _entry = await add_wheel(hass, add_device)
-    assert isinstance(wheel, NinebotOne)
+    address = wheel.address
+    await _release_link(hass, address)
+    proxy.remove(address)
+    await let_bluetooth_forget_unheard_devices(hass, seconds=1000)
+    assert state_of(hass, Platform.BINARY_SENSOR, address, "in_range") == STATE_OFF
+    gone = _last_seen(hass, address)
+    assert gone.attributes["heard_by"] == _scanner_name(hass, DEFAULT_SOURCE)  # the last place
+
+    frozen_time.tick(timedelta(seconds=10))  # less than the write interval
+    wheel.return_to_range()
+    proxy.add(wheel)
+    await settle(hass)
+
+    assert state_of(hass, Platform.BINARY_SENSOR, address, "in_range") == STATE_ON
+    assert _at(_shown(hass, address), dt_util.utcnow())
+
+
+async def _band(hass: HomeAssistant, add_device: AddDevice) -> Peripheral:
+    return (await add_band(hass, add_device))[0]
+
+
+async def _wheel(hass: HomeAssistant, add_device: AddDevice) -> Peripheral:
+    return (await add_wheel(hass, add_device))[0]
+
+
+@pytest.mark.parametrize("add", [_band, _wheel], ids=["band", "wheel"])
+async def test_the_proxy_that_hears_it_best_is_named_at_once(
+    hass: HomeAssistant,
+    add_device: AddDevice,
+    proxy: VirtualProxy,
+    add: Callable[[HomeAssistant, AddDevice], Awaitable[Peripheral]],
+) -> None:
+    device = await add(hass, add_device)
     second = VirtualProxy(SECOND_SOURCE, "Second proxy")
     second.start()
     try:
         states = record_states(
-            hass, entity_id_of(hass, Platform.SENSOR, wheel.address, "last_seen")
+            hass, entity_id_of(hass, Platform.SENSOR, device.address, "last_seen")
         )
-        proxy.advertise(wheel, rssi=-90)
-        second.add(wheel)
-        second.advertise(wheel, rssi=-40)
+        proxy.advertise(device, rssi=-90)
+        second.add(device)
+        second.advertise(device, rssi=-40)
         await settle(hass)
+        if not hasattr(bluetooth, "async_register_advertisement_callback"):
+            await _look_again(hass)  # 2025.8 calls back for changed advertisements only
         await until(lambda: states)  # no minute waited: the place changed
 
-        attributes: dict[str, Any] = dict(_last_seen(hass, wheel.address).attributes)
-        assert (attributes["heard_by"], attributes["source"], attributes["rssi"]) == (
+        attributes: dict[str, Any] = dict(_last_seen(hass, device.address).attributes)
+        assert (attributes["heard_by"], attributes["source"]) == (
             _scanner_name(hass, SECOND_SOURCE),
             SECOND_SOURCE,
-            -40,
         )
+        # Written once: the RSSI the second proxy heard next (-40) alone waits for the minute.
+        assert attributes["rssi"] in (-60, -40)
+        assert len(states) == 1
+        # The link still goes through the first: it was the best path when it was made.
+        assert attributes["connected_via"] == _scanner_name(hass, DEFAULT_SOURCE)
     finally:
-        await hass.config_entries.async_unload(_entry.entry_id)
+        for entry in hass.config_entries.async_entries(DOMAIN):
+            await hass.config_entries.async_unload(entry.entry_id)
         second.stop()
         await settle(hass)
 

@@ -77,6 +77,11 @@ class Where:
     rssi: int | None = None  # the signal it heard, dBm
     connected_via: str | None = None  # the name of the one the link goes through, if connected
 
+    @property
+    def place(self) -> tuple[str | None, str | None]:
+        """Who heard it best and what the link goes through, without the signal (which varies)."""
+        return self.source, self.connected_via
+
     def attributes(self) -> dict[str, Any]:
         """The sensor's state attributes."""
         return {

@@ -60,7 +60,7 @@ SIGNAL_STRENGTH = SensorEntityDescription(
 # times a second through a proxy, and a held wheel answers a poll every second: written each
 # time, the sensor would fill the recorder with states no one reads. A new place (another
 # adapter or proxy heard it best, the link came or went through another) or the device back after
-# it was not heard is written at once.
+# it was not heard is written at once; a new RSSI alone waits like the time.
 LAST_SEEN_WRITE_INTERVAL = timedelta(minutes=1)
 # How often it is looked at besides: Home Assistant calls nothing for an advertisement that
 # repeats the last, nor does the coordinator for a poll that reads the same values. Half the
@@ -151,8 +151,8 @@ class SignalStrengthSensor(MiBandNinebotEntity[LinkCoordinator[Any]], SensorEnti
 class LastSeenSensor(MiBandNinebotEntity[LinkCoordinator[Any]], SensorEntity):
     """When the device was last heard, advertising or over its link, and where (`last_seen`).
 
-    Looked at on every update of the coordinator (data, link, presence), on every changed
-    advertisement, and every `LAST_SEEN_LOOK_INTERVAL`; written at most once per
+    Looked at on every update of the coordinator (data, link, presence), on every advertisement
+    (every changed one before Home Assistant 2026.x), and every `LAST_SEEN_LOOK_INTERVAL`; written at most once per
     `LAST_SEEN_WRITE_INTERVAL` while only the time moves.
     """
 
@@ -168,16 +168,20 @@ class LastSeenSensor(MiBandNinebotEntity[LinkCoordinator[Any]], SensorEntity):
         self.async_on_remove(
             async_track_time_interval(self.hass, self._async_tick, LAST_SEEN_LOOK_INTERVAL)
         )
-        self.async_on_remove(
-            bluetooth.async_register_callback(
-                self.hass,
-                self._async_on_advertisement,
-                bluetooth.BluetoothCallbackMatcher(
-                    address=self.coordinator.address, connectable=False
-                ),
-                bluetooth.BluetoothScanningMode.PASSIVE,
+        address = self.coordinator.address
+        if every_advertisement := getattr(bluetooth, "async_register_advertisement_callback", None):
+            # Home Assistant 2026.x: every advertisement, the same data again too.
+            self.async_on_remove(every_advertisement(self.hass, self._async_on_advertisement, address))
+        else:
+            # 2025.8 calls back for changed advertisements only; the look catches the others.
+            self.async_on_remove(
+                bluetooth.async_register_callback(
+                    self.hass,
+                    self._async_on_advertisement,
+                    bluetooth.BluetoothCallbackMatcher(address=address, connectable=False),
+                    bluetooth.BluetoothScanningMode.PASSIVE,
+                )
             )
-        )
 
     @property
     def available(self) -> bool:
@@ -200,9 +204,7 @@ class LastSeenSensor(MiBandNinebotEntity[LinkCoordinator[Any]], SensorEntity):
             self.async_write_ha_state()
 
     @callback
-    def _async_on_advertisement(
-        self, _info: bluetooth.BluetoothServiceInfoBleak, _change: bluetooth.BluetoothChange
-    ) -> None:
+    def _async_on_advertisement(self, *_advertisement: object) -> None:
         self._handle_coordinator_update()
 
     @callback
@@ -220,7 +222,7 @@ class LastSeenSensor(MiBandNinebotEntity[LinkCoordinator[Any]], SensorEntity):
             self._written_at is None or now - self._written_at >= LAST_SEEN_WRITE_INTERVAL
         ) and when != self._when
         back, self._in_range = in_range and self._in_range is False, in_range
-        if not (due or back or where != self._where):
+        if not (due or back or where.place != (self._where or Where()).place):
             return False
         self._when, self._where, self._written_at = when, where, now
         return True
