@@ -27,7 +27,6 @@ from custom_components.miband_ninebot.link_entities import (
 )
 from emulator.devices import catalog
 from emulator.devices.band import MiBand
-from emulator.devices.wheel import NinebotOne
 from emulator.link.peripheral import Peripheral
 from emulator.transports.esphome import EmulatedESPHomeProxy
 from emulator.transports.virtual_proxy import DEFAULT_SOURCE, VirtualProxy
@@ -140,7 +139,10 @@ async def test_a_connected_band_is_seen_by_its_link_without_advertising(
 
 
 async def test_a_released_device_is_seen_by_its_advertisements(
-    hass: HomeAssistant, add_device: AddDevice, proxy: VirtualProxy, frozen_time: FrozenDateTimeFactory
+    hass: HomeAssistant,
+    add_device: AddDevice,
+    proxy: VirtualProxy,
+    frozen_time: FrozenDateTimeFactory,
 ) -> None:
     wheel, _entry = await add_wheel(hass, add_device)
     await _release_link(hass, wheel.address)
@@ -160,7 +162,6 @@ async def test_a_polled_wheel_is_written_once_a_minute(
 ) -> None:
     wheel, entry = await add_wheel(hass, add_device)
     states = record_states(hass, entity_id_of(hass, Platform.SENSOR, wheel.address, "last_seen"))
-    cycles = entry.runtime_data.session.stats.live_cycles
 
     async def polled_for(seconds: float) -> None:
         frozen_time.tick(timedelta(seconds=seconds))
@@ -180,7 +181,10 @@ async def test_a_polled_wheel_is_written_once_a_minute(
 
 
 async def test_a_device_back_after_it_was_gone_is_written_at_once(
-    hass: HomeAssistant, add_device: AddDevice, proxy: VirtualProxy, frozen_time: FrozenDateTimeFactory
+    hass: HomeAssistant,
+    add_device: AddDevice,
+    proxy: VirtualProxy,
+    frozen_time: FrozenDateTimeFactory,
 ) -> None:
     wheel, _entry = await add_wheel(hass, add_device)
     address = wheel.address

@@ -25,7 +25,7 @@ from homeassistant.components import bluetooth
 from homeassistant.core import HomeAssistant
 from homeassistant.util import dt as dt_util
 
-type NotifyCallback = Callable[[BleakGATTCharacteristic, bytearray], None | Awaitable[None]]
+type NotifyCallback = Callable[[BleakGATTCharacteristic, bytearray], Awaitable[None] | None]
 
 
 class HeardClient(BleakClientWithServiceCache):
@@ -38,7 +38,7 @@ class HeardClient(BleakClientWithServiceCache):
     ) -> None:
         """Subscribe, stamping each notification before the session's callback takes it."""
 
-        def heard(char: BleakGATTCharacteristic, data: bytearray) -> None | Awaitable[None]:
+        def heard(char: BleakGATTCharacteristic, data: bytearray) -> Awaitable[None] | None:
             if self.on_data is not None:
                 self.on_data()
             return callback(char, data)

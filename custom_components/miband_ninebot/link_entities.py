@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
+from homeassistant.components import bluetooth
 from homeassistant.components.binary_sensor import (
     BinarySensorDeviceClass,
     BinarySensorEntity,
@@ -23,7 +24,6 @@ from homeassistant.components.sensor import (
     SensorStateClass,
 )
 from homeassistant.const import SIGNAL_STRENGTH_DECIBELS_MILLIWATT, EntityCategory
-from homeassistant.components import bluetooth
 from homeassistant.core import callback
 from homeassistant.helpers.event import async_track_time_interval
 from homeassistant.util import dt as dt_util
@@ -152,8 +152,8 @@ class LastSeenSensor(MiBandNinebotEntity[LinkCoordinator[Any]], SensorEntity):
     """When the device was last heard, advertising or over its link, and where (`last_seen`).
 
     Looked at on every update of the coordinator (data, link, presence), on every advertisement
-    (every changed one before Home Assistant 2026.x), and every `LAST_SEEN_LOOK_INTERVAL`; written at most once per
-    `LAST_SEEN_WRITE_INTERVAL` while only the time moves.
+    (every changed one before Home Assistant 2026.x), and every `LAST_SEEN_LOOK_INTERVAL`;
+    written at most once per `LAST_SEEN_WRITE_INTERVAL` while only the time moves.
     """
 
     _when: datetime | None = None
@@ -171,7 +171,9 @@ class LastSeenSensor(MiBandNinebotEntity[LinkCoordinator[Any]], SensorEntity):
         address = self.coordinator.address
         if every_advertisement := getattr(bluetooth, "async_register_advertisement_callback", None):
             # Home Assistant 2026.x: every advertisement, the same data again too.
-            self.async_on_remove(every_advertisement(self.hass, self._async_on_advertisement, address))
+            self.async_on_remove(
+                every_advertisement(self.hass, self._async_on_advertisement, address)
+            )
         else:
             # 2025.8 calls back for changed advertisements only; the look catches the others.
             self.async_on_remove(
