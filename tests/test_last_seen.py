@@ -13,7 +13,7 @@ from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components import bluetooth
-from homeassistant.const import ATTR_ENTITY_ID, STATE_OFF, STATE_ON, Platform
+from homeassistant.const import STATE_OFF, STATE_ON, Platform
 from homeassistant.core import HomeAssistant, State
 from homeassistant.helpers import entity_registry as er
 from homeassistant.util import dt as dt_util
@@ -36,6 +36,7 @@ from . import (
     entity_id_of,
     let_bluetooth_forget_unheard_devices,
     record_states,
+    release_link,
     settle,
     state_of,
     until,
@@ -84,14 +85,14 @@ async def _look_again(hass: HomeAssistant) -> None:
     await settle(hass)
 
 
-async def _release_link(hass: HomeAssistant, address: str) -> None:
-    await hass.services.async_call(
-        Platform.SWITCH,
-        "turn_off",
-        {ATTR_ENTITY_ID: entity_id_of(hass, Platform.SWITCH, address, "connection")},
-        blocking=True,
-    )
-    await settle(hass)
+@pytest.fixture
+async def released_wheel(
+    hass: HomeAssistant, add_device: AddDevice, proxy: VirtualProxy
+) -> Peripheral:
+    """A wheel added, then its link switched off: it advertises, nothing connects."""
+    wheel, _entry = await add_wheel(hass, add_device)
+    await release_link(hass, wheel.address)
+    return wheel
 
 
 async def test_entity_is_a_diagnostic_timestamp_for_both_kinds(
@@ -140,12 +141,11 @@ async def test_a_connected_band_is_seen_by_its_link_without_advertising(
 
 async def test_a_released_device_is_seen_by_its_advertisements(
     hass: HomeAssistant,
-    add_device: AddDevice,
+    released_wheel: Peripheral,
     proxy: VirtualProxy,
     frozen_time: FrozenDateTimeFactory,
 ) -> None:
-    wheel, _entry = await add_wheel(hass, add_device)
-    await _release_link(hass, wheel.address)
+    wheel = released_wheel
     assert _last_seen(hass, wheel.address).attributes["connected_via"] is None
 
     later = await _a_minute_later(hass, frozen_time)
@@ -182,13 +182,11 @@ async def test_a_polled_wheel_is_written_once_a_minute(
 
 async def test_a_device_back_after_it_was_gone_is_written_at_once(
     hass: HomeAssistant,
-    add_device: AddDevice,
+    released_wheel: Peripheral,
     proxy: VirtualProxy,
     frozen_time: FrozenDateTimeFactory,
 ) -> None:
-    wheel, _entry = await add_wheel(hass, add_device)
-    address = wheel.address
-    await _release_link(hass, address)
+    wheel, address = released_wheel, released_wheel.address
     proxy.remove(address)
     await let_bluetooth_forget_unheard_devices(hass, seconds=1000)
     assert state_of(hass, Platform.BINARY_SENSOR, address, "in_range") == STATE_OFF

@@ -74,13 +74,20 @@ LAST_SEEN = SensorEntityDescription(
 )
 
 
-class ConnectedBinarySensor(MiBandNinebotEntity[LinkCoordinator[Any]], BinarySensorEntity):
-    """On while the link is up. Always available: its state is the link."""
+class LinkEntity(MiBandNinebotEntity[LinkCoordinator[Any]]):
+    """An entity about the link or presence, available while the device is away too.
+
+    What it reports (down, away, the last signal or time heard) holds then as well.
+    """
 
     @property
     def available(self) -> bool:
-        """Report the link state rather than hide it."""
+        """Always: not connected, not heard, is what these report."""
         return True
+
+
+class ConnectedBinarySensor(LinkEntity, BinarySensorEntity):
+    """On while the link is up. Always available: its state is the link."""
 
     @property
     def is_on(self) -> bool:
@@ -88,7 +95,7 @@ class ConnectedBinarySensor(MiBandNinebotEntity[LinkCoordinator[Any]], BinarySen
         return self.coordinator.connected
 
 
-class InRangeBinarySensor(MiBandNinebotEntity[LinkCoordinator[Any]], BinarySensorEntity):
+class InRangeBinarySensor(LinkEntity, BinarySensorEntity):
     """On while the device is connected or heard by any adapter or proxy.
 
     Off once Home Assistant's Bluetooth declares it gone. Costs no connection: with the link
@@ -96,17 +103,35 @@ class InRangeBinarySensor(MiBandNinebotEntity[LinkCoordinator[Any]], BinarySenso
     """
 
     @property
-    def available(self) -> bool:
-        """Always: not being heard is what it reports."""
-        return True
-
-    @property
     def is_on(self) -> bool:
         """Whether the device is here."""
         return self.coordinator.in_range
 
 
-class SignalStrengthSensor(MiBandNinebotEntity[LinkCoordinator[Any]], SensorEntity):
+class RefreshedLinkEntity(LinkEntity):
+    """A link entity that also looks again every `refresh_interval`, for what no callback tells."""
+
+    refresh_interval: timedelta
+
+    async def async_added_to_hass(self) -> None:
+        """Look now and from time to time."""
+        await super().async_added_to_hass()
+        self._refresh()
+        self.async_on_remove(
+            async_track_time_interval(self.hass, self._async_refresh, self.refresh_interval)
+        )
+
+    @callback
+    def _async_refresh(self, *_when: object) -> None:
+        if self._refresh():
+            self.async_write_ha_state()
+
+    def _refresh(self) -> bool:
+        """Take what is shown now; whether the state is to be written."""
+        raise NotImplementedError
+
+
+class SignalStrengthSensor(RefreshedLinkEntity, SensorEntity):
     """The signal strength of the device's latest advertisement, dBm.
 
     Through whichever adapter or proxy heard it best, as Home Assistant's Bluetooth keeps it; read
@@ -114,32 +139,15 @@ class SignalStrengthSensor(MiBandNinebotEntity[LinkCoordinator[Any]], SensorEnti
     heard is kept while the device is away or connected (many devices stop advertising then).
     """
 
+    refresh_interval = RSSI_REFRESH
     _rssi: int | None = None
-
-    async def async_added_to_hass(self) -> None:
-        """Read the signal now and from time to time."""
-        await super().async_added_to_hass()
-        self._read_rssi()
-        self.async_on_remove(
-            async_track_time_interval(self.hass, self._async_refresh, RSSI_REFRESH)
-        )
-
-    @property
-    def available(self) -> bool:
-        """Known once heard, in reach or not (`in_range` says which)."""
-        return True
 
     @property
     def native_value(self) -> int | None:
         """dBm, None until the device is heard."""
         return self._rssi
 
-    @callback
-    def _async_refresh(self, _now: datetime) -> None:
-        if self._read_rssi():
-            self.async_write_ha_state()
-
-    def _read_rssi(self) -> bool:
+    def _refresh(self) -> bool:
         """Take the latest advertisement's RSSI; whether it changed."""
         rssi = self.coordinator.presence.rssi
         if rssi is None or rssi == self._rssi:
@@ -148,7 +156,7 @@ class SignalStrengthSensor(MiBandNinebotEntity[LinkCoordinator[Any]], SensorEnti
         return True
 
 
-class LastSeenSensor(MiBandNinebotEntity[LinkCoordinator[Any]], SensorEntity):
+class LastSeenSensor(RefreshedLinkEntity, SensorEntity):
     """When the device was last heard, advertising or over its link, and where (`last_seen`).
 
     Looked at on every update of the coordinator (data, link, presence), on every advertisement
@@ -156,39 +164,29 @@ class LastSeenSensor(MiBandNinebotEntity[LinkCoordinator[Any]], SensorEntity):
     written at most once per `LAST_SEEN_WRITE_INTERVAL` while only the time moves.
     """
 
+    refresh_interval = LAST_SEEN_LOOK_INTERVAL
     _when: datetime | None = None
     _where: Where | None = None
     _in_range: bool | None = None
     _written_at: datetime | None = None
 
     async def async_added_to_hass(self) -> None:
-        """Look at the device from time to time, and at each changed advertisement."""
+        """Look at the device from time to time, and at each advertisement."""
         await super().async_added_to_hass()
-        self._look()
-        self.async_on_remove(
-            async_track_time_interval(self.hass, self._async_tick, LAST_SEEN_LOOK_INTERVAL)
-        )
         address = self.coordinator.address
         if every_advertisement := getattr(bluetooth, "async_register_advertisement_callback", None):
             # Home Assistant 2026.x: every advertisement, the same data again too.
-            self.async_on_remove(
-                every_advertisement(self.hass, self._async_on_advertisement, address)
-            )
+            self.async_on_remove(every_advertisement(self.hass, self._async_refresh, address))
         else:
             # 2025.8 calls back for changed advertisements only; the look catches the others.
             self.async_on_remove(
                 bluetooth.async_register_callback(
                     self.hass,
-                    self._async_on_advertisement,
+                    self._async_refresh,
                     bluetooth.BluetoothCallbackMatcher(address=address, connectable=False),
                     bluetooth.BluetoothScanningMode.PASSIVE,
                 )
             )
-
-    @property
-    def available(self) -> bool:
-        """Always: a time in the past is what it reports while the device is away."""
-        return True
 
     @property
     def native_value(self) -> datetime | None:
@@ -202,18 +200,9 @@ class LastSeenSensor(MiBandNinebotEntity[LinkCoordinator[Any]], SensorEntity):
 
     @callback
     def _handle_coordinator_update(self) -> None:
-        if self._look():
-            self.async_write_ha_state()
+        self._async_refresh()
 
-    @callback
-    def _async_on_advertisement(self, *_advertisement: object) -> None:
-        self._handle_coordinator_update()
-
-    @callback
-    def _async_tick(self, _now: datetime) -> None:
-        self._handle_coordinator_update()
-
-    def _look(self) -> bool:
+    def _refresh(self) -> bool:
         """Take the time and the place now; whether the state is to be written."""
         coordinator = self.coordinator
         last_seen = coordinator.link.last_seen
