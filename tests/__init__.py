@@ -25,7 +25,7 @@ from unittest.mock import patch  # noqa: E402
 
 from bluetooth_data_tools import monotonic_time_coarse  # noqa: E402
 from homeassistant.config_entries import ConfigEntry, ConfigFlowResult  # noqa: E402
-from homeassistant.const import EVENT_STATE_CHANGED  # noqa: E402
+from homeassistant.const import ATTR_ENTITY_ID, EVENT_STATE_CHANGED, Platform  # noqa: E402
 from homeassistant.core import Event, EventStateChangedData, HomeAssistant, State, callback  # noqa: E402
 from homeassistant.data_entry_flow import FlowResultType  # noqa: E402
 from homeassistant.helpers import device_registry as dr, entity_registry as er  # noqa: E402
@@ -104,6 +104,17 @@ def state_of(hass: HomeAssistant, platform: str, address: str, key: str) -> str:
     state = hass.states.get(entity_id_of(hass, platform, address, key))
     assert state is not None, key
     return state.state
+
+
+async def release_link(hass: HomeAssistant, address: str) -> None:
+    """Switch a device's connection off, as a user does to leave it to a phone app."""
+    await hass.services.async_call(
+        Platform.SWITCH,
+        "turn_off",
+        {ATTR_ENTITY_ID: entity_id_of(hass, Platform.SWITCH, address, "connection")},
+        blocking=True,
+    )
+    await settle(hass)
 
 
 def discovery_flow_id(hass: HomeAssistant, address: str) -> str:

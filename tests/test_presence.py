@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from homeassistant.components import bluetooth
-from homeassistant.const import ATTR_ENTITY_ID, STATE_OFF, STATE_ON, Platform
+from homeassistant.const import STATE_OFF, STATE_ON, Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
 from homeassistant.util import dt as dt_util
@@ -23,7 +23,7 @@ from emulator.devices import catalog
 from emulator.link.peripheral import Peripheral
 from emulator.transports.virtual_proxy import VirtualProxy
 
-from . import entity_id_of, let_bluetooth_forget_unheard_devices, settle, state_of
+from . import entity_id_of, let_bluetooth_forget_unheard_devices, release_link, settle, state_of
 from .helpers.band import add_band
 from .helpers.wheel import add_wheel
 
@@ -44,13 +44,7 @@ async def test_a_released_wheel_is_in_range_while_heard_and_leaves_without_a_con
     async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=31))  # HA reloads it
     await settle(hass)
 
-    await hass.services.async_call(
-        Platform.SWITCH,
-        "turn_off",
-        {ATTR_ENTITY_ID: entity_id_of(hass, Platform.SWITCH, address, "connection")},
-        blocking=True,
-    )
-    await settle(hass)
+    await release_link(hass, address)
     attempts = wheel.connect_attempts
     proxy.advertise(wheel, rssi=-71)
     async_fire_time_changed(hass, dt_util.utcnow() + RSSI_REFRESH)  # a new RSSI is read, not told

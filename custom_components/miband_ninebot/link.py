@@ -40,6 +40,8 @@ from homeassistant.components import bluetooth
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers.event import async_call_later
 
+from .last_seen import HeardClient, LastSeen, connection_source
+
 if TYPE_CHECKING:
     from homeassistant.config_entries import ConfigEntry
 
@@ -155,6 +157,7 @@ class DeviceLink:
         self._cancel_retry: CALLBACK_TYPE | None = None
         self._device_gone = False
         self._was_available = True
+        self.last_seen = LastSeen(hass, address)
 
     @property
     def connected(self) -> bool:
@@ -261,7 +264,7 @@ class DeviceLink:
     async def _async_connect(self) -> None:
         try:
             client = await establish_connection(
-                BleakClientWithServiceCache,
+                HeardClient,  # stamps the link's data for `last_seen`
                 self._ble_device,
                 self.name,
                 disconnected_callback=self._on_disconnected,
@@ -271,6 +274,8 @@ class DeviceLink:
             self._async_connect_failed(err)
             return
         self._client, self.session_started = client, False
+        client.on_data = self.last_seen.link_heard
+        self.last_seen.link_source = connection_source(self.hass, client, self.address)
         try:
             await self._owner.async_start_session(client)
         except BaseException as err:

@@ -1,15 +1,17 @@
-"""The entities both kinds have about their link: connected, in range, signal strength.
+"""The entities both kinds have about their link: connected, in range, signal strength, last seen.
 
 They read the shared link coordinator only, so one class serves a band and a wheel alike; the
-binary_sensor and sensor platforms add them for every entry, after (signal strength) or before
-(connected, in range) the kind's own.
+binary_sensor and sensor platforms add them for every entry, after (signal strength, last seen) or
+before (connected, in range) the kind's own.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
+from homeassistant.components import bluetooth
 from homeassistant.components.binary_sensor import (
     BinarySensorDeviceClass,
     BinarySensorEntity,
@@ -24,9 +26,11 @@ from homeassistant.components.sensor import (
 from homeassistant.const import SIGNAL_STRENGTH_DECIBELS_MILLIWATT, EntityCategory
 from homeassistant.core import callback
 from homeassistant.helpers.event import async_track_time_interval
+from homeassistant.util import dt as dt_util
 
 from .coordinator import LinkCoordinator
 from .entity import MiBandNinebotEntity
+from .last_seen import Where
 
 CONNECTED = BinarySensorEntityDescription(
     key="connected",
@@ -52,14 +56,38 @@ SIGNAL_STRENGTH = SensorEntityDescription(
     entity_registry_enabled_default=False,
 )
 
+# How often `last_seen` is written while only its time moves. Advertisements can come several
+# times a second through a proxy, and a held wheel answers a poll every second: written each
+# time, the sensor would fill the recorder with states no one reads. A new place (another
+# adapter or proxy heard it best, the link came or went through another) or the device back after
+# it was not heard is written at once; a new RSSI alone waits like the time.
+LAST_SEEN_WRITE_INTERVAL = timedelta(minutes=1)
+# How often it is looked at besides: Home Assistant calls nothing for an advertisement that
+# repeats the last, nor does the coordinator for a poll that reads the same values. Half the
+# interval, so that a time that moved is written between one and one and a half minutes later.
+LAST_SEEN_LOOK_INTERVAL = LAST_SEEN_WRITE_INTERVAL / 2
+LAST_SEEN = SensorEntityDescription(
+    key="last_seen",
+    translation_key="last_seen",
+    device_class=SensorDeviceClass.TIMESTAMP,
+    entity_category=EntityCategory.DIAGNOSTIC,
+)
 
-class ConnectedBinarySensor(MiBandNinebotEntity[LinkCoordinator[Any]], BinarySensorEntity):
-    """On while the link is up. Always available: its state is the link."""
+
+class LinkEntity(MiBandNinebotEntity[LinkCoordinator[Any]]):
+    """An entity about the link or presence, available while the device is away too.
+
+    What it reports (down, away, the last signal or time heard) holds then as well.
+    """
 
     @property
     def available(self) -> bool:
-        """Report the link state rather than hide it."""
+        """Always: not connected, not heard, is what these report."""
         return True
+
+
+class ConnectedBinarySensor(LinkEntity, BinarySensorEntity):
+    """On while the link is up. Always available: its state is the link."""
 
     @property
     def is_on(self) -> bool:
@@ -67,7 +95,7 @@ class ConnectedBinarySensor(MiBandNinebotEntity[LinkCoordinator[Any]], BinarySen
         return self.coordinator.connected
 
 
-class InRangeBinarySensor(MiBandNinebotEntity[LinkCoordinator[Any]], BinarySensorEntity):
+class InRangeBinarySensor(LinkEntity, BinarySensorEntity):
     """On while the device is connected or heard by any adapter or proxy.
 
     Off once Home Assistant's Bluetooth declares it gone. Costs no connection: with the link
@@ -75,17 +103,35 @@ class InRangeBinarySensor(MiBandNinebotEntity[LinkCoordinator[Any]], BinarySenso
     """
 
     @property
-    def available(self) -> bool:
-        """Always: not being heard is what it reports."""
-        return True
-
-    @property
     def is_on(self) -> bool:
         """Whether the device is here."""
         return self.coordinator.in_range
 
 
-class SignalStrengthSensor(MiBandNinebotEntity[LinkCoordinator[Any]], SensorEntity):
+class RefreshedLinkEntity(LinkEntity):
+    """A link entity that also looks again every `refresh_interval`, for what no callback tells."""
+
+    refresh_interval: timedelta
+
+    async def async_added_to_hass(self) -> None:
+        """Look now and from time to time."""
+        await super().async_added_to_hass()
+        self._refresh()
+        self.async_on_remove(
+            async_track_time_interval(self.hass, self._async_refresh, self.refresh_interval)
+        )
+
+    @callback
+    def _async_refresh(self, *_when: object) -> None:
+        if self._refresh():
+            self.async_write_ha_state()
+
+    def _refresh(self) -> bool:
+        """Take what is shown now; whether the state is to be written."""
+        raise NotImplementedError
+
+
+class SignalStrengthSensor(RefreshedLinkEntity, SensorEntity):
     """The signal strength of the device's latest advertisement, dBm.
 
     Through whichever adapter or proxy heard it best, as Home Assistant's Bluetooth keeps it; read
@@ -93,35 +139,81 @@ class SignalStrengthSensor(MiBandNinebotEntity[LinkCoordinator[Any]], SensorEnti
     heard is kept while the device is away or connected (many devices stop advertising then).
     """
 
+    refresh_interval = RSSI_REFRESH
     _rssi: int | None = None
-
-    async def async_added_to_hass(self) -> None:
-        """Read the signal now and from time to time."""
-        await super().async_added_to_hass()
-        self._read_rssi()
-        self.async_on_remove(
-            async_track_time_interval(self.hass, self._async_refresh, RSSI_REFRESH)
-        )
-
-    @property
-    def available(self) -> bool:
-        """Known once heard, in reach or not (`in_range` says which)."""
-        return True
 
     @property
     def native_value(self) -> int | None:
         """dBm, None until the device is heard."""
         return self._rssi
 
-    @callback
-    def _async_refresh(self, _now: datetime) -> None:
-        if self._read_rssi():
-            self.async_write_ha_state()
-
-    def _read_rssi(self) -> bool:
+    def _refresh(self) -> bool:
         """Take the latest advertisement's RSSI; whether it changed."""
         rssi = self.coordinator.presence.rssi
         if rssi is None or rssi == self._rssi:
             return False
         self._rssi = rssi
+        return True
+
+
+class LastSeenSensor(RefreshedLinkEntity, SensorEntity):
+    """When the device was last heard, advertising or over its link, and where (`last_seen`).
+
+    Looked at on every update of the coordinator (data, link, presence), on every advertisement
+    (every changed one before Home Assistant 2026.x), and every `LAST_SEEN_LOOK_INTERVAL`;
+    written at most once per `LAST_SEEN_WRITE_INTERVAL` while only the time moves.
+    """
+
+    refresh_interval = LAST_SEEN_LOOK_INTERVAL
+    _when: datetime | None = None
+    _where: Where | None = None
+    _in_range: bool | None = None
+    _written_at: datetime | None = None
+
+    async def async_added_to_hass(self) -> None:
+        """Look at the device from time to time, and at each advertisement."""
+        await super().async_added_to_hass()
+        address = self.coordinator.address
+        if every_advertisement := getattr(bluetooth, "async_register_advertisement_callback", None):
+            # Home Assistant 2026.x: every advertisement, the same data again too.
+            self.async_on_remove(every_advertisement(self.hass, self._async_refresh, address))
+        else:
+            # 2025.8 calls back for changed advertisements only; the look catches the others.
+            self.async_on_remove(
+                bluetooth.async_register_callback(
+                    self.hass,
+                    self._async_refresh,
+                    bluetooth.BluetoothCallbackMatcher(address=address, connectable=False),
+                    bluetooth.BluetoothScanningMode.PASSIVE,
+                )
+            )
+
+    @property
+    def native_value(self) -> datetime | None:
+        """The time written last, None until the device is heard."""
+        return self._when
+
+    @property
+    def extra_state_attributes(self) -> Mapping[str, Any]:
+        """Who heard it best, with what signal, and what the link goes through."""
+        return (self._where or Where()).attributes()
+
+    @callback
+    def _handle_coordinator_update(self) -> None:
+        self._async_refresh()
+
+    def _refresh(self) -> bool:
+        """Take the time and the place now; whether the state is to be written."""
+        coordinator = self.coordinator
+        last_seen = coordinator.link.last_seen
+        when, where = last_seen.when, last_seen.where(connected=coordinator.connected)
+        in_range = coordinator.in_range
+        now = dt_util.utcnow()
+        due = (
+            self._written_at is None or now - self._written_at >= LAST_SEEN_WRITE_INTERVAL
+        ) and when != self._when
+        back, self._in_range = in_range and self._in_range is False, in_range
+        if not (due or back or where.place != (self._where or Where()).place):
+            return False
+        self._when, self._where, self._written_at = when, where, now
         return True
