@@ -1,7 +1,7 @@
 """In a real browser: log in, see the band's heart rate and the wheel's battery, measure again.
 
-Playwright drives Debian's Chromium (/usr/bin/chromium); nothing is downloaded. Screenshots go to
-docs/screenshots/, where the README takes them from.
+Playwright drives Debian's Chromium (/usr/bin/chromium); nothing is downloaded. On the pinned
+release, screenshots go to docs/screenshots/, where the README takes them from (conftest.py).
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-SCREENSHOTS = ROOT / "docs" / "screenshots"
 BRAND = ROOT / "custom_components" / "miband_ninebot" / "brand"
 # What this machine's closed network needs (no background connections), and root needs.
 CHROMIUM_ARGS = [
@@ -81,12 +80,19 @@ def _log_in(page: Page, develop: dict[str, Any]) -> None:
     page.wait_for_url("**/home/**")
 
 
+def test_the_instance_runs_the_release_under_test(develop: dict[str, Any]) -> None:
+    """What the instance reports, not what a venv holds: this run exercises that release."""
+    config = json.loads(_get(develop, "/api/config")[1])
+    assert config["version"] == develop["release"]
+    assert config["state"] == "RUNNING"
+    assert "miband_ninebot" in config["components"]
+
+
 def test_band_and_wheel_in_home_assistant_s_own_ui(
-    develop: dict[str, Any], browser: Browser
+    develop: dict[str, Any], browser: Browser, screenshots: Path
 ) -> None:
     page = browser.new_page(viewport={"width": 1280, "height": 960})
     _log_in(page, develop)
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 
     # The wheel: its battery as the emulated wheel reports it (it drains while being ridden, so
     # compare with Home Assistant's state at the same moment).
@@ -105,7 +111,7 @@ def test_band_and_wheel_in_home_assistant_s_own_ui(
     # The emulated wheel is being ridden: its ride started when Home Assistant first read it.
     ride = json.loads(_get(develop, "/api/states/event.ninebot_one_e_0001_ride")[1])
     assert ride["attributes"]["event_type"] == "started", ride
-    page.screenshot(path=SCREENSHOTS / "wheel.png", full_page=True)
+    page.screenshot(path=screenshots / "wheel.png", full_page=True)
 
     # The band: the heart rate --onboard measured (72), then a new measurement from the button.
     page.goto(f"{develop['url']}/config/devices/device/{develop['devices']['band']}")
@@ -126,7 +132,7 @@ def test_band_and_wheel_in_home_assistant_s_own_ui(
     while _state(develop, "switch.mi_band_1s_7e51_alarm_1") != "on":
         assert time.monotonic() < deadline, "the alarm switch did not turn on"
         time.sleep(0.5)
-    page.screenshot(path=SCREENSHOTS / "band.png", full_page=True)
+    page.screenshot(path=screenshots / "band.png", full_page=True)
 
 
 @pytest.mark.parametrize("image", ["icon.png", "icon@2x.png", "dark_icon.png", "dark_icon@2x.png"])
@@ -138,7 +144,9 @@ def test_home_assistant_serves_the_integration_s_own_brand_images(
     assert body == (BRAND / image).read_bytes()  # ours, not a placeholder from the brands CDN
 
 
-def test_integrations_page_shows_the_brand_icon(develop: dict[str, Any], browser: Browser) -> None:
+def test_integrations_page_shows_the_brand_icon(
+    develop: dict[str, Any], browser: Browser, screenshots: Path
+) -> None:
     page = browser.new_page(viewport={"width": 1280, "height": 960})
     _log_in(page, develop)
     page.goto(f"{develop['url']}/config/integrations/dashboard")
@@ -148,11 +156,11 @@ def test_integrations_page_shows_the_brand_icon(develop: dict[str, Any], browser
     # Loaded, at the size of the file it came from (a broken image has no natural width).
     page.wait_for_function("img => img.complete", arg=icon.element_handle())
     assert icon.evaluate("img => img.naturalWidth") == 256
-    page.screenshot(path=SCREENSHOTS / "integrations.png")
+    page.screenshot(path=screenshots / "integrations.png")
 
 
 def test_band_and_wheel_behind_an_esphome_bluetooth_proxy(
-    develop: dict[str, Any], browser: Browser
+    develop: dict[str, Any], browser: Browser, screenshots: Path
 ) -> None:
     """The picture a proxy user has: the ESPHome device, its slots, the devices behind it."""
     page = browser.new_page(viewport={"width": 1280, "height": 960})
@@ -168,7 +176,7 @@ def test_band_and_wheel_behind_an_esphome_bluetooth_proxy(
     expect(page.get_by_text("2/3 connections active")).to_be_visible()
     expect(page.get_by_text("1 adapter")).to_be_visible()
     _without_launch_screen(page)
-    page.screenshot(path=SCREENSHOTS / "bluetooth.png")
+    page.screenshot(path=screenshots / "bluetooth.png")
 
     page.goto(f"{develop['url']}/config/bluetooth/connection-monitor")
     for name, device in (("MI1S", "Mi Band 1S (7E51)"), ("NOE002", "Ninebot One E (0001)")):
@@ -176,4 +184,4 @@ def test_band_and_wheel_behind_an_esphome_bluetooth_proxy(
         expect(row).to_contain_text(device)
         expect(row).to_contain_text("Bluetooth proxy (AC:67:B2:00:00:03)")
     _without_launch_screen(page)
-    page.screenshot(path=SCREENSHOTS / "connections.png")
+    page.screenshot(path=screenshots / "connections.png")
