@@ -95,6 +95,11 @@ class SignalStrengthSensor(MiBandNinebotEntity[LinkCoordinator[Any]], SensorEnti
 
     _rssi: int | None = None
 
+    @callback
+    def async_entity_id_changed(self, old_entity_id: str) -> None:
+        """Nothing to re-key: its timer reads the device's signal, whatever the entity is called."""
+        super().async_entity_id_changed(old_entity_id)
+
     async def async_added_to_hass(self) -> None:
         """Read the signal now and from time to time."""
         await super().async_added_to_hass()
