@@ -13,6 +13,7 @@ import re
 import shutil
 import time
 from typing import Any
+from urllib.error import HTTPError
 from urllib.request import Request, urlopen
 
 from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
@@ -57,8 +58,32 @@ def _get(develop: dict[str, Any], path: str) -> tuple[str, bytes]:
         return str(response.headers.get_content_type()), response.read()
 
 
+def _post(develop: dict[str, Any], path: str, body: dict[str, Any]) -> Any:
+    """POST JSON to the development instance with its token; its JSON answer."""
+    request = Request(  # noqa: S310 - the local development instance
+        f"{develop['url']}{path}",
+        data=json.dumps(body).encode(),
+        headers={
+            "Authorization": f"Bearer {develop['token']}",
+            "Content-Type": "application/json",
+        },
+    )
+    with urlopen(request, timeout=30) as response:  # noqa: S310
+        return json.loads(response.read())
+
+
 def _state(develop: dict[str, Any], entity_id: str) -> str:
     return str(json.loads(_get(develop, f"/api/states/{entity_id}")[1])["state"])
+
+
+def _state_or_none(develop: dict[str, Any], entity_id: str) -> str | None:
+    """The state, or None while Home Assistant has none under that id (HTTP 404)."""
+    try:
+        return _state(develop, entity_id)
+    except HTTPError as err:
+        if err.code != 404:
+            raise
+        return None
 
 
 def _sensor_row(page: Page, name: str) -> Locator:
@@ -133,6 +158,26 @@ def test_band_and_wheel_in_home_assistant_s_own_ui(
         assert time.monotonic() < deadline, "the alarm switch did not turn on"
         time.sleep(0.5)
     page.screenshot(path=screenshots / "band.png", full_page=True)
+
+    # The user gives the heart rate another entity id (2026.11 renames it in place; older
+    # releases remove and re-add it): the next measurement shows under the new one, in the UI's
+    # own websocket call, as the entity settings dialog makes it.
+    renamed = "sensor.wrist_heart_rate"
+    page.evaluate(
+        """([old, renamed]) => document.querySelector("home-assistant").hass.callWS({
+            type: "config/entity_registry/update", entity_id: old, new_entity_id: renamed})""",
+        ["sensor.mi_band_1s_7e51_heart_rate", renamed],
+    )
+    _post(
+        develop,
+        "/api/services/button/press",
+        {"entity_id": "button.mi_band_1s_7e51_measure_heart_rate"},
+    )
+    deadline = time.monotonic() + MEASUREMENT_TIMEOUT_MS / 1000
+    while _state_or_none(develop, renamed) != "69":  # the next after 78
+        assert time.monotonic() < deadline, "no measurement under the new entity id"
+        time.sleep(0.5)
+    assert _state_or_none(develop, "sensor.mi_band_1s_7e51_heart_rate") is None
 
 
 @pytest.mark.parametrize("image", ["icon.png", "icon@2x.png", "dark_icon.png", "dark_icon@2x.png"])
