@@ -160,6 +160,24 @@ def requirements(package: Path) -> dict[str, str]:
     return found
 
 
+def pinned_requirements(package: Path, pins_file: Path) -> list[str]:
+    """The requirements to install: ours, else the constraints' pin, else the manifest's line."""
+    ours = pins(pins_file.read_text().splitlines())
+    constraints = pins((package / "package_constraints.txt").read_text().splitlines())
+    lines = {
+        ours.get(name) or constraints.get(name) or requirement
+        for name, requirement in requirements(package).items()
+    }
+    return sorted(lines, key=str.lower)
+
+
+def constraints_without(package: Path, pins_file: Path) -> list[str]:
+    """The release's constraints, less the packages we pin ourselves (pip gets those as ours)."""
+    ours = pins(pins_file.read_text().splitlines())
+    lines = (package / "package_constraints.txt").read_text().splitlines()
+    return [line for line in lines if package_name(line) not in ours]
+
+
 def main() -> None:
     """Print the pinned requirements (or, with --constraints, the constraints to pass pip)."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
@@ -167,19 +185,11 @@ def main() -> None:
     parser.add_argument("--constraints", action="store_true", help="print pip's constraints")
     args = parser.parse_args()
     package = home_assistant_dir()
-    constraints_lines = (package / "package_constraints.txt").read_text().splitlines()
-    ours = pins(args.pins.read_text().splitlines())
     if args.constraints:
-        for line in constraints_lines:
-            if package_name(line) not in ours:
-                print(line)
-        return
-    constraints = pins(constraints_lines)
-    lines = {
-        ours.get(name) or constraints.get(name) or requirement
-        for name, requirement in requirements(package).items()
-    }
-    sys.stdout.write("".join(f"{line}\n" for line in sorted(lines, key=str.lower)))
+        lines = constraints_without(package, args.pins)
+    else:
+        lines = pinned_requirements(package, args.pins)
+    sys.stdout.write("".join(f"{line}\n" for line in lines))
 
 
 if __name__ == "__main__":
