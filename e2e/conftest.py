@@ -35,6 +35,9 @@ READY_TIMEOUT = 300.0  # s: a first run installs the frontend before starting
 STOP_TIMEOUT = 60.0  # s for Ctrl-C to end Home Assistant
 # One record of Home Assistant's log: it starts with a timestamp; tracebacks follow on their lines.
 RECORD = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\S* (\w+) ", re.MULTILINE)
+# The integration, by its domain, its modules or its files; not the Python that scripts/setup may
+# have put in ~/.cache/miband_ninebot/python/, which any traceback runs through.
+OURS = re.compile(r"miband_ninebot(?!/python/)")
 # The one warning about the integration every custom integration gets, whatever it does.
 UNTESTED = "We found a custom integration miband_ninebot which has not been tested"
 
@@ -56,7 +59,7 @@ def integration_complaints(log: str) -> list[str]:
         for record in records
         if (level := RECORD.match(record)) is not None
         and level.group(1) in ("WARNING", "ERROR", "CRITICAL")
-        and "miband_ninebot" in record
+        and OURS.search(record)
         and UNTESTED not in record
     ]
 
