@@ -1,7 +1,8 @@
 """In a real browser: log in, see the band's heart rate and the wheel's battery, measure again.
 
-Playwright drives Debian's Chromium (/usr/bin/chromium); nothing is downloaded. Screenshots go to
-docs/screenshots/, where the README and docs/development.md take them from.
+Playwright drives Debian's Chromium (/usr/bin/chromium); nothing is downloaded. On the pinned
+release, screenshots go to docs/screenshots/, where the README and docs/development.md take them
+from (conftest.py).
 """
 
 from __future__ import annotations
@@ -13,13 +14,13 @@ import re
 import shutil
 import time
 from typing import Any
+from urllib.error import HTTPError
 from urllib.request import Request, urlopen
 
 from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-SCREENSHOTS = ROOT / "docs" / "screenshots"
 BRAND = ROOT / "custom_components" / "miband_ninebot" / "brand"
 # What this machine's closed network needs (no background connections), and root needs.
 CHROMIUM_ARGS = [
@@ -58,8 +59,32 @@ def _get(develop: dict[str, Any], path: str) -> tuple[str, bytes]:
         return str(response.headers.get_content_type()), response.read()
 
 
+def _post(develop: dict[str, Any], path: str, body: dict[str, Any]) -> Any:
+    """POST JSON to the development instance with its token; its JSON answer."""
+    request = Request(  # noqa: S310 - the local development instance
+        f"{develop['url']}{path}",
+        data=json.dumps(body).encode(),
+        headers={
+            "Authorization": f"Bearer {develop['token']}",
+            "Content-Type": "application/json",
+        },
+    )
+    with urlopen(request, timeout=30) as response:  # noqa: S310
+        return json.loads(response.read())
+
+
 def _state(develop: dict[str, Any], entity_id: str) -> str:
     return str(json.loads(_get(develop, f"/api/states/{entity_id}")[1])["state"])
+
+
+def _state_or_none(develop: dict[str, Any], entity_id: str) -> str | None:
+    """The state, or None while Home Assistant has none under that id (HTTP 404)."""
+    try:
+        return _state(develop, entity_id)
+    except HTTPError as err:
+        if err.code != 404:
+            raise
+        return None
 
 
 def _sensor_row(page: Page, name: str) -> Locator:
@@ -81,12 +106,19 @@ def _log_in(page: Page, develop: dict[str, Any]) -> None:
     page.wait_for_url("**/home/**")
 
 
+def test_the_instance_runs_the_release_under_test(develop: dict[str, Any]) -> None:
+    """What the instance reports, not what a venv holds: this run exercises that release."""
+    config = json.loads(_get(develop, "/api/config")[1])
+    assert config["version"] == develop["release"]
+    assert config["state"] == "RUNNING"
+    assert "miband_ninebot" in config["components"]
+
+
 def test_band_and_wheel_in_home_assistant_s_own_ui(
-    develop: dict[str, Any], browser: Browser
+    develop: dict[str, Any], browser: Browser, screenshots: Path
 ) -> None:
     page = browser.new_page(viewport={"width": 1280, "height": 960})
     _log_in(page, develop)
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 
     # The wheel: its battery as the emulated wheel reports it (it drains while being ridden, so
     # compare with Home Assistant's state at the same moment).
@@ -105,7 +137,7 @@ def test_band_and_wheel_in_home_assistant_s_own_ui(
     # The emulated wheel is being ridden: its ride started when Home Assistant first read it.
     ride = json.loads(_get(develop, "/api/states/event.ninebot_one_e_0001_ride")[1])
     assert ride["attributes"]["event_type"] == "started", ride
-    page.screenshot(path=SCREENSHOTS / "wheel.png", full_page=True)
+    page.screenshot(path=screenshots / "wheel.png", full_page=True)
 
     # The band: the heart rate --onboard measured (72), then a new measurement from the button.
     page.goto(f"{develop['url']}/config/devices/device/{develop['devices']['band']}")
@@ -126,7 +158,27 @@ def test_band_and_wheel_in_home_assistant_s_own_ui(
     while _state(develop, "switch.mi_band_1s_7e51_alarm_1") != "on":
         assert time.monotonic() < deadline, "the alarm switch did not turn on"
         time.sleep(0.5)
-    page.screenshot(path=SCREENSHOTS / "band.png", full_page=True)
+    page.screenshot(path=screenshots / "band.png", full_page=True)
+
+    # The user gives the heart rate another entity id (2026.11 renames it in place; older
+    # releases remove and re-add it): the next measurement shows under the new one, in the UI's
+    # own websocket call, as the entity settings dialog makes it.
+    renamed = "sensor.wrist_heart_rate"
+    page.evaluate(
+        """([old, renamed]) => document.querySelector("home-assistant").hass.callWS({
+            type: "config/entity_registry/update", entity_id: old, new_entity_id: renamed})""",
+        ["sensor.mi_band_1s_7e51_heart_rate", renamed],
+    )
+    _post(
+        develop,
+        "/api/services/button/press",
+        {"entity_id": "button.mi_band_1s_7e51_measure_heart_rate"},
+    )
+    deadline = time.monotonic() + MEASUREMENT_TIMEOUT_MS / 1000
+    while _state_or_none(develop, renamed) != "69":  # the next after 78
+        assert time.monotonic() < deadline, "no measurement under the new entity id"
+        time.sleep(0.5)
+    assert _state_or_none(develop, "sensor.mi_band_1s_7e51_heart_rate") is None
 
 
 @pytest.mark.parametrize("image", ["icon.png", "icon@2x.png", "dark_icon.png", "dark_icon@2x.png"])
@@ -138,7 +190,9 @@ def test_home_assistant_serves_the_integration_s_own_brand_images(
     assert body == (BRAND / image).read_bytes()  # ours, not a placeholder from the brands CDN
 
 
-def test_integrations_page_shows_the_brand_icon(develop: dict[str, Any], browser: Browser) -> None:
+def test_integrations_page_shows_the_brand_icon(
+    develop: dict[str, Any], browser: Browser, screenshots: Path
+) -> None:
     page = browser.new_page(viewport={"width": 1280, "height": 960})
     _log_in(page, develop)
     page.goto(f"{develop['url']}/config/integrations/dashboard")
@@ -148,11 +202,11 @@ def test_integrations_page_shows_the_brand_icon(develop: dict[str, Any], browser
     # Loaded, at the size of the file it came from (a broken image has no natural width).
     page.wait_for_function("img => img.complete", arg=icon.element_handle())
     assert icon.evaluate("img => img.naturalWidth") == 256
-    page.screenshot(path=SCREENSHOTS / "integrations.png")
+    page.screenshot(path=screenshots / "integrations.png")
 
 
 def test_band_and_wheel_behind_an_esphome_bluetooth_proxy(
-    develop: dict[str, Any], browser: Browser
+    develop: dict[str, Any], browser: Browser, screenshots: Path
 ) -> None:
     """The picture a proxy user has: the ESPHome device, its slots, the devices behind it."""
     page = browser.new_page(viewport={"width": 1280, "height": 960})
@@ -168,7 +222,7 @@ def test_band_and_wheel_behind_an_esphome_bluetooth_proxy(
     expect(page.get_by_text("2/3 connections active")).to_be_visible()
     expect(page.get_by_text("1 adapter")).to_be_visible()
     _without_launch_screen(page)
-    page.screenshot(path=SCREENSHOTS / "bluetooth.png")
+    page.screenshot(path=screenshots / "bluetooth.png")
 
     page.goto(f"{develop['url']}/config/bluetooth/connection-monitor")
     for name, device in (("MI1S", "Mi Band 1S (7E51)"), ("NOE002", "Ninebot One E (0001)")):
@@ -176,4 +230,4 @@ def test_band_and_wheel_behind_an_esphome_bluetooth_proxy(
         expect(row).to_contain_text(device)
         expect(row).to_contain_text("Bluetooth proxy (AC:67:B2:00:00:03)")
     _without_launch_screen(page)
-    page.screenshot(path=SCREENSHOTS / "connections.png")
+    page.screenshot(path=screenshots / "connections.png")

@@ -25,6 +25,7 @@ from homeassistant.core import HomeAssistant, State
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers.translation import async_get_translations
 from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import async_fire_time_changed, mock_restore_cache
@@ -417,6 +418,12 @@ async def test_band_reset_asks_for_reauth_and_pairing_again_restores_it(
 
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "reauth_successful"
+    # Shown in our words, not Home Assistant's shared ones (2026.10 and later translate the
+    # default reason in its own domain unless the flow passes the reason itself).
+    assert result.get("translation_domain", DOMAIN) == DOMAIN
+    translations = await async_get_translations(hass, "en", "config", {DOMAIN})
+    key = f"component.{DOMAIN}.config.abort.reauth_successful"
+    assert translations[key] == "The band accepts Home Assistant again."
     await settle(hass)
     assert entry.data[CONF_USER_ID] == user_id  # the same id, paired again
     assert band.known_user_ids == {user_id}

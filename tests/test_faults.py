@@ -16,6 +16,7 @@ from datetime import timedelta
 import logging
 from typing import Any
 
+from bleak.exc import BleakError
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import STATE_OFF, STATE_ON, STATE_UNAVAILABLE, Platform
 from homeassistant.core import HomeAssistant
@@ -32,7 +33,7 @@ from emulator.devices.band_air import USER_INFO
 from emulator.devices.wheel import NinebotOne
 from emulator.link.peripheral import ConnectFault, Peripheral
 from emulator.link.timing import CONNECTION_TIMEOUT, LinkTiming
-from emulator.transports.virtual_proxy import VirtualProxy
+from emulator.transports.virtual_proxy import VirtualBleakClient, VirtualProxy
 
 from . import (
     add_entry_via_discovery,
@@ -341,6 +342,30 @@ async def test_home_assistant_stopping_during_a_connect_leaves_the_wheel_alone(
     assert wheel.connection is None
     # The test harness unloads entries after the stop, to show that they can: quietly too.
     assert await hass.config_entries.async_unload(entry.entry_id)
+    assert complaints(caplog) == []
+
+
+async def test_home_assistant_stopping_after_the_proxy_went_lets_the_band_go_quietly(
+    hass: HomeAssistant,
+    add_device: AddDevice,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The path is gone when the link is let go (a proxy that shut down first): no error logged.
+
+    As scripts/develop stops: its ESPHome proxy closes with Home Assistant, before the link's
+    disconnect reaches it, which then fails with the proxy's connection reset.
+    """
+    band, entry = await add_band(hass, add_device)
+    assert band.connection is not None  # the link is up: the stop has one to let go
+
+    async def path_gone(self: VirtualBleakClient) -> None:
+        raise BleakError("[Errno 104] Connection reset by peer")
+
+    monkeypatch.setattr(VirtualBleakClient, "disconnect", path_gone)
+    await hass.async_stop()
+
+    assert not entry.runtime_data.link.connected
     assert complaints(caplog) == []
 
 

@@ -22,14 +22,8 @@ from homeassistant.components.bluetooth import (
     BluetoothServiceInfoBleak,
     async_discovered_service_info,
 )
-from homeassistant.config_entries import (
-    SOURCE_REAUTH,
-    ConfigEntry,
-    ConfigFlow,
-    ConfigFlowResult,
-    OptionsFlow,
-)
-from homeassistant.const import CONF_ADDRESS
+from homeassistant.config_entries import SOURCE_REAUTH, ConfigFlow, ConfigFlowResult
+from homeassistant.const import CONF_ADDRESS, MAJOR_VERSION, MINOR_VERSION
 from homeassistant.core import callback
 from homeassistant.data_entry_flow import AbortFlow
 
@@ -58,6 +52,8 @@ if TYPE_CHECKING:
     # Typed as what the pinned release runs: Home Assistant now installs probatio under the name
     # voluptuous and types its helpers with probatio's schemas. 2025.8 runs voluptuous itself.
     import probatio as vol
+
+    from . import MiBandNinebotConfigEntry
 else:
     import voluptuous as vol
 
@@ -65,6 +61,12 @@ _LOGGER = logging.getLogger(__package__)
 
 # How long a user-started flow asks the scanners to scan actively (Home Assistant's minimum).
 ACTIVE_SCAN_SECONDS = 5.0
+# Before 2026.11, `_set_confirm_only()` puts `confirm_only: true` in the flow's context, which the
+# flow listings (websocket `config_entries/flow/progress`) hand to whoever reads them. 2026.11 made
+# it a no-op that reports its use ("never read"), and its own integrations dropped the call with
+# nothing in its place: a confirm step's form without fields is the confirmation. Older releases
+# keep the flag they have always had from us.
+CONFIRM_ONLY_FLAG = (MAJOR_VERSION, MINOR_VERSION) < (2026, 11)
 
 
 def _new_user_id() -> int:
@@ -83,7 +85,9 @@ class MiBandNinebotConfigFlow(ConfigFlow, domain=DOMAIN):
 
     @staticmethod
     @callback
-    def async_get_options_flow(config_entry: ConfigEntry) -> OptionsFlow:
+    def async_get_options_flow(
+        config_entry: MiBandNinebotConfigEntry,
+    ) -> MiBandNinebotOptionsFlow:
         """How the link is used."""
         return MiBandNinebotOptionsFlow()
 
@@ -121,7 +125,8 @@ class MiBandNinebotConfigFlow(ConfigFlow, domain=DOMAIN):
                 errors["base"] = error
             else:
                 return await self._async_configure(address, device)
-        self._set_confirm_only()
+        if CONFIRM_ONLY_FLAG:
+            self._set_confirm_only()
         return self.async_show_form(
             step_id="bluetooth_confirm",
             description_placeholders={"name": _title(device, address)},
@@ -248,7 +253,12 @@ class MiBandNinebotConfigFlow(ConfigFlow, domain=DOMAIN):
     async def async_step_paired(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """The band accepted Home Assistant: store the user id it knows us by."""
         if self.source == SOURCE_REAUTH:
-            return self.async_update_reload_and_abort(self._get_reauth_entry())
+            # Our own reason, not the default: since 2026.10 Home Assistant shows the default
+            # (reauth_successful) in its own words, and our "The band accepts Home Assistant
+            # again" only for a reason passed in. The same key, so 2025.8 shows the same text.
+            return self.async_update_reload_and_abort(
+                self._get_reauth_entry(), reason="reauth_successful"
+            )
         return self._create_entry()
 
     async def async_step_reauth(self, entry_data: Mapping[str, Any]) -> ConfigFlowResult:

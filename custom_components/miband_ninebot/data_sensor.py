@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from homeassistant.components.sensor import RestoreSensor, SensorEntity, SensorEntityDescription
+from homeassistant.core import callback
 from homeassistant.helpers.typing import StateType
 
 from .coordinator import LinkCoordinator
@@ -68,6 +69,11 @@ class RestoredSensor[DataT](MiBandNinebotSensor[DataT], RestoreSensor):
     """A battery level: the last known one survives restarts and absences of the device."""
 
     _restored: SensorValue = None
+
+    @callback
+    def async_entity_id_changed(self, old_entity_id: str) -> None:
+        """Nothing to re-key: the restored value is kept; the coordinator is the device's."""
+        super().async_entity_id_changed(old_entity_id)
 
     async def async_added_to_hass(self) -> None:
         """Take the value Home Assistant had before it restarted."""

@@ -45,6 +45,19 @@ class MiBandNinebotEntity[CoordinatorT: LinkCoordinator[Any]](CoordinatorEntity[
         return self.coordinator.available
 
     @callback
+    def async_entity_id_changed(self, old_entity_id: str) -> None:
+        """The user gave the entity another id: nothing of ours is keyed by the old one.
+
+        Called from Home Assistant 2026.11 on, which then renames the entity in place and writes
+        its state under the new id. Until 2027.11 it removes and re-adds instead the entities of
+        a class that sets itself up in `async_added_to_hass` (or tears down in
+        `async_will_remove_from_hass`) without defining this hook in that class or below it: so
+        each such class here defines it (tests/test_entity_id_change.py holds them to it) and
+        says why nothing needs re-keying. Older releases always remove and re-add; their Entity
+        has no such method, hence no call up from here.
+        """
+
+    @callback
     def _handle_coordinator_update(self) -> None:
         """Write the state only when what Home Assistant would store has changed."""
         shown = (self.available, self.state, self.extra_state_attributes)

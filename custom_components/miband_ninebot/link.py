@@ -234,7 +234,13 @@ class DeviceLink:
             self._client = None
             self._owner.async_session_lost()
             self._owner.async_link_down()
-            await client.disconnect()
+            try:
+                await client.disconnect()
+            except LINK_ERRORS as err:
+                # The path went first: a proxy that lost its Wi-Fi, or one that shut down before
+                # us as Home Assistant stops (the development proxy does). The link went with it;
+                # there is nothing left to release, and nothing to report beyond debug.
+                _LOGGER.debug("%s (%s): disconnect failed: %s", self.name, self.address, err)
 
     @callback
     def async_connect_soon(self, _now: object = None) -> None:

@@ -113,6 +113,11 @@ class RefreshedLinkEntity(LinkEntity):
 
     refresh_interval: timedelta
 
+    @callback
+    def async_entity_id_changed(self, old_entity_id: str) -> None:
+        """Nothing to re-key: its timer reads the device, whatever the entity is called."""
+        super().async_entity_id_changed(old_entity_id)
+
     async def async_added_to_hass(self) -> None:
         """Look now and from time to time."""
         await super().async_added_to_hass()
@@ -169,6 +174,11 @@ class LastSeenSensor(RefreshedLinkEntity, SensorEntity):
     _where: Where | None = None
     _in_range: bool | None = None
     _written_at: datetime | None = None
+
+    @callback
+    def async_entity_id_changed(self, old_entity_id: str) -> None:
+        """Nothing to re-key: its callbacks follow the device's address, not the entity's id."""
+        super().async_entity_id_changed(old_entity_id)
 
     async def async_added_to_hass(self) -> None:
         """Look at the device from time to time, and at each advertisement."""

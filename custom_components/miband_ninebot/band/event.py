@@ -34,6 +34,11 @@ class GoalEvent(MiBandNinebotEntity[BandCoordinator], EventEntity):
         """The last time the goal was reached stays readable while the band is away."""
         return True
 
+    @callback
+    def async_entity_id_changed(self, old_entity_id: str) -> None:
+        """Nothing to re-key: it listens to the band's day, not to an entity id."""
+        super().async_entity_id_changed(old_entity_id)
+
     async def async_added_to_hass(self) -> None:
         """Listen to the band's day."""
         await super().async_added_to_hass()

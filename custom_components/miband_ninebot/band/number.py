@@ -15,6 +15,7 @@ from homeassistant.components.number import (
     RestoreNumber,
 )
 from homeassistant.const import EntityCategory
+from homeassistant.core import callback
 
 from ..entity import MiBandNinebotEntity
 from ..miband.daily import STEP_GOAL_MAX, STEP_GOAL_MIN
@@ -44,6 +45,11 @@ class StepGoalNumber(MiBandNinebotEntity[BandCoordinator], RestoreNumber):
     def available(self) -> bool:
         """A setting kept here: it can change while the band is away (written when it is back)."""
         return True
+
+    @callback
+    def async_entity_id_changed(self, old_entity_id: str) -> None:
+        """Nothing to re-key: the restored goal went to the band's settings."""
+        super().async_entity_id_changed(old_entity_id)
 
     async def async_added_to_hass(self) -> None:
         """Take the goal set before a restart; the first connection writes it."""

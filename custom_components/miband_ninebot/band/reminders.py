@@ -56,6 +56,11 @@ class ReminderBinarySensor(MiBandNinebotEntity[BandCoordinator], BinarySensorEnt
     _cancel_timer: CALLBACK_TYPE | None = None
     _timer_at: datetime | None = None  # when the timer is due
 
+    @callback
+    def async_entity_id_changed(self, old_entity_id: str) -> None:
+        """Nothing to re-key: its timer and the coordinator are the device's."""
+        super().async_entity_id_changed(old_entity_id)
+
     async def async_added_to_hass(self) -> None:
         """Take the verdict now; the timer goes with the entity."""
         await super().async_added_to_hass()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from homeassistant.components.select import SelectEntity, SelectEntityDescription
 from homeassistant.const import EntityCategory
+from homeassistant.core import callback
 from homeassistant.helpers.restore_state import RestoreEntity
 
 from ..entity import MiBandNinebotEntity
@@ -57,6 +58,11 @@ class WearLocationSelect(MiBandNinebotEntity[BandCoordinator], SelectEntity, Res
     def available(self) -> bool:
         """A setting kept here: it can change while the band is away (written when it is back)."""
         return True
+
+    @callback
+    def async_entity_id_changed(self, old_entity_id: str) -> None:
+        """Nothing to re-key: the restored wrist went to the band's settings, the device's."""
+        super().async_entity_id_changed(old_entity_id)
 
     async def async_added_to_hass(self) -> None:
         """Take the wrist chosen before a restart; the first connection writes it."""

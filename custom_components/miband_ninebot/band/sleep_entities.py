@@ -40,6 +40,11 @@ class SleepEventEntity(MiBandNinebotEntity[BandCoordinator], EventEntity):
         """The last event stays readable while the band is away (it is, most nights)."""
         return True
 
+    @callback
+    def async_entity_id_changed(self, old_entity_id: str) -> None:
+        """Nothing to re-key: it listens to the band's sleep, not to an entity id."""
+        super().async_entity_id_changed(old_entity_id)
+
     async def async_added_to_hass(self) -> None:
         """Listen to the band's sleep."""
         await super().async_added_to_hass()
@@ -70,6 +75,11 @@ class SessionSensor(MiBandNinebotEntity[BandCoordinator], RestoreSensor):
     def available(self) -> bool:
         """The last night stays readable while the band is away."""
         return True
+
+    @callback
+    def async_entity_id_changed(self, old_entity_id: str) -> None:
+        """Nothing to re-key: it listens to the band's sleep; the restored value is kept."""
+        super().async_entity_id_changed(old_entity_id)
 
     async def async_added_to_hass(self) -> None:
         """The stored session; without one, what was shown before the restart."""

@@ -6,6 +6,7 @@ from typing import Any
 
 from homeassistant.components.switch import SwitchEntity, SwitchEntityDescription
 from homeassistant.const import STATE_ON, EntityCategory
+from homeassistant.core import callback
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.restore_state import RestoreEntity
 
@@ -51,6 +52,11 @@ class ContinuousHeartRateSwitch(MiBandNinebotEntity[BandCoordinator], SwitchEnti
     The choice survives restarts.
     """
 
+    @callback
+    def async_entity_id_changed(self, old_entity_id: str) -> None:
+        """Nothing to re-key: the restored choice went to the coordinator, which is the device's."""
+        super().async_entity_id_changed(old_entity_id)
+
     async def async_added_to_hass(self) -> None:
         """Take the choice made before a restart; the first connection applies it."""
         await super().async_added_to_hass()
@@ -82,6 +88,11 @@ class SleepHeartRateSwitch(MiBandNinebotEntity[BandCoordinator], SwitchEntity, R
     def available(self) -> bool:
         """A setting: it can change while the band is away (written when it is back)."""
         return True
+
+    @callback
+    def async_entity_id_changed(self, old_entity_id: str) -> None:
+        """Nothing to re-key: the restored choice went to the band's settings, the device's."""
+        super().async_entity_id_changed(old_entity_id)
 
     async def async_added_to_hass(self) -> None:
         """Take the choice made before a restart; the first connection writes it."""

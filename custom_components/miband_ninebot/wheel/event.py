@@ -46,6 +46,11 @@ class WheelEventEntity(MiBandNinebotEntity[WheelCoordinator], EventEntity):
         """The last event stays readable while the wheel is away (a ride ends that way)."""
         return True
 
+    @callback
+    def async_entity_id_changed(self, old_entity_id: str) -> None:
+        """Nothing to re-key: it listens to the coordinator's events by kind, not by entity id."""
+        super().async_entity_id_changed(old_entity_id)
+
     async def async_added_to_hass(self) -> None:
         """Listen to the coordinator's events of this kind."""
         await super().async_added_to_hass()

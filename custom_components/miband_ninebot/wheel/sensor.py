@@ -289,6 +289,11 @@ class LastOutingSensor(MiBandNinebotEntity[WheelCoordinator], RestoreSensor):
         """The last outing stays readable while the wheel is away (it is away on the next)."""
         return True
 
+    @callback
+    def async_entity_id_changed(self, old_entity_id: str) -> None:
+        """Nothing to re-key: it listens to the coordinator's outings, not to an entity id."""
+        super().async_entity_id_changed(old_entity_id)
+
     async def async_added_to_hass(self) -> None:
         """Take the outing shown before Home Assistant restarted, then listen for the next."""
         await super().async_added_to_hass()

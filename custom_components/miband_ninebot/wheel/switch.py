@@ -6,6 +6,7 @@ from typing import Any
 
 from homeassistant.components.switch import SwitchEntity, SwitchEntityDescription
 from homeassistant.const import STATE_OFF, EntityCategory
+from homeassistant.core import callback
 from homeassistant.helpers.restore_state import RestoreEntity
 
 from ..entity import MiBandNinebotEntity
@@ -29,6 +30,11 @@ class ConnectionSwitch(MiBandNinebotEntity[WheelCoordinator], SwitchEntity, Rest
     The wheel accepts one central at a time, so the rider's phone app can only connect while
     this is off. The choice survives restarts.
     """
+
+    @callback
+    def async_entity_id_changed(self, old_entity_id: str) -> None:
+        """Nothing to re-key: the restored choice went to the coordinator, which is the device's."""
+        super().async_entity_id_changed(old_entity_id)
 
     async def async_added_to_hass(self) -> None:
         """Release the link from the start if the user had released it before a restart."""
