@@ -263,6 +263,23 @@ async def test_a_band_holding_three_nights_fires_only_the_newest_s_events(
         assert max(row["sum"] for row in rows.values()) == 3 * EXPECTED[key]  # every night counts
 
 
+async def test_a_night_long_over_shows_as_last_sleep_without_events(
+    recorder_mock: Recorder, hass: HomeAssistant, add_device: AddDevice
+) -> None:
+    """Synced first in the afternoon, eight hours after waking: no event, but it is last_sleep
+    (as on a development instance onboarded after lunch)."""
+    band, start = _band_with(_minutes(*NIGHT, (STILL, 8 * 60)))
+    add_device(band)
+    fired = _listen(hass)
+
+    await add_paired_band(hass, band)
+    await until(lambda: band.memory.minute_count == 0)
+    await settle(hass)
+
+    assert fired == []
+    _assert_last_sleep(hass, band, start)
+
+
 # -- other nights -------------------------------------------------------------------------------
 
 

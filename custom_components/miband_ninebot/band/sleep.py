@@ -76,6 +76,8 @@ class BandSleep:
         self.last: SleepSession | None = None
         self._held: SleepChange | None = None
         self._listeners: list[SleepListener] = []
+        # Told of every new last session, fired or not: one long over still shows (module doc).
+        self._session_listeners: list[Callable[[SleepSession], None]] = []
 
     def step(self, minutes: Iterable[Minute]) -> SleepStep:
         """Feed a copy of the tracker: nothing changes here until `apply`."""
@@ -94,11 +96,24 @@ class BandSleep:
         self._tracker, self.last, self._held = step.tracker, step.last, step.held
 
     @callback
-    def async_fire(self, step: SleepStep) -> None:
-        """Tell the entities, once the step is saved: what is not long over (module doc)."""
+    def async_fire(self, step: SleepStep, before: SleepSession | None) -> None:
+        """Tell the entities, once the step is saved.
+
+        The events of what is not long over (module doc), and a last session other than
+        `before`, the one before the step, even when its events do not fire.
+        """
         for change in step.changes:
             for listener in list(self._listeners):
                 listener(change)
+        if step.last is not None and step.last != before:
+            for session_listener in list(self._session_listeners):
+                session_listener(step.last)
+
+    @callback
+    def async_listen_sessions(self, listener: Callable[[SleepSession], None]) -> CALLBACK_TYPE:
+        """Call `listener` with each new last session, whether its events fired or not."""
+        self._session_listeners.append(listener)
+        return lambda: self._session_listeners.remove(listener)
 
     @callback
     def async_listen(self, listener: SleepListener) -> CALLBACK_TYPE:

@@ -89,7 +89,7 @@ class SessionSensor(MiBandNinebotEntity[BandCoordinator], RestoreSensor):
             self._show(sleep.last)
         else:
             await self._async_restore()
-        self.async_on_remove(sleep.async_listen(self._async_on_change))
+        self.async_on_remove(sleep.async_listen_sessions(self._async_on_session))
 
     async def _async_restore(self) -> None:
         last, state = await self.async_get_last_sensor_data(), await self.async_get_last_state()
@@ -112,10 +112,9 @@ class SessionSensor(MiBandNinebotEntity[BandCoordinator], RestoreSensor):
         self._attr_extra_state_attributes = self._attributes(session)
 
     @callback
-    def _async_on_change(self, change: SleepChange) -> None:
-        if change.event is SleepEvent.WOKE_UP:
-            self._show(change.session)
-            self.async_write_ha_state()
+    def _async_on_session(self, session: SleepSession) -> None:
+        self._show(session)
+        self.async_write_ha_state()
 
     @callback
     def _handle_coordinator_update(self) -> None:

@@ -240,8 +240,9 @@ class ActivityHistory:
                 sleep=sleep.as_json(),
             )
         )
+        last_before = self.sleep.last
         self.sleep.apply(sleep)
-        self.sleep.async_fire(sleep)
+        self.sleep.async_fire(sleep, last_before)
         return len(minutes), minutes[0][0], last_at
 
     async def async_sync_done(self, when: datetime) -> None:
