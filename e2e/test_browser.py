@@ -163,12 +163,10 @@ def test_band_and_wheel_in_home_assistant_s_own_ui(
     # The user gives the heart rate another entity id (2026.11 renames it in place; older
     # releases remove and re-add it): the next measurement shows under the new one, in the UI's
     # own websocket call, as the entity settings dialog makes it.
-    renamed = "sensor.wrist_heart_rate"
-    page.evaluate(
-        """([old, renamed]) => document.querySelector("home-assistant").hass.callWS({
-            type: "config/entity_registry/update", entity_id: old, new_entity_id: renamed})""",
-        ["sensor.mi_band_1s_7e51_heart_rate", renamed],
-    )
+    original, renamed = "sensor.mi_band_1s_7e51_heart_rate", "sensor.wrist_heart_rate"
+    rename = """([old, renamed]) => document.querySelector("home-assistant").hass.callWS({
+        type: "config/entity_registry/update", entity_id: old, new_entity_id: renamed})"""
+    page.evaluate(rename, [original, renamed])
     _post(
         develop,
         "/api/services/button/press",
@@ -178,7 +176,13 @@ def test_band_and_wheel_in_home_assistant_s_own_ui(
     while _state_or_none(develop, renamed) != "69":  # the next after 78
         assert time.monotonic() < deadline, "no measurement under the new entity id"
         time.sleep(0.5)
-    assert _state_or_none(develop, "sensor.mi_band_1s_7e51_heart_rate") is None
+    assert _state_or_none(develop, original) is None
+    # And back, for the dashboard, which names the original.
+    page.evaluate(rename, [renamed, original])
+    deadline = time.monotonic() + 30
+    while _state_or_none(develop, original) != "69":
+        assert time.monotonic() < deadline, "the heart rate did not come back under its own id"
+        time.sleep(0.5)
 
 
 @pytest.mark.parametrize("image", ["icon.png", "icon@2x.png", "dark_icon.png", "dark_icon@2x.png"])
@@ -231,3 +235,72 @@ def test_band_and_wheel_behind_an_esphome_bluetooth_proxy(
         expect(row).to_contain_text("Bluetooth proxy (AC:67:B2:00:00:03)")
     _without_launch_screen(page)
     page.screenshot(path=screenshots / "connections.png")
+
+
+def test_the_dashboard_shows_the_band_s_synced_days(
+    develop: dict[str, Any], browser: Browser, screenshots: Path
+) -> None:
+    """The dashboard --onboard creates (docs/dashboard.yaml), on the band's synced memory.
+
+    The development band carries days of memory; its first sync after onboarding fills the
+    long-term statistics and finds the last night, which the dashboard's charts and cards show.
+    """
+    deadline = time.monotonic() + 60
+    while (slept := _state_or_none(develop, "sensor.mi_band_1s_7e51_last_sleep")) in (
+        None,
+        "unknown",
+    ) and time.monotonic() < deadline:
+        time.sleep(1)
+    assert slept is not None, "no last_sleep sensor"
+    assert float(slept) > 0, f"no night synced: last_sleep is {slept}"
+
+    page = browser.new_page(viewport={"width": 1280, "height": 960})
+    _log_in(page, develop)
+    page.goto(f"{develop['url']}/band-wheel/today")
+    _without_launch_screen(page)
+    graphs = page.locator("hui-statistics-graph-card")
+    expect(graphs).to_have_count(3)
+    for title in ("Steps per hour", "Heart rate per hour", "Sleep per day"):
+        expect(graphs.filter(has_text=title)).to_have_count(1)
+    # Each chart drew its statistics (an empty one says "No statistics found.").
+    expect(graphs.locator("ha-chart-base")).to_have_count(3)
+    expect(page.get_by_text("No statistics found.")).to_have_count(0)
+    expect(page.get_by_text("Entity not found")).to_have_count(0)
+    expect(page.locator("hui-entities-card", has_text="Sleep")).to_contain_text("Resting")
+    time.sleep(2)  # the charts' entry animation
+    page.screenshot(path=screenshots / "dashboard.png", full_page=True)
+
+
+def _reload_entries(develop: dict[str, Any]) -> None:
+    """Reload the integration's entries: entity names are given at setup, in the system language."""
+    _, body = _get(develop, "/api/config/config_entries/entry?domain=miband_ninebot")
+    for entry in json.loads(body):
+        _post(develop, f"/api/config/config_entries/entry/{entry['entry_id']}/reload", {})
+
+
+def _set_system_language(page: Page, language: str) -> None:
+    """Settings > System > General > Language, through the frontend's own connection."""
+    page.wait_for_function("() => document.querySelector('home-assistant')?.hass?.connected")
+    page.evaluate(
+        "language => document.querySelector('home-assistant').hass.callWS("
+        "{type: 'config/core/update', language})",
+        language,
+    )
+
+
+def test_a_device_page_in_german(develop: dict[str, Any], browser: Browser) -> None:
+    """Home Assistant in German: the band's entities carry the integration's German names."""
+    page = browser.new_page(viewport={"width": 1280, "height": 960})
+    _log_in(page, develop)
+    _set_system_language(page, "de")
+    try:
+        _reload_entries(develop)
+        page.evaluate("localStorage.setItem('selectedLanguage', JSON.stringify('de'))")
+        page.goto(f"{develop['url']}/config/devices/device/{develop['devices']['band']}")
+        _without_launch_screen(page)
+        # translations/de.json's names for Last sleep, Resting heart rate, Step goal.
+        for name in ("Letzter Schlaf", "Ruhepuls", "Schrittziel"):
+            expect(page.get_by_text(name).first).to_be_visible()
+    finally:
+        _set_system_language(page, "en")
+        _reload_entries(develop)
