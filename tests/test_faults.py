@@ -369,6 +369,30 @@ async def test_home_assistant_stopping_after_the_proxy_went_lets_the_band_go_qui
     assert complaints(caplog) == []
 
 
+async def test_home_assistant_stopping_during_a_session_start_after_the_proxy_went_is_quiet(
+    hass: HomeAssistant,
+    add_device: AddDevice,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The session's start is cancelled by the stop, and letting the half-open link go fails.
+
+    As the browser test saw on 2026.11.0: a wheel that had just reconnected was still being
+    initialised when scripts/develop's ESPHome proxy shut down, and the disconnect of the
+    abandoned session raised the proxy's connection reset out of the connect task.
+    """
+    _wheel, entry = await _wheel_reconnecting(hass, add_device, "session_start")
+
+    async def path_gone(self: VirtualBleakClient) -> None:
+        raise BleakError("[Errno 104] Connection reset by peer")
+
+    monkeypatch.setattr(VirtualBleakClient, "disconnect", path_gone)
+    await hass.async_stop()
+
+    assert not entry.runtime_data.link.connected
+    assert complaints(caplog) == []
+
+
 async def test_home_assistant_stopping_during_a_measurement_fails_it_cleanly(
     hass: HomeAssistant, add_device: AddDevice, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -234,13 +234,17 @@ class DeviceLink:
             self._client = None
             self._owner.async_session_lost()
             self._owner.async_link_down()
-            try:
-                await client.disconnect()
-            except LINK_ERRORS as err:
-                # The path went first: a proxy that lost its Wi-Fi, or one that shut down before
-                # us as Home Assistant stops (the development proxy does). The link went with it;
-                # there is nothing left to release, and nothing to report beyond debug.
-                _LOGGER.debug("%s (%s): disconnect failed: %s", self.name, self.address, err)
+            await self._async_let_go(client)
+
+    async def _async_let_go(self, client: BleakClientWithServiceCache) -> None:
+        """Disconnect, whether or not the path to the device is still there."""
+        try:
+            await client.disconnect()
+        except LINK_ERRORS as err:
+            # The path went first: a proxy that lost its Wi-Fi, or one that shut down before
+            # us as Home Assistant stops (the development proxy does). The link went with it;
+            # there is nothing left to release, and nothing to report beyond debug.
+            _LOGGER.debug("%s (%s): disconnect failed: %s", self.name, self.address, err)
 
     @callback
     def async_connect_soon(self, _now: object = None) -> None:
@@ -306,7 +310,7 @@ class DeviceLink:
             # each device's services across connections; a firmware update moves the
             # handles): the next connection discovers them again.
             await client.clear_cache()
-        await client.disconnect()
+        await self._async_let_go(client)
         if isinstance(err, self._auth_errors):
             self._async_auth_failed(err)
         elif isinstance(err, LINK_ERRORS):
