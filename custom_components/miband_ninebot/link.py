@@ -236,7 +236,7 @@ class DeviceLink:
             self._owner.async_link_down()
             await self._async_let_go(client)
 
-    async def _async_let_go(self, client: BleakClientWithServiceCache) -> None:
+    async def _async_let_go(self, client: BleakClient) -> None:
         """Disconnect, whether or not the path to the device is still there."""
         try:
             await client.disconnect()
