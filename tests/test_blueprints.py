@@ -22,6 +22,7 @@ from pathlib import Path
 import shutil
 from typing import Any
 from unittest.mock import patch
+from urllib.parse import quote
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components.automation.helpers import async_get_blueprints
@@ -186,6 +187,7 @@ async def test_every_blueprint_is_valid_and_has_a_test(
     # Only automation blueprints, all in the folder Home Assistant's importer puts them in.
     assert [path.parent for path in files] == [OURS] * len(files)
 
+    docs = await hass.async_add_executor_job((ROOT / "docs" / "blueprints.md").read_text)
     assert await async_setup_component(hass, "automation", {})
     loaded = await async_get_blueprints(hass).async_get_blueprints()
     ours = {path: blueprint for path, blueprint in loaded.items() if path.startswith("miband_")}
@@ -206,6 +208,8 @@ async def test_every_blueprint_is_valid_and_has_a_test(
         # The blueprint's test is in this file, named after it.
         stem = Path(path).stem
         assert any(name.startswith(f"test_{stem}") for name in globals()), stem
+        # Its import button in the documentation.
+        assert f"blueprint_url={quote(metadata['source_url'], safe='')})" in docs, stem
 
 
 async def test_a_broken_blueprint_is_reported_as_such(
