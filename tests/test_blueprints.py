@@ -19,6 +19,7 @@ from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
 import json
 from pathlib import Path
+import re
 import shutil
 from typing import Any
 from unittest.mock import patch
@@ -29,7 +30,7 @@ from homeassistant.components.automation.helpers import async_get_blueprints
 from homeassistant.components.blueprint import Blueprint
 from homeassistant.components.recorder import Recorder
 from homeassistant.const import STATE_OFF, STATE_ON, Platform
-from homeassistant.core import HomeAssistant, ServiceCall
+from homeassistant.core import HassJob, HomeAssistant, ServiceCall
 from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
 import pytest
@@ -61,6 +62,7 @@ REPOSITORY = json.loads((ROOT / "custom_components/miband_ninebot/manifest.json"
 LIGHT_SLEEP = 5  # the band's category for a minute of light sleep
 PHONE = "mobile_app_phone"  # the user's phone: its notify action is Home Assistant's, not ours
 EVENT_HELPERS = "homeassistant.helpers.event"
+CALL_LATER = re.compile(r"call_later ([0-9.]+)")  # the name async_call_later gives its job
 
 
 def pulses(count: int) -> list[bytes]:
@@ -108,11 +110,11 @@ class Clock:
 
     Two kinds: the wall clock's (`async_track_point_in_time`: a handle that knows its moment) and
     the delays Home Assistant's triggers (`for`) and scripts (`delay`, a wait's `timeout`) set on
-    the event loop's clock. The wall clock stood still since it was last moved, so such a
-    handle's moment is the wall clock's plus what its loop time is past the loop's time then: at
-    most the real time the test took since later than exact, never earlier (a condition "for N
-    minutes" of the wall clock holds when it fires). Other loop timers (the links', Bluetooth's)
-    are left to the loop.
+    the event loop's clock. The wall clock stands still between moves, so such a handle's moment
+    is the wall clock's when it is first seen plus its delay: `async_call_later`'s (a trigger's
+    `for`) is in its job's name, exact; a script's is taken from the loop's time when the wall
+    clock last moved, late by the real time the test took since, never early. Other loop timers
+    (the links', Bluetooth's) are left to the loop.
     """
 
     def __init__(self, hass: HomeAssistant, frozen_time: FrozenDateTimeFactory) -> None:
@@ -120,6 +122,13 @@ class Clock:
         self.frozen_time = frozen_time
         self._moments: dict[asyncio.TimerHandle, float] = {}
         self._loop_mark = hass.loop.time()  # the loop's time when the wall clock was last moved
+
+    def _delay(self, handle: asyncio.TimerHandle) -> float:
+        """The handle's delay from the wall clock's standing moment (set since it last moved)."""
+        job = handle._args[1] if len(handle._args) > 1 else None
+        if isinstance(job, HassJob) and (named := CALL_LATER.fullmatch(job.name or "")):
+            return float(named[1])  # `async_call_later`'s own: exact
+        return handle.when() - self._loop_mark
 
     def _move_to(self, moment: datetime) -> None:
         self.frozen_time.move_to(moment)
@@ -133,7 +142,7 @@ class Clock:
                 continue
             moment = getattr(handle._callback, "expected_fire_timestamp", None)
             if moment is None and _home_assistant_delay(handle):
-                moment = self._moments.setdefault(handle, now + handle.when() - self._loop_mark)
+                moment = self._moments.setdefault(handle, now + self._delay(handle))
             if moment is not None and moment <= until_timestamp:
                 due.append((moment, handle))
         return due
@@ -141,6 +150,7 @@ class Clock:
     async def advance(self, delta: timedelta) -> None:
         """Move the wall clock on by `delta`, running the timers due on the way in their order."""
         target = dt_util.utcnow() + delta
+        await self._let_listeners_run()
         while due := self._due(target.timestamp()):
             moment, handle = min(due, key=lambda timer: timer[0])
             at = datetime.fromtimestamp(max(moment, dt_util.utcnow().timestamp()), UTC)
@@ -151,8 +161,19 @@ class Clock:
             ):
                 handle._run()
             handle.cancel()
-            await settle(self.hass)
+            await self._let_listeners_run()
         self._move_to(target)
+        await self._let_listeners_run()
+
+    async def _let_listeners_run(self) -> None:
+        """Settle, and let the state listeners Home Assistant calls soon run first.
+
+        On Home Assistant 2025.8 a person's state trigger was seen to run its listener after
+        `async_block_till_done` had returned: the `for` it starts would be set only once the wall
+        clock had moved on, and counted from there.
+        """
+        for _ in range(3):
+            await asyncio.sleep(0)
         await settle(self.hass)
 
 
