@@ -499,6 +499,43 @@ async def test_wheel_parked_low_notifies_once_parked_for_the_minutes(
     assert len(calls) == 1  # once
 
 
+async def test_wheel_parked_low_notifies_when_the_level_drops_below_while_parked(
+    hass: HomeAssistant,
+    add_device: AddDevice,
+    frozen_time: FrozenDateTimeFactory,
+    blueprints: None,
+) -> None:
+    """Standing switched on, the wheel's board drains the pack: the level goes below the line."""
+    wheel, _entry = await add_wheel_in_state(hass, add_device, WheelState(battery=21))
+    wheel.do(Standing())
+    await until(lambda: _value(hass, wheel, "speed") == 0)
+    clock = Clock(hass, frozen_time)
+    calls = phone(hass)
+    await use_blueprint(
+        hass,
+        "wheel_parked_low",
+        {
+            "battery": entity_id_of(hass, Platform.SENSOR, wheel.address, "battery"),
+            "charging": entity_id_of(hass, Platform.BINARY_SENSOR, wheel.address, "charging"),
+            "speed": entity_id_of(hass, Platform.SENSOR, wheel.address, "speed"),
+            "level": 20,
+            "minutes": 30,
+            "notify": f"notify.{PHONE}",
+        },
+    )
+    await clock.advance(timedelta(minutes=40))  # parked, but at 21 %
+    assert calls == []
+
+    wheel.state.battery = 19
+    await until(lambda: _value(hass, wheel, "battery") == 19)
+    await clock.advance(timedelta(minutes=29))
+    assert calls == []
+    await clock.advance(timedelta(minutes=1, seconds=5))
+    assert [call.data["message"] for call in calls] == [
+        "The wheel is parked with 19 % left. Charge it before the next ride."
+    ]
+
+
 # -- 6. charge done ---------------------------------------------------------------------------
 
 
