@@ -18,7 +18,7 @@ install_multiple_bleak_catcher()
 # Imported only after the bleak catcher is installed (see above).
 import asyncio  # noqa: E402
 from collections.abc import Callable, Iterable  # noqa: E402
-from datetime import timedelta  # noqa: E402
+from datetime import datetime, timedelta  # noqa: E402
 import logging  # noqa: E402
 from typing import Any  # noqa: E402
 from unittest.mock import patch  # noqa: E402
@@ -225,3 +225,17 @@ def form_defaults(result: ConfigFlowResult, keys: Iterable[str]) -> dict[str, An
         for field in result["data_schema"].schema
         if field.schema in wanted
     }
+
+
+def run_wall_timer(handle: asyncio.TimerHandle, at: datetime) -> None:
+    """Run a timer set for a moment of the frozen wall clock as if that moment had come.
+
+    Home Assistant's time trackers read the time through their own helpers, so those say `at`
+    too: what the timer sets next is counted from its own moment. The handle is then spent.
+    """
+    with (
+        patch("homeassistant.helpers.event.time_tracker_utcnow", return_value=at),
+        patch("homeassistant.helpers.event.time_tracker_timestamp", return_value=at.timestamp()),
+    ):
+        handle._run()
+    handle.cancel()

@@ -12,7 +12,6 @@ import asyncio
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from unittest.mock import patch
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components.recorder import Recorder
@@ -29,8 +28,8 @@ from emulator.devices.band import MiBand
 from emulator.devices.band_memory import RecordedMinute
 from emulator.link.peripheral import Peripheral
 
-from . import entity_id_of, form_defaults, settle, state_of, until
-from .helpers.band import add_band, add_paired_band
+from . import entity_id_of, form_defaults, run_wall_timer, settle, state_of, until
+from .helpers.band import add_band, add_paired_band, record_ending_now
 
 AddDevice = Callable[[Peripheral], Peripheral]
 NOT_WORN = 3
@@ -70,12 +69,7 @@ async def move_to(
     while (timer := next_wall_timer(hass, moment)) is not None:
         handle, at = timer
         frozen_time.move_to(at)
-        with (
-            patch(f"{EVENT_HELPERS}.time_tracker_utcnow", return_value=at),
-            patch(f"{EVENT_HELPERS}.time_tracker_timestamp", return_value=at.timestamp()),
-        ):
-            handle._run()
-        handle.cancel()
+        run_wall_timer(handle, at)
         await settle(hass)
     frozen_time.move_to(moment)
     await settle(hass)
@@ -114,11 +108,7 @@ async def paired_1s_at(
     band = catalog.mi_band_1s()
     band.activity.heart_rate = heart_rate
     if memory:
-        offset = dt_util.now().utcoffset()
-        assert offset is not None
-        local_now = datetime.now(UTC).replace(tzinfo=None) + offset
-        band.set_clock(local_now)
-        band.memory.record(local_now - timedelta(minutes=len(memory) + 1), memory)
+        record_ending_now(band, memory)
     add_device(band)
     await add_paired_band(hass, band, options)
     return band

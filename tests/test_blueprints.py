@@ -22,7 +22,6 @@ from pathlib import Path
 import re
 import shutil
 from typing import Any
-from unittest.mock import patch
 from urllib.parse import quote
 
 from freezegun.api import FrozenDateTimeFactory
@@ -43,12 +42,21 @@ from custom_components.miband_ninebot.miband import protocol
 from emulator.devices import catalog
 from emulator.devices.band import MiBand
 from emulator.devices.band_memory import RecordedMinute
+from emulator.devices.wheel import NinebotOne
 from emulator.devices.wheel_state import ChargeProfile, RideProfile, Standing, WheelState
 from emulator.link.peripheral import Peripheral
 from emulator.transports.virtual_proxy import VirtualProxy
 
-from . import device_id, entity_id_of, let_bluetooth_forget_unheard_devices, settle, state_of, until
-from .helpers.band import add_band, add_paired_band
+from . import (
+    device_id,
+    entity_id_of,
+    let_bluetooth_forget_unheard_devices,
+    run_wall_timer,
+    settle,
+    state_of,
+    until,
+)
+from .helpers.band import add_band, add_paired_band, record_ending_now
 from .helpers.wheel import add_wheel_in_state
 
 AddDevice = Callable[[Peripheral], Peripheral]
@@ -155,12 +163,7 @@ class Clock:
             moment, handle = min(due, key=lambda timer: timer[0])
             at = datetime.fromtimestamp(max(moment, dt_util.utcnow().timestamp()), UTC)
             self._move_to(at)
-            with (
-                patch(f"{EVENT_HELPERS}.time_tracker_utcnow", return_value=at),
-                patch(f"{EVENT_HELPERS}.time_tracker_timestamp", return_value=at.timestamp()),
-            ):
-                handle._run()
-            handle.cancel()
+            run_wall_timer(handle, at)
             await self._let_listeners_run()
         self._move_to(target)
         await self._let_listeners_run()
@@ -298,11 +301,7 @@ async def _band_measuring(
     band = catalog.mi_band_1s()
     band.activity.heart_rate = 72
     if memory:
-        offset = dt_util.now().utcoffset()
-        assert offset is not None
-        local_now = datetime.now(UTC).replace(tzinfo=None) + offset
-        band.set_clock(local_now)
-        band.memory.record(local_now - timedelta(minutes=len(memory) + 1), memory)
+        record_ending_now(band, memory)
     add_device(band)
     await add_paired_band(hass, band)
     await hass.services.async_call(
@@ -458,15 +457,8 @@ async def test_wheel_charge_limit_turns_the_plug_off_at_the_limit(
 # -- 5. parked low ----------------------------------------------------------------------------
 
 
-async def test_wheel_parked_low_notifies_once_parked_for_the_minutes(
-    hass: HomeAssistant,
-    add_device: AddDevice,
-    frozen_time: FrozenDateTimeFactory,
-    blueprints: None,
-) -> None:
-    clock = Clock(hass, frozen_time)
-    wheel, _entry = await add_wheel_in_state(hass, add_device, WheelState(battery=16))
-    calls = phone(hass)
+async def _use_parked_low(hass: HomeAssistant, wheel: NinebotOne) -> None:
+    """The parked-wheel blueprint on this wheel: below 20 % for 30 minutes tells the phone."""
     await use_blueprint(
         hass,
         "wheel_parked_low",
@@ -479,6 +471,18 @@ async def test_wheel_parked_low_notifies_once_parked_for_the_minutes(
             "notify": f"notify.{PHONE}",
         },
     )
+
+
+async def test_wheel_parked_low_notifies_once_parked_for_the_minutes(
+    hass: HomeAssistant,
+    add_device: AddDevice,
+    frozen_time: FrozenDateTimeFactory,
+    blueprints: None,
+) -> None:
+    clock = Clock(hass, frozen_time)
+    wheel, _entry = await add_wheel_in_state(hass, add_device, WheelState(battery=16))
+    calls = phone(hass)
+    await _use_parked_low(hass, wheel)
 
     # Ridden home, then parked.
     wheel.start_ride(RideProfile(cruise_speed=18.0))
@@ -511,18 +515,7 @@ async def test_wheel_parked_low_notifies_when_the_level_drops_below_while_parked
     await until(lambda: _value(hass, wheel, "speed") == 0)
     clock = Clock(hass, frozen_time)
     calls = phone(hass)
-    await use_blueprint(
-        hass,
-        "wheel_parked_low",
-        {
-            "battery": entity_id_of(hass, Platform.SENSOR, wheel.address, "battery"),
-            "charging": entity_id_of(hass, Platform.BINARY_SENSOR, wheel.address, "charging"),
-            "speed": entity_id_of(hass, Platform.SENSOR, wheel.address, "speed"),
-            "level": 20,
-            "minutes": 30,
-            "notify": f"notify.{PHONE}",
-        },
-    )
+    await _use_parked_low(hass, wheel)
     await clock.advance(timedelta(minutes=40))  # parked, but at 21 %
     assert calls == []
 
@@ -539,15 +532,12 @@ async def test_wheel_parked_low_notifies_when_the_level_drops_below_while_parked
 # -- 6. charge done ---------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("level", [90, 100])
-async def test_wheel_charge_done_buzzes_the_wrist_when_the_charger_stops(
-    hass: HomeAssistant,
-    add_device: AddDevice,
-    blueprints: None,
-    level: int,
-) -> None:
+async def _charge_done(
+    hass: HomeAssistant, add_device: AddDevice, battery: int, inputs: dict[str, Any]
+) -> tuple[MiBand, NinebotOne, str]:
+    """A band, a wheel at `battery` %, the charge-done blueprint on them; its charging entity."""
     band, _entry = await add_band(hass, add_device)
-    wheel, _wheel_entry = await add_wheel_in_state(hass, add_device, WheelState(battery=85))
+    wheel, _wheel_entry = await add_wheel_in_state(hass, add_device, WheelState(battery=battery))
     charging = entity_id_of(hass, Platform.BINARY_SENSOR, wheel.address, "charging")
     await use_blueprint(
         hass,
@@ -555,13 +545,24 @@ async def test_wheel_charge_done_buzzes_the_wrist_when_the_charger_stops(
         {
             "charging": charging,
             "battery": entity_id_of(hass, Platform.SENSOR, wheel.address, "battery"),
-            "level": level,
             "band": device_id(hass, band.address),
-            "pattern": "medium",
-            "count": 2,
+            **inputs,
         },
     )
     band.vibrations.clear()
+    return band, wheel, charging
+
+
+@pytest.mark.parametrize("level", [90, 100])
+async def test_wheel_charge_done_buzzes_the_wrist_when_the_charger_stops(
+    hass: HomeAssistant,
+    add_device: AddDevice,
+    blueprints: None,
+    level: int,
+) -> None:
+    band, wheel, charging = await _charge_done(
+        hass, add_device, 85, {"level": level, "pattern": "medium", "count": 2}
+    )
 
     wheel.do(ChargeProfile(rate=30.0))
     await until(lambda: hass.states.get(charging).state == STATE_ON)
@@ -576,20 +577,7 @@ async def test_wheel_charge_done_buzzes_the_wrist_when_the_charger_stops(
 async def test_wheel_charge_done_stays_quiet_for_a_charge_cut_short(
     hass: HomeAssistant, add_device: AddDevice, blueprints: None
 ) -> None:
-    band, _entry = await add_band(hass, add_device)
-    wheel, _wheel_entry = await add_wheel_in_state(hass, add_device, WheelState(battery=50))
-    charging = entity_id_of(hass, Platform.BINARY_SENSOR, wheel.address, "charging")
-    await use_blueprint(
-        hass,
-        "wheel_charge_done",
-        {
-            "charging": charging,
-            "battery": entity_id_of(hass, Platform.SENSOR, wheel.address, "battery"),
-            "level": 90,
-            "band": device_id(hass, band.address),
-        },
-    )
-    band.vibrations.clear()
+    band, wheel, charging = await _charge_done(hass, add_device, 50, {"level": 90})
 
     wheel.do(ChargeProfile(rate=6.0))
     await until(lambda: hass.states.get(charging).state == STATE_ON)

@@ -358,15 +358,7 @@ async def test_home_assistant_stopping_after_the_proxy_went_lets_the_band_go_qui
     """
     band, entry = await add_band(hass, add_device)
     assert band.connection is not None  # the link is up: the stop has one to let go
-
-    async def path_gone(self: VirtualBleakClient) -> None:
-        raise BleakError("[Errno 104] Connection reset by peer")
-
-    monkeypatch.setattr(VirtualBleakClient, "disconnect", path_gone)
-    await hass.async_stop()
-
-    assert not entry.runtime_data.link.connected
-    assert complaints(caplog) == []
+    await _stop_after_the_proxy_went(hass, entry, monkeypatch, caplog)
 
 
 async def test_home_assistant_stopping_during_a_session_start_after_the_proxy_went_is_quiet(
@@ -382,6 +374,16 @@ async def test_home_assistant_stopping_during_a_session_start_after_the_proxy_we
     abandoned session raised the proxy's connection reset out of the connect task.
     """
     _wheel, entry = await _wheel_reconnecting(hass, add_device, "session_start")
+    await _stop_after_the_proxy_went(hass, entry, monkeypatch, caplog)
+
+
+async def _stop_after_the_proxy_went(
+    hass: HomeAssistant,
+    entry: ConfigEntry,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Stop Home Assistant with every disconnect failing as a proxy already gone makes it fail."""
 
     async def path_gone(self: VirtualBleakClient) -> None:
         raise BleakError("[Errno 104] Connection reset by peer")

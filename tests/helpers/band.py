@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from homeassistant.components.recorder.statistics import statistics_during_period
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import CONF_ADDRESS
 from homeassistant.core import HomeAssistant
+from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.components.recorder.common import (
     async_wait_recording_done,
@@ -30,6 +31,7 @@ from emulator.devices.band_air import (
     REALTIME_STEPS,
     USER_INFO,
 )
+from emulator.devices.band_memory import RecordedMinute
 from emulator.link.peripheral import Peripheral
 from emulator.transports.virtual_proxy import VirtualProxy
 
@@ -53,6 +55,15 @@ INIT_STEPS = [
     ("read", REALTIME_STEPS),
 ]
 INIT_STEP_IDS = [f"{operation}-{uuid[4:8]}" for operation, uuid in INIT_STEPS]
+
+
+def record_ending_now(band: MiBand, memory: list[RecordedMinute]) -> None:
+    """Set the band's clock to Home Assistant's local time; its memory ends with `memory`."""
+    offset = dt_util.now().utcoffset()
+    assert offset is not None
+    local_now = datetime.now(UTC).replace(tzinfo=None) + offset
+    band.set_clock(local_now)
+    band.memory.record(local_now - timedelta(minutes=len(memory) + 1), memory)
 
 
 async def add_band(
