@@ -97,6 +97,11 @@ def test_bluetooth_matchers_are_specific(matcher: dict[str, Any]) -> None:
 
 def test_hacs_json() -> None:
     hacs = json.loads((ROOT / "hacs.json").read_text())
+    # Only keys both HACS and Home Assistant's Marketplace (2026.11, which replaced HACS) read: the
+    # Marketplace's RepositoryManifest takes content_in_root, filename, hacs, hide_default_branch,
+    # homeassistant, name, persistent_directory and zip_release, and ignores render_readme: it
+    # always shows the README.
+    assert set(hacs) == {"name", "homeassistant"}
     assert hacs["name"] == MANIFEST["name"]
     assert re.fullmatch(r"\d{4}\.\d+\.\d+", hacs["homeassistant"])
     assert (ROOT / "LICENSE").read_text().startswith("MIT License")
