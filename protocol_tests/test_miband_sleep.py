@@ -244,3 +244,26 @@ def test_a_session_that_ended_within_six_hours_fires_both_events() -> None:
     six_hours_after = NIGHT_SESSION.end + ANNOUNCE_WITHIN
     assert announced(changes, six_hours_after).changes == changes
     assert announced(changes, six_hours_after + timedelta(minutes=1)).changes == []
+
+
+def test_a_woke_up_owed_to_a_fell_asleep_that_fired_comes_however_late() -> None:
+    """Asleep announced at 23:31; the band next synced at 18:00, 13 hours after the night ended:
+    the woke_up still fires, since an automation that acted on the one waits for the other."""
+    tracker = SleepTracker()
+    evening = _minutes(EVENING, *NIGHT)
+    first = tracker.feed(evening[:91])  # until 23:30: asleep for half an hour
+    at_night = announced(first, _at(23, 31), tracker.open_session)
+    assert [change.event for change in at_night.changes] == [SleepEvent.FELL_ASLEEP]
+    assert at_night.asleep_announced == _at(23)
+
+    rest = tracker.feed(evening[91:])
+    late = announced(
+        rest, _at(18, day=2), tracker.open_session, asleep_announced=at_night.asleep_announced
+    )
+    assert [(change.event, change.session) for change in late.changes] == [
+        (SleepEvent.WOKE_UP, NIGHT_SESSION)
+    ]
+    assert late.asleep_announced is None  # nothing owed any more
+
+    # Without the fell_asleep having fired, the same late night fires nothing.
+    assert announced(SleepTracker().feed(evening), _at(18, day=2)).changes == []

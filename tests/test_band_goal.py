@@ -218,14 +218,19 @@ async def test_the_day_starts_over_at_local_midnight(
     assert float(state_of(hass, Platform.SENSOR, band.address, "calories_today")) == 4.0
 
 
+@pytest.mark.parametrize(
+    "lag",
+    [timedelta(minutes=5), timedelta(seconds=20)],
+    ids=["five_minutes", "twenty_seconds_which_its_offset_to_the_minute_does_not_show"],
+)
 async def test_a_band_whose_clock_lags_counts_yesterday_for_minutes_after_midnight(
-    hass: HomeAssistant, add_device: AddDevice, frozen_time: FrozenDateTimeFactory
+    hass: HomeAssistant, add_device: AddDevice, frozen_time: FrozenDateTimeFactory, lag: timedelta
 ) -> None:
     """Its steps before its own midnight are not today's: no goal, no jump in the day's totals."""
     midnight = dt_util.start_of_local_day(dt_util.now() + timedelta(days=1))
     frozen_time.move_to(midnight - timedelta(seconds=10))
     band = paired_1s(add_device)
-    band.clock_ahead = -timedelta(minutes=5)  # its clock runs five minutes behind what it was set
+    band.clock_ahead = -lag  # its clock runs behind what it was set
     await add_paired_band(hass, band)  # 1234 steps
     await set_step_goal(hass, band.address, 1300)
     distance = record_states(
@@ -244,8 +249,30 @@ async def test_a_band_whose_clock_lags_counts_yesterday_for_minutes_after_midnig
     assert float(state_of(hass, Platform.SENSOR, band.address, "calories_today")) == 0
 
     # Its midnight: it starts again, and its counts are today's from then on.
-    frozen_time.move_to(midnight + timedelta(minutes=6))
+    frozen_time.move_to(midnight + lag + timedelta(minutes=1))
     band.activity.steps = 0
     band.walk(100)
     await until(lambda: state_of(hass, Platform.SENSOR, band.address, "distance_today") == "0.073")
     assert [float(state.state) for state in distance] == [0, 0.073]  # no jump in between
+
+
+async def test_a_band_whose_clock_runs_ahead_keeps_yesterday_s_count_out_of_today(
+    hass: HomeAssistant, add_device: AddDevice, frozen_time: FrozenDateTimeFactory
+) -> None:
+    """40 s ahead (a minute, to its offset): a count just before midnight is still yesterday's."""
+    midnight = dt_util.start_of_local_day(dt_util.now() + timedelta(days=1))
+    frozen_time.move_to(midnight - timedelta(seconds=50))
+    band = paired_1s(add_device)
+    band.clock_ahead = timedelta(seconds=40)
+    await add_paired_band(hass, band)  # 1234 steps
+    band.walk(100)  # 23:59:50 by the band: yesterday's 1334
+    await until(lambda: state_of(hass, Platform.SENSOR, band.address, "steps") == "1334")
+
+    async_fire_time_changed(hass, midnight)
+    frozen_time.move_to(midnight)
+    await settle(hass)
+    assert float(state_of(hass, Platform.SENSOR, band.address, "distance_today")) == 0
+
+    band.activity.steps = 0  # it started its day at 23:59:20 by ours; its next count is today's
+    band.walk(100)
+    await until(lambda: state_of(hass, Platform.SENSOR, band.address, "distance_today") == "0.073")

@@ -3,12 +3,15 @@
 The band counts the day's steps and starts again at its midnight, which is Home Assistant's give
 or take its clock's drift (the integration sets its clock at each connection; the band keeps its
 own from there). It notifies a count only when it changes, so a count kept from before midnight
-is not today's: at local midnight the day here starts at 0 steps, and a count is taken as today's
-only once it differs from the last one seen and the band's own clock (its offset from UTC, read
-at each connection) says it is today too. A band whose clock lags is still counting yesterday for
-a few minutes after Home Assistant's midnight: its counts then would make a false `reached` and
-a 0 -> yesterday's total -> 0 jump in the TOTAL_INCREASING distance and calories. A band ahead
-has started its new day already: its count at Home Assistant's midnight is kept.
+is not today's: at local midnight the day here starts at 0 steps. A band whose clock lags is
+still counting yesterday for a while after Home Assistant's midnight: its counts then would make
+a false `reached` and a 0 -> yesterday's total -> 0 jump in the TOTAL_INCREASING distance and
+calories. So a count is today's only once it differs from the last one seen, the band's own
+clock (its offset from UTC, read at each connection, to the minute) says it is today too, and,
+in the first `MIDNIGHT_GRACE` of the day, it is below the count held at midnight (the band has
+started again: a lag under a minute does not show in the offset). A band ahead has started its
+new day already: a drop in its count seen within `MIDNIGHT_GRACE` before Home Assistant's
+midnight is its reset, and its count then is kept.
 Distance and calories follow from the count and the wearer's profile (`miband.daily`).
 
 The goal event fires when the day's count comes to the goal (the band's own FF03 code for it is
@@ -19,7 +22,7 @@ the same day does not fire it again.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
@@ -33,6 +36,9 @@ from ..miband.daily import DailyGoal, GoalReached, calories_kcal, distance_km
 from ..options import Profile
 
 STORAGE_VERSION = 1
+# Longer than the band's clock is ever off (it is set at every connection; Mi Fit's capture read
+# it back 36 s ahead), shorter than a walk could take today's count past yesterday's total.
+MIDNIGHT_GRACE = timedelta(minutes=5)
 
 type GoalListener = Callable[[GoalReached], None]
 
@@ -59,7 +65,8 @@ class BandDay:
         self._goal = DailyGoal()
         self._listeners: list[GoalListener] = []
         self._last_count: int | None = None  # the band's last count, today's or not
-        self._last_count_day: date | None = None  # the band's day when it came
+        self._reset_at: datetime | None = None  # when its count last dropped (its midnight)
+        self._held_at_midnight: int | None = None  # yesterday's count, until the band's reset
         self.steps: int | None = None  # today's, None until a count is known
 
     async def async_load(self) -> None:
@@ -94,9 +101,15 @@ class BandDay:
         """The band's count (from any update of its state): today's once it changed."""
         if steps is None or steps == self._last_count:
             return
-        self._last_count, self._last_count_day = steps, self._band_day()
-        if self._last_count_day < dt_util.now().date():
+        now = dt_util.now()
+        if self._last_count is not None and steps < self._last_count:
+            self._reset_at, self._held_at_midnight = now, None  # the band's new day
+        self._last_count = steps
+        if self._band_day() < now.date():
             return  # its clock lags: yesterday's total, today's stays as it is until its reset
+        held, since_midnight = self._held_at_midnight, now - dt_util.start_of_local_day()
+        if held is not None and steps >= held and since_midnight < MIDNIGHT_GRACE:
+            return  # not started again yet: it lags by less than its offset tells
         self.steps = steps
         self.async_check_goal()
 
@@ -121,7 +134,9 @@ class BandDay:
 
     @callback
     def _async_midnight(self, now: datetime) -> None:
-        # A band ahead counts the new day already; any other count is yesterday's.
-        today = self._last_count_day == dt_util.as_local(now).date()
-        self.steps = self._last_count if today else 0
+        # A band ahead has started again just before: its count is the new day's. Any other
+        # count is yesterday's.
+        ahead = self._reset_at is not None and now - self._reset_at < MIDNIGHT_GRACE
+        self.steps = self._last_count if ahead else 0
+        self._held_at_midnight = None if ahead else self._last_count
         self._on_change()

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from homeassistant.core import CALLBACK_TYPE, callback
@@ -61,10 +62,11 @@ class SleepStep:
     last: SleepSession | None
     changes: list[SleepChange] = field(default_factory=list)  # to fire (module doc)
     held: SleepChange | None = None  # a fell_asleep whose session the next blocks tell
+    asleep_announced: datetime | None = None  # the session under way whose fell_asleep fired
 
     def as_json(self) -> dict[str, Any]:
         """The sleep's state once applied, for the activity store (saved before it applies)."""
-        return _state_json(self.tracker, self.last, self.held)
+        return _state_json(self.tracker, self.last, self.held, self.asleep_announced)
 
 
 class BandSleep:
@@ -75,6 +77,7 @@ class BandSleep:
         self._tracker = SleepTracker()
         self.last: SleepSession | None = None
         self._held: SleepChange | None = None
+        self._asleep_announced: datetime | None = None
         self._listeners: list[SleepListener] = []
         # Told of every new last session, fired or not: one long over still shows (module doc).
         self._session_listeners: list[Callable[[SleepSession], None]] = []
@@ -88,12 +91,17 @@ class BandSleep:
             if change.event is SleepEvent.WOKE_UP:
                 last = change.session
         now = dt_util.utcnow()
-        announcement = announced(changes, now, tracker.open_session, self._held)
-        return SleepStep(tracker, last, announcement.changes, announcement.held)
+        announcement = announced(
+            changes, now, tracker.open_session, self._held, asleep_announced=self._asleep_announced
+        )
+        return SleepStep(
+            tracker, last, announcement.changes, announcement.held, announcement.asleep_announced
+        )
 
     def apply(self, step: SleepStep) -> None:
         """Take a step whose minutes the recorder has."""
         self._tracker, self.last, self._held = step.tracker, step.last, step.held
+        self._asleep_announced = step.asleep_announced
 
     @callback
     def async_fire(self, step: SleepStep, before: SleepSession | None) -> None:
@@ -123,7 +131,7 @@ class BandSleep:
 
     def as_json(self) -> dict[str, Any]:
         """For the activity store."""
-        return _state_json(self._tracker, self.last, self._held)
+        return _state_json(self._tracker, self.last, self._held, self._asleep_announced)
 
     def load_json(self, data: dict[str, Any] | None) -> None:
         """From the activity store (None: a store written before sleep was counted)."""
@@ -133,13 +141,21 @@ class BandSleep:
         self.last = None if data.get("last") is None else SleepSession.from_json(data["last"])
         held = data.get("held")  # none in a store written before events were held back
         self._held = None if held is None else SleepChange.from_json(held)
+        announced_start = data.get("asleep_announced")  # none in a store written before
+        self._asleep_announced = (
+            None if announced_start is None else datetime.fromisoformat(announced_start)
+        )
 
 
 def _state_json(
-    tracker: SleepTracker, last: SleepSession | None, held: SleepChange | None
+    tracker: SleepTracker,
+    last: SleepSession | None,
+    held: SleepChange | None,
+    asleep_announced: datetime | None,
 ) -> dict[str, Any]:
     return {
         "tracker": tracker.as_json(),
         "last": None if last is None else last.as_json(),
         "held": None if held is None else held.as_json(),
+        "asleep_announced": None if asleep_announced is None else asleep_announced.isoformat(),
     }

@@ -252,6 +252,8 @@ class Announcement:
 
     changes: list[SleepChange]
     held: SleepChange | None = None
+    # The start of the session under way whose fell_asleep has fired: its woke_up is owed.
+    asleep_announced: datetime | None = None
 
 
 def announced(
@@ -259,7 +261,9 @@ def announced(
     now: datetime,
     under_way: SleepSession | None = None,
     held: SleepChange | None = None,
+    *,
     within: timedelta = ANNOUNCE_WITHIN,
+    asleep_announced: datetime | None = None,
 ) -> Announcement:
     """The changes worth an event at `now`: those of sessions that ended `within` before it.
 
@@ -272,6 +276,11 @@ def announced(
     and goes with the changes the next time (`held`), fired once its session ends within reach
     or is under way now, dropped once it ended long before. The sessions themselves are kept all
     the same (the caller's last session, the statistics).
+
+    A `woke_up` whose `fell_asleep` fired (`asleep_announced`: that session's start, the
+    caller keeps it between calls) always fires, however late: an automation that acted on the
+    one waits for the other. The returned `asleep_announced` is the session under way whose
+    `fell_asleep` has fired, by this call or before.
     """
     changes = [*([] if held is None else [held]), *changes]
     ends = {c.session.start: c.session.end for c in changes if c.event is SleepEvent.WOKE_UP}
@@ -279,11 +288,16 @@ def announced(
         ends[under_way.start] = under_way.end
     fired, still_held = [], None
     for change in changes:
-        if now - ends.get(change.session.start, change.session.end) <= within:
+        owed = change.event is SleepEvent.WOKE_UP and change.session.start == asleep_announced
+        if owed or now - ends.get(change.session.start, change.session.end) <= within:
             fired.append(change)
         elif under_way is not None and change.session.start == under_way.start:
             still_held = change  # its fell_asleep: the next blocks tell how the session ends
-    return Announcement(fired, still_held)
+    announced_now = {c.session.start for c in fired if c.event is SleepEvent.FELL_ASLEEP}
+    still_owed = None
+    if under_way is not None and under_way.start in {*announced_now, asleep_announced}:
+        still_owed = under_way.start
+    return Announcement(fired, still_held, still_owed)
 
 
 def sleep_sessions(minutes: Iterable[Minute]) -> list[SleepSession]:
