@@ -28,7 +28,7 @@ from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components.automation.helpers import async_get_blueprints
 from homeassistant.components.blueprint import Blueprint
 from homeassistant.components.recorder import Recorder
-from homeassistant.const import STATE_OFF, STATE_ON, Platform
+from homeassistant.const import STATE_OFF, STATE_ON, STATE_UNAVAILABLE, STATE_UNKNOWN, Platform
 from homeassistant.core import HassJob, HomeAssistant, ServiceCall
 from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
@@ -501,6 +501,15 @@ async def test_wheel_parked_low_notifies_once_parked_for_the_minutes(
     ]
     await clock.advance(timedelta(hours=2))
     assert len(calls) == 1  # once
+
+    # The link drops and comes back: the sensors go unavailable and known again, still parked low.
+    speed_id = entity_id_of(hass, Platform.SENSOR, wheel.address, "speed")
+    wheel.drop_link()
+    await until(lambda: hass.states.get(speed_id).state == STATE_UNAVAILABLE)
+    await until(lambda: hass.states.get(speed_id).state not in (STATE_UNAVAILABLE, STATE_UNKNOWN))
+    assert _value(hass, wheel, "speed") == 0
+    await clock.advance(timedelta(minutes=40))
+    assert len(calls) == 1
 
 
 async def test_wheel_parked_low_notifies_when_the_level_drops_below_while_parked(
