@@ -170,6 +170,9 @@ class LastSeenSensor(RefreshedLinkEntity, SensorEntity):
     """
 
     refresh_interval = LAST_SEEN_LOOK_INTERVAL
+    # The RSSI moves with every state written: recorded, it would make every row's attributes
+    # new (the signal strength sensor keeps its history where it is wanted).
+    _unrecorded_attributes = frozenset({"rssi"})
     _when: datetime | None = None
     _where: Where | None = None
     _in_range: bool | None = None
