@@ -151,6 +151,21 @@ def test_packet_counters_are_stripped_from_data_only() -> None:
     assert [minute.heart_rate for minute in block.minutes] == [70, 71, 72, 73, 74, 75]
 
 
+def test_a_counter_that_skips_stops_the_block_before_its_shifted_minutes_are_handed_out() -> None:
+    data = _minutes(12)
+    assembler = BlockAssembler(has_heart_rate=True, packet_counter=True)
+    assembler.feed(_header(12))
+    assert assembler.feed(b"\xfe" + data[:16]) is None
+    assert assembler.feed(b"\xff" + data[16:32]) is None  # the counter wraps: 0xff, then 0
+    piece = assembler.take_piece()
+    assert piece is not None
+    assert len(piece.minutes) == 8
+
+    with pytest.raises(MalformedValueError, match="packet 1 after 255"):
+        assembler.feed(b"\x01" + data[32:])  # packet 0 went missing
+    assert assembler.take_piece() is None  # nothing after the gap
+
+
 def test_no_reading_is_not_a_heart_rate() -> None:
     data = bytes((5, 0, 0, 0xFF, 5, 0, 0, 0x44, 5, 0, 0, 0, 5, 0, 0, 9))  # Gadgetbridge #205
     assembler = BlockAssembler(has_heart_rate=True, packet_counter=False)

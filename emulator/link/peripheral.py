@@ -252,7 +252,11 @@ class Connection:
         await self.send(self.timing.pdus_for(len(payload)))
         # The peripheral handles the request before it can answer: a slow handler delays the
         # response, and one that stalls past the supervision timeout takes the link down.
-        await self.peripheral.on_write(char, payload, response)
+        try:
+            await self.peripheral.on_write(char, payload, response)
+        except BaseException:
+            self.peripheral.forget_after_response()  # no response: nothing follows it either
+            raise
         if not response:
             self.peripheral.run_after_response()
             return
@@ -372,6 +376,10 @@ class Peripheral:
         and sent the activity header and data in the same event.
         """
         self._after_response.append(callback)
+
+    def forget_after_response(self) -> None:
+        """Drop what a write's handler left for after a response that will not come."""
+        self._after_response = []
 
     def run_after_response(self) -> None:
         """Run what the write's handler left for after its response."""

@@ -221,6 +221,7 @@ class BlockAssembler:
         self._header: BlockHeader | None = None
         self._pending = bytearray()  # header bytes, or the current block's data
         self._taken = 0  # the current block's minutes handed out by `take_piece`
+        self._next_counter: int | None = None  # the packet counter the block's next data has
 
     def feed(self, notification: bytes) -> Block | None:
         """Take one notification's bytes; return the block it completed, if it did.
@@ -235,8 +236,12 @@ class BlockAssembler:
                 raise MalformedValueError("activity data in the notification of its header")
             self._header = parse_header(bytes(self._pending[:HEADER_LENGTH]))
             del self._pending[:HEADER_LENGTH]
+            self._next_counter = None
+        elif self._packet_counter:
+            self._check_counter(notification[0])
+            self._pending += notification[1:]
         else:
-            self._pending += notification[1:] if self._packet_counter else notification
+            self._pending += notification
         header = self._header
         length = header.data_length(self.bytes_per_minute)
         if len(self._pending) > length:
@@ -244,6 +249,18 @@ class BlockAssembler:
         if len(self._pending) < length:
             return None
         return Block(header, self._minutes_from(len(self._pending), complete=True))
+
+    def _check_counter(self, counter: int) -> None:
+        """Raise if the counter skips: a notification went missing.
+
+        The bytes after a missing one are shifted, and no minute from there on may be handed
+        out: `take_piece` would store it for good.
+        """
+        if self._next_counter is not None and counter != self._next_counter:
+            raise MalformedValueError(
+                f"activity packet {counter} after {(self._next_counter - 1) & 0xFF}"
+            )
+        self._next_counter = (counter + 1) & 0xFF
 
     def take_piece(self) -> Block | None:
         """The current block's whole minutes received and not yet handed out, if there are any."""
