@@ -7,6 +7,7 @@ before (connected, in range) the kind's own.
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
@@ -131,9 +132,9 @@ class RefreshedLinkEntity(LinkEntity):
         if self._refresh():
             self.async_write_ha_state()
 
+    @abstractmethod
     def _refresh(self) -> bool:
         """Take what is shown now; whether the state is to be written."""
-        raise NotImplementedError
 
 
 class SignalStrengthSensor(RefreshedLinkEntity, SensorEntity):

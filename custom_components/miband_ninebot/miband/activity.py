@@ -254,7 +254,9 @@ class BlockAssembler:
         """Raise if the counter skips: a notification went missing.
 
         The bytes after a missing one are shifted, and no minute from there on may be handed
-        out: `take_piece` would store it for good.
+        out: `take_piece` would store it for good. That the counter counts up by one per data
+        notification (wrapping at 256) is unverified: no capture of a profile 2.0.7.0 band
+        (docs/verification.md).
         """
         if self._next_counter is not None and counter != self._next_counter:
             raise MalformedValueError(
